@@ -1,0 +1,64 @@
+"""Choose the backend: Docker when an engine and the runtime image are there, else processes."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Literal
+
+from workbench.backends.process import ProcessBackend
+from workbench.core.sandbox import Backend
+
+BackendChoice = Literal["auto", "docker", "process"]
+
+
+class BackendUnavailable(RuntimeError):
+    """The requested backend cannot run here; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    backend: Backend
+    reason: str
+
+
+def _docker_selection(image: str | None) -> Selection:
+    """Blocking: connect to the engine, find the runtime image, sweep orphans."""
+    from workbench.backends.docker import DockerBackend
+    from workbench.backends.images import docker_client_or_none, find_runtime_image
+
+    client = docker_client_or_none()
+    if client is None:
+        raise BackendUnavailable(
+            "no Docker engine found — start one with scripts/setup-docker.sh "
+            "(or install Docker), or use --backend process"
+        )
+    choice = find_runtime_image(client)
+    if choice is None:
+        raise BackendUnavailable(
+            "Docker is running but the runtime image is missing — build it with "
+            "`lambda-workbench image build` (about 40 s), or use --backend process"
+        )
+    backend = DockerBackend(client, choice.name)
+    swept = backend.sweep_orphans()
+    reason = f"Docker engine found; runtime image {choice.name} ({choice.detail})"
+    if image:
+        reason += f"; running image {image}"
+    if swept:
+        reason += f"; removed {swept} container(s) left by an earlier run"
+    return Selection(backend, reason)
+
+
+async def select_backend(choice: BackendChoice = "auto", image: str | None = None) -> Selection:
+    """The backend to run environments on, and a sentence saying why it was chosen."""
+    if choice == "process":
+        if image:
+            raise BackendUnavailable("--image needs the Docker backend")
+        return Selection(ProcessBackend(reason="chosen with --backend process"), "as requested")
+    try:
+        return await asyncio.to_thread(_docker_selection, image)
+    except BackendUnavailable as exc:
+        if choice == "docker" or image:
+            raise
+        reason = str(exc).split(" — ")[0]
+        return Selection(ProcessBackend(reason=reason), f"{exc}; using local processes")

@@ -1,0 +1,497 @@
+"""Find, pull or build the Docker image that Lambda execution environments run in."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import queue
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import docker
+import docker.errors
+from docker.models.images import Image
+
+Progress = Callable[[str], None]
+
+RUNTIME_IMAGE_REPO = "lambda-workbench/python"
+DEFAULT_PYTHON = "3.11"
+LABEL = "lambda-workbench"
+RUNTIME_LABEL = f"{LABEL}.runtime"
+SOURCE_LABEL = f"{LABEL}.source"
+
+AWS_BASE_REPO = "public.ecr.aws/lambda/python"
+DEBIAN_SUITE = "bookworm"
+DEBIAN_PYTHON = "3.11"
+DEBIAN_PACKAGES = ("python3", "python3-boto3", "python3-pip")
+MMDEBSTRAP_TIMEOUT = 900.0
+PULL_IDLE_TIMEOUT = 15.0
+IMAGE_PATH = "/var/lang/bin:/usr/local/bin:/usr/bin:/bin"
+IMAGE_ENV = {
+    "LANG": "C.UTF-8",
+    "PATH": IMAGE_PATH,
+    "LAMBDA_TASK_ROOT": "/var/task",
+    "LAMBDA_RUNTIME_DIR": "/var/runtime",
+}
+NO_ENGINE_MESSAGE = (
+    "No Docker engine is reachable: start one (scripts/setup-docker.sh) or use --backend process"
+)
+
+_SOURCE_DETAILS = {
+    "built": f"built locally from Debian {DEBIAN_SUITE} with mmdebstrap",
+    "aws-base": "AWS's Lambda Python base image from public.ecr.aws",
+    "python-slim": "the official python slim image with boto3 added",
+    "python-slim-no-boto3": "the official python slim image (boto3 is missing)",
+}
+_UNREACHABLE_HINTS = (
+    "no such host",
+    "dial tcp",
+    "i/o timeout",
+    "timeout",
+    "connection refused",
+    "network is unreachable",
+    "tls handshake",
+    "temporary failure in name resolution",
+    "server misbehaving",
+)
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_NOT_FOUND_HINTS = ("not found", "manifest unknown", "pull access denied", "does not exist")
+
+
+@dataclass(frozen=True)
+class ImageChoice:
+    """The runtime image to use and where it came from."""
+
+    name: str
+    source: str  # "built" | "aws-base" | "python-slim" | "existing"
+    detail: str
+
+
+class ImageError(Exception):
+    """No usable runtime image exists and none could be pulled or built."""
+
+
+def runtime_image_name(python: str = DEFAULT_PYTHON) -> str:
+    """Return our runtime image tag for a Python version, e.g. lambda-workbench/python:3.11."""
+    return f"{RUNTIME_IMAGE_REPO}:{python}"
+
+
+def aws_base_image_name(python: str = DEFAULT_PYTHON) -> str:
+    """Return the name of AWS's public Lambda Python base image for a version."""
+    return f"{AWS_BASE_REPO}:{python}"
+
+
+def slim_image_name(python: str = DEFAULT_PYTHON) -> str:
+    """Return the name of the official python slim image for a version."""
+    return f"python:{python}-slim"
+
+
+def image_labels(python: str, source: str) -> dict[str, str]:
+    """Return the labels every runtime image we create carries."""
+    return {LABEL: "1", RUNTIME_LABEL: f"python{python}", SOURCE_LABEL: source}
+
+
+def docker_client_or_none(timeout: float = 3.0) -> docker.DockerClient | None:
+    """Return a Docker client if an engine answers a ping within `timeout` seconds, else None."""
+    try:
+        client = docker.from_env(timeout=timeout)
+    except Exception:
+        return None
+    try:
+        client.ping()
+    except Exception:
+        with contextlib.suppress(Exception):
+            client.close()
+        return None
+    return client
+
+
+def get_image(client: docker.DockerClient, name: str) -> Image | None:
+    """Return the local image called `name`, or None if it is not present."""
+    try:
+        return client.images.get(name)
+    except docker.errors.NotFound:
+        return None
+
+
+def image_size_mb(image: Image) -> int:
+    """Return an image's size in whole megabytes."""
+    return round((image.attrs.get("Size") or 0) / 1_000_000)
+
+
+def find_runtime_image(
+    client: docker.DockerClient, python: str = DEFAULT_PYTHON
+) -> ImageChoice | None:
+    """Return the best runtime image already present locally, without pulling or building."""
+    ours = get_image(client, runtime_image_name(python))
+    if ours is not None:
+        origin = (ours.labels or {}).get(SOURCE_LABEL, "")
+        detail = _SOURCE_DETAILS.get(origin, "created by an earlier run")
+        return ImageChoice(runtime_image_name(python), "existing", f"already present ({detail})")
+    if get_image(client, aws_base_image_name(python)) is not None:
+        return ImageChoice(
+            aws_base_image_name(python), "aws-base", "AWS's Lambda Python base image, found locally"
+        )
+    if get_image(client, slim_image_name(python)) is not None:
+        return ImageChoice(
+            slim_image_name(python), "python-slim", "official python slim image, found locally"
+        )
+    return None
+
+
+def ensure_runtime_image(
+    client: docker.DockerClient,
+    python: str = DEFAULT_PYTHON,
+    *,
+    rebuild: bool = False,
+    allow_pull: bool = True,
+    progress: Progress = lambda s: None,
+) -> ImageChoice:
+    """Return our runtime image, pulling or building it first if needed (idempotent)."""
+    name = runtime_image_name(python)
+    progress("Looking for a runtime image…")
+    with _build_lock(python):
+        if not rebuild:
+            found = find_runtime_image(client, python)
+            if found is not None and found.source == "existing":
+                progress(f"Using {name}: {found.detail}")
+                return found
+            if found is not None and found.source == "aws-base":
+                progress(f"Found {found.name} locally")
+                return _adopt_aws_base(client, python, progress)
+            if found is not None and found.source == "python-slim":
+                progress(f"Found {found.name} locally")
+                return _adopt_slim(client, python, progress)
+            progress(f"No local runtime image for Python {python}")
+        previous = get_image(client, name)
+        if allow_pull:
+            if try_pull(client, aws_base_image_name(python), progress=progress):
+                choice = _adopt_aws_base(client, python, progress)
+                _remove_replaced(client, previous, name)
+                return choice
+            if try_pull(client, slim_image_name(python), progress=progress):
+                choice = _adopt_slim(client, python, progress)
+                _remove_replaced(client, previous, name)
+                return choice
+        else:
+            progress("Not pulling from a registry (pulls disabled)")
+        choice = _build_with_mmdebstrap(client, python, progress)
+        _remove_replaced(client, previous, name)
+        return choice
+
+
+def try_pull(
+    client: docker.DockerClient,
+    ref: str,
+    *,
+    progress: Progress = lambda s: None,
+    idle_timeout: float = PULL_IDLE_TIMEOUT,
+) -> bool:
+    """Pull `ref`, giving up when the engine reports nothing for `idle_timeout` seconds."""
+    repository, _, tag = ref.rpartition(":")
+    if not repository or "/" in tag:
+        repository, tag = ref, "latest"
+    progress(f"Pulling {ref}…")
+    events: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+    def worker() -> None:
+        """Stream the pull's events into the queue."""
+        try:
+            for event in client.api.pull(repository, tag=tag, stream=True, decode=True):
+                events.put(("event", event))
+            events.put(("done", None))
+        except Exception as exc:
+            events.put(("error", exc))
+
+    threading.Thread(target=worker, name=f"pull {ref}", daemon=True).start()
+    last_report = 0.0
+    while True:
+        try:
+            kind, payload = events.get(timeout=idle_timeout)
+        except queue.Empty:
+            progress(f"Pulling {ref} failed: no answer from the registry in {idle_timeout:.0f} s")
+            return False
+        if kind == "error":
+            progress(f"Pulling {ref} failed: {_pull_failure_reason(payload)}")
+            return False
+        if kind == "done":
+            image = get_image(client, ref)
+            if image is None:
+                progress(f"Pulling {ref} failed: the engine did not store the image")
+                return False
+            progress(f"Pulled {ref} ({image_size_mb(image)} MB)")
+            return True
+        if payload.get("error"):
+            progress(f"Pulling {ref} failed: {_pull_failure_reason(payload['error'])}")
+            return False
+        now = time.monotonic()
+        status = str(payload.get("status", ""))
+        if status and ("id" not in payload or now - last_report > 5):
+            last_report = now
+            progress(f"  {status} {payload.get('progress', '')}".rstrip())
+
+
+def build_image(
+    client: docker.DockerClient,
+    tag: str,
+    *,
+    progress: Progress = lambda s: None,
+    path: str | None = None,
+    dockerfile: str | None = None,
+    labels: dict[str, str] | None = None,
+    network_mode: str | None = None,
+) -> Image:
+    """Build an image from a context directory or Dockerfile text, streaming its output."""
+    kwargs: dict[str, Any] = {
+        "tag": tag,
+        "rm": True,
+        "forcerm": True,
+        "decode": True,
+        "labels": labels,
+        "network_mode": network_mode,
+    }
+    if path is not None:
+        kwargs["path"] = path
+    elif dockerfile is not None:
+        kwargs["fileobj"] = io.BytesIO(dockerfile.encode())
+    else:
+        raise ValueError("build_image needs a context path or Dockerfile text")
+    try:
+        for event in client.api.build(**kwargs):
+            if event.get("error"):
+                raise ImageError(f"Building {tag} failed: {str(event['error']).strip()}")
+            for line in _ANSI_ESCAPE.sub("", str(event.get("stream", ""))).splitlines():
+                if line.strip():
+                    progress(f"  {line.rstrip()}")
+    except docker.errors.DockerException as exc:
+        raise ImageError(f"Building {tag} failed: {exc}") from exc
+    image = get_image(client, tag)
+    if image is None:
+        raise ImageError(f"Building {tag} finished but the image is missing")
+    return image
+
+
+def _pull_failure_reason(error: object) -> str:
+    """Turn a pull error into a short human reason."""
+    if isinstance(error, docker.errors.APIError):
+        text = str(error.explanation or error)
+    else:
+        text = str(error)
+    lowered = text.lower()
+    short = text.strip().splitlines()[0][:160] if text.strip() else type(error).__name__
+    if any(hint in lowered for hint in _NOT_FOUND_HINTS):
+        return f"image not found in the registry ({short})"
+    if any(hint in lowered for hint in _UNREACHABLE_HINTS):
+        return f"registry unreachable ({short})"
+    return short
+
+
+def _dockerfile_runtime_tail(python: str, source: str) -> str:
+    """Return the Dockerfile lines that make an image look like our runtime image."""
+    env = " ".join(f"{key}={value}" for key, value in IMAGE_ENV.items())
+    labels = " ".join(f'"{key}"="{value}"' for key, value in image_labels(python, source).items())
+    return (
+        f"ENV {env}\n"
+        "RUN mkdir -p /var/task /var/runtime /opt /tmp\n"
+        "WORKDIR /var/task\n"
+        f"LABEL {labels}\n"
+        'CMD ["python3"]\n'
+    )
+
+
+def _tag_as_ours(client: docker.DockerClient, source_ref: str, python: str) -> None:
+    """Tag an existing image with our runtime image name."""
+    image = client.images.get(source_ref)
+    if not image.tag(RUNTIME_IMAGE_REPO, python):
+        raise ImageError(f"Could not tag {source_ref} as {runtime_image_name(python)}")
+
+
+def _adopt_aws_base(client: docker.DockerClient, python: str, progress: Progress) -> ImageChoice:
+    """Make AWS's base image our runtime image by adding our labels to it."""
+    name = runtime_image_name(python)
+    base = aws_base_image_name(python)
+    labels = " ".join(f'"{k}"="{v}"' for k, v in image_labels(python, "aws-base").items())
+    progress(f"Labelling {base} as {name}…")
+    try:
+        build_image(client, name, progress=progress, dockerfile=f"FROM {base}\nLABEL {labels}\n")
+    except ImageError as exc:
+        progress(f"Warning: {exc}; tagging {base} as {name} without our labels")
+        _tag_as_ours(client, base, python)
+    return ImageChoice(name, "aws-base", f"AWS's Lambda Python base image {base}, tagged as {name}")
+
+
+def _adopt_slim(client: docker.DockerClient, python: str, progress: Progress) -> ImageChoice:
+    """Derive our runtime image from python:<v>-slim, adding boto3 when the network allows."""
+    name = runtime_image_name(python)
+    slim = slim_image_name(python)
+    progress(f"Deriving {name} from {slim} (installing boto3 with pip)…")
+    with_boto3 = (
+        f"FROM {slim}\nRUN pip install --no-cache-dir --disable-pip-version-check boto3\n"
+        + _dockerfile_runtime_tail(python, "python-slim")
+    )
+    try:
+        image = build_image(client, name, progress=progress, dockerfile=with_boto3)
+        progress(f"Built {name} ({image_size_mb(image)} MB)")
+        return ImageChoice(name, "python-slim", f"{slim} with boto3 added, tagged as {name}")
+    except ImageError as exc:
+        progress(f"Warning: installing boto3 failed ({exc}); boto3 will be missing in {name}")
+    without_boto3 = f"FROM {slim}\n" + _dockerfile_runtime_tail(python, "python-slim-no-boto3")
+    try:
+        build_image(client, name, progress=progress, dockerfile=without_boto3)
+    except ImageError as exc:
+        progress(f"Warning: {exc}; tagging {slim} as {name} as is")
+        _tag_as_ours(client, slim, python)
+    return ImageChoice(name, "python-slim", f"{slim} tagged as {name}; boto3 is missing")
+
+
+def _no_image_message(python: str) -> str:
+    """Return the actionable message for when no runtime image can be obtained."""
+    return (
+        "No runtime image and none can be pulled or built: install mmdebstrap "
+        "(apt-get install mmdebstrap) and run as root, or make "
+        f"{aws_base_image_name(python)} reachable"
+    )
+
+
+def _build_with_mmdebstrap(
+    client: docker.DockerClient, python: str, progress: Progress
+) -> ImageChoice:
+    """Build our runtime image from a Debian root filesystem made by mmdebstrap."""
+    name = runtime_image_name(python)
+    if python != DEBIAN_PYTHON:
+        raise ImageError(
+            f"Cannot build a Python {python} runtime image locally: Debian {DEBIAN_SUITE} ships "
+            f"Python {DEBIAN_PYTHON} only. Use Python {DEBIAN_PYTHON}, or make "
+            f"{aws_base_image_name(python)} or {slim_image_name(python)} available "
+            "(docker pull, or docker load from a saved image)"
+        )
+    exe = shutil.which("mmdebstrap")
+    if exe is None:
+        raise ImageError(_no_image_message(python))
+    progress(f"Building from Debian {DEBIAN_SUITE} with mmdebstrap (about 30 s)…")
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="lambda-workbench-rootfs-") as tmp:
+        rootfs = Path(tmp) / "rootfs.tar"
+        command = [
+            exe,
+            "--variant=minbase",
+            f"--include={','.join(DEBIAN_PACKAGES)}",
+            '--customize-hook=mkdir -p "$1/var/task" "$1/var/runtime" "$1/opt" "$1/tmp"'
+            ' && chmod 1777 "$1/tmp"',
+            DEBIAN_SUITE,
+            str(rootfs),
+        ]
+        mirror = os.environ.get("LAMBDA_WORKBENCH_DEBIAN_MIRROR")
+        if mirror:
+            command.append(mirror)
+        _run_streaming(command, progress, python)
+        progress(
+            f"Root filesystem ready in {time.monotonic() - started:.0f} s "
+            f"({rootfs.stat().st_size // 1_000_000} MB); importing as {name}…"
+        )
+        changes = [f"ENV {key}={value}" for key, value in IMAGE_ENV.items()]
+        changes += ["WORKDIR /var/task"]
+        changes += [f"LABEL {key}={value}" for key, value in image_labels(python, "built").items()]
+        changes += ['CMD ["python3"]']
+        try:
+            client.api.import_image(
+                src=str(rootfs), repository=RUNTIME_IMAGE_REPO, tag=python, changes=changes
+            )
+        except docker.errors.DockerException as exc:
+            raise ImageError(f"Importing the root filesystem as {name} failed: {exc}") from exc
+    image = get_image(client, name)
+    if image is None:
+        raise ImageError(f"Importing {name} reported success but the image is missing")
+    progress(f"Imported {name} ({image_size_mb(image)} MB)")
+    return ImageChoice(name, "built", _SOURCE_DETAILS["built"])
+
+
+def _run_streaming(command: list[str], progress: Progress, python: str) -> None:
+    """Run mmdebstrap, passing each output line to `progress`; raise ImageError on failure."""
+    tail: list[str] = []
+    try:
+        proc = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+        )
+    except OSError as exc:
+        raise ImageError(f"Could not run mmdebstrap: {exc}. {_no_image_message(python)}") from exc
+    timer = threading.Timer(MMDEBSTRAP_TIMEOUT, proc.kill)
+    timer.start()
+    try:
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            line = raw.rstrip()
+            if line:
+                tail = [*tail[-19:], line]
+                progress(f"  {line}")
+        code = proc.wait()
+    finally:
+        timer.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    if code != 0:
+        hint = "" if os.geteuid() == 0 else " (mmdebstrap needs root or user namespaces)"
+        last = "\n".join(tail[-8:])
+        raise ImageError(
+            f"mmdebstrap failed with exit code {code}{hint}; last output:\n{last}\n"
+            "Check that Debian's mirror (deb.debian.org) is reachable, "
+            "or set LAMBDA_WORKBENCH_DEBIAN_MIRROR"
+        )
+
+
+def _remove_replaced(client: docker.DockerClient, previous: Image | None, name: str) -> None:
+    """Remove the image `name` used to point at if nothing refers to it any more."""
+    if previous is None:
+        return
+    current = get_image(client, name)
+    if current is not None and current.id == previous.id:
+        return
+    with contextlib.suppress(docker.errors.DockerException):
+        stale = get_image(client, previous.id)
+        if stale is not None and not stale.tags:
+            client.images.remove(stale.id, noprune=False)
+
+
+def _cache_dir() -> Path:
+    """Return Lambda Workbench's cache directory."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "lambda-workbench"
+
+
+@contextlib.contextmanager
+def _build_lock(python: str) -> Iterator[None]:
+    """Serialise image creation across threads and processes (best effort)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - non-POSIX
+        yield
+        return
+    try:
+        directory = _cache_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        handle = open(directory / f"runtime-image-{python}.lock", "w")  # noqa: SIM115
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()

@@ -1,0 +1,178 @@
+"""Execution environments as local processes: the same bootstrap and Runtime API, no Docker.
+
+Freeze is SIGSTOP of the runtime's process group; memory is watched from /proc and the
+runtime is killed when it exceeds the function's memory, as the cgroup would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import os
+import resource
+import shutil
+import signal
+import sys
+import tempfile
+from pathlib import Path
+
+from workbench.core.sandbox import SandboxError, SandboxExit, SandboxSpec
+from workbench.paths import BOOTSTRAP_PATH
+
+WATCH_INTERVAL_S = 0.02
+# Address space is a loose backstop only: Python reserves far more than it touches.
+ADDRESS_SPACE_HEADROOM_MB = 1024
+
+
+def _proc_status_kb(pid: int, field: str) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+class ProcessSandbox:
+    """One runtime process (and its children, in their own process group)."""
+
+    def __init__(self, process: asyncio.subprocess.Process, log_fd: int, memory_mb: int) -> None:
+        self.process = process
+        self.log_fd = log_fd
+        self._memory_mb = memory_mb
+        self._frozen = False
+        self._oom_killed = False
+        self._peak_kb = 0
+        self._exit: SandboxExit | None = None
+        self._watchdog = asyncio.create_task(self._watch_memory())
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    async def _watch_memory(self) -> None:
+        limit_kb = self._memory_mb * 1024
+        while self.process.returncode is None:
+            if not self._frozen:
+                rss = _proc_status_kb(self.pid, "VmRSS") or 0
+                self._peak_kb = max(self._peak_kb, _proc_status_kb(self.pid, "VmHWM") or rss)
+                if rss > limit_kb:
+                    self._oom_killed = True
+                    self._signal(signal.SIGKILL)
+                    return
+            await asyncio.sleep(WATCH_INTERVAL_S)
+
+    def _signal(self, sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, sig)
+
+    async def after_init(self) -> None:
+        """Nothing to do: a process has no CPU quota to apply."""
+
+    async def freeze(self) -> None:
+        self._frozen = True
+        self._signal(signal.SIGSTOP)
+
+    async def thaw(self) -> None:
+        self._signal(signal.SIGCONT)
+        self._frozen = False
+
+    async def kill(self) -> None:
+        self._watchdog.cancel()
+        self._signal(signal.SIGKILL)
+        self._signal(signal.SIGCONT)  # a stopped group must run to die promptly
+        await self.wait_exit()
+        with contextlib.suppress(OSError):
+            os.close(self.log_fd)
+
+    async def wait_exit(self) -> SandboxExit:
+        code = await self.process.wait()
+        if self._exit is None:
+            self._exit = SandboxExit(
+                exit_code=code if code >= 0 else None,
+                oom_killed=self._oom_killed,
+                signal=-code if code < 0 else None,
+            )
+        return self._exit
+
+    def peak_memory_mb(self) -> int | None:
+        hwm = _proc_status_kb(self.pid, "VmHWM")
+        if hwm is not None:
+            self._peak_kb = max(self._peak_kb, hwm)
+        return math.ceil(self._peak_kb / 1024) if self._peak_kb else None
+
+    def current_memory_mb(self) -> int | None:
+        rss = _proc_status_kb(self.pid, "VmRSS")
+        return math.ceil(rss / 1024) if rss is not None else None
+
+
+class ProcessBackend:
+    """Runs each environment's runtime as a local Python process."""
+
+    name = "process"
+    bind_host = "127.0.0.1"
+    enforces_memory = True
+
+    def __init__(self, python: str = sys.executable, reason: str = "") -> None:
+        self.python = python
+        self.description = "Local processes" + (f" — {reason}" if reason else "")
+        self._sandboxes: list[ProcessSandbox] = []
+        self._tmp_root = Path(tempfile.mkdtemp(prefix="lambda-workbench-"))
+
+    def _tmp_dir(self, env_id: str) -> Path:
+        # One /tmp per environment that survives its resets, as Lambda's does.
+        path = self._tmp_root / env_id
+        path.mkdir(exist_ok=True)
+        return path
+
+    async def start(self, spec: SandboxSpec) -> ProcessSandbox:
+        config = spec.function
+        tmp = self._tmp_dir(spec.env_id)
+        variables = {
+            **spec.variables,
+            "LAMBDA_TASK_ROOT": str(config.code_dir),
+            "TMPDIR": str(tmp),
+            "HOME": str(tmp),
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "PYTHONDONTWRITEBYTECODE": "1",  # /var/task is read-only on Lambda
+        }
+        read_fd, write_fd = os.pipe()
+        limit = (config.memory_mb + ADDRESS_SPACE_HEADROOM_MB) * 1024 * 1024
+        try:
+            process = await asyncio.create_subprocess_exec(
+                self.python,
+                "-u",
+                str(BOOTSTRAP_PATH),
+                cwd=str(config.code_dir),
+                env=variables,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=write_fd,
+                stderr=write_fd,
+                start_new_session=True,
+                preexec_fn=lambda: _limit_resources(limit),
+            )
+        except OSError as exc:
+            os.close(read_fd)
+            raise SandboxError(f"could not start the runtime process: {exc}") from exc
+        finally:
+            os.close(write_fd)
+        sandbox = ProcessSandbox(process, read_fd, config.memory_mb)
+        self._sandboxes = [s for s in self._sandboxes if s.process.returncode is None]
+        self._sandboxes.append(sandbox)
+        return sandbox
+
+    async def close(self) -> None:
+        sandboxes, self._sandboxes = self._sandboxes, []
+        await asyncio.gather(*(s.kill() for s in sandboxes), return_exceptions=True)
+        shutil.rmtree(self._tmp_root, ignore_errors=True)
+
+
+def _limit_resources(address_space_bytes: int) -> None:
+    """Runs in the child before exec: Lambda's 1,024 file descriptors and a memory backstop."""
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (address_space_bytes, address_space_bytes))

@@ -1,0 +1,72 @@
+"""The options every command that runs a function takes, and turning them into a running service."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from workbench.backends.detect import BackendUnavailable, select_backend
+from workbench.core.model import FunctionConfig, load_function, parse_env_assignments
+from workbench.core.service import DEFAULT_IDLE_TIMEOUT_S, LambdaService
+
+
+def add_function_options(parser: argparse.ArgumentParser) -> None:
+    """--handler, --memory, --timeout, --backend, --image, --env, --idle-timeout."""
+    group = parser.add_argument_group("function options")
+    group.add_argument("--handler", help="module.function (default lambda_function.lambda_handler)")
+    group.add_argument("--memory", type=int, help="memory in MB, 128-10240 (default 128)")
+    group.add_argument("--timeout", type=int, help="timeout in seconds, 1-900 (default 3)")
+    group.add_argument(
+        "--ephemeral-storage", type=int, help="/tmp size in MB, 512-10240 (default 512)"
+    )
+    group.add_argument("--arch", choices=["x86_64", "arm64"], help="architecture, for pricing")
+    group.add_argument(
+        "--env", action="append", default=[], metavar="KEY=VALUE", help="environment variable"
+    )
+    group.add_argument(
+        "--backend",
+        choices=["auto", "docker", "process"],
+        default="auto",
+        help="where environments run (default: Docker if an engine answers, else processes)",
+    )
+    group.add_argument("--image", help="run environments from this image, e.g. AWS's base image")
+    group.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=DEFAULT_IDLE_TIMEOUT_S,
+        metavar="SECONDS",
+        help=f"reap environments idle this long (default {DEFAULT_IDLE_TIMEOUT_S:.0f})",
+    )
+
+
+def function_from_args(code_dir: str | Path, args: argparse.Namespace) -> FunctionConfig:
+    """A validated FunctionConfig from a folder plus command-line overrides."""
+    return load_function(
+        Path(code_dir),
+        handler=args.handler,
+        memory_mb=args.memory,
+        timeout_s=args.timeout,
+        ephemeral_storage_mb=args.ephemeral_storage,
+        architecture=args.arch,
+        image=args.image,
+        environment=parse_env_assignments(args.env),
+    )
+
+
+@asynccontextmanager
+async def running_service(
+    args: argparse.Namespace, *, quiet: bool = False
+) -> AsyncIterator[LambdaService]:
+    """Select the backend (saying which and why on stderr) and run a service until exit."""
+    try:
+        selection = await select_backend(args.backend, args.image)
+    except BackendUnavailable as exc:
+        raise SystemExit(f"error: {exc}") from None
+    if not quiet:
+        print(f"backend: {selection.backend.description} ({selection.reason})", file=sys.stderr)
+    service = LambdaService(selection.backend, idle_timeout_s=args.idle_timeout)
+    async with service:
+        yield service

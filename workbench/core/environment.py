@@ -1,0 +1,531 @@
+"""One execution environment: its lifecycle, and serving one invocation at a time.
+
+CREATED → INITIALISING → IDLE → FROZEN ⇄ BUSY → … → REAPED
+                                 └→ (timeout / crash) reset → CREATED (next invoke is cold)
+any step → FAILED when the backend itself breaks (e.g. the Docker engine went away)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import uuid
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+from workbench.core import logformat
+from workbench.core.billing import billed_duration_ms
+from workbench.core.clock import Clock
+from workbench.core.events import (
+    EnvironmentFailed,
+    EnvironmentFrozen,
+    EnvironmentReaped,
+    EnvironmentReset,
+    EnvironmentThawed,
+    Event,
+    InitCompleted,
+    InitFailed,
+    InitStarted,
+    InvocationCompleted,
+    InvocationStarted,
+    InvocationType,
+    LogLine,
+    Report,
+)
+from workbench.core.logstream import LogReader
+from workbench.core.model import FunctionConfig
+from workbench.core.runtime_api import PendingInvocation, RuntimeApiServer, RuntimeOutcome
+from workbench.core.runtime_env import runtime_variables
+from workbench.core.sandbox import Backend, Sandbox, SandboxError, SandboxExit, SandboxSpec
+
+MAX_LINES_PER_INVOCATION = 10_000
+TAIL_BYTES = 4 * 1024
+
+
+class EnvState(StrEnum):
+    CREATED = "created"
+    INITIALISING = "initialising"
+    IDLE = "idle"
+    FROZEN = "frozen"
+    BUSY = "busy"
+    REAPED = "reaped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class InitOutcome:
+    status: Literal["success", "error", "timeout"]
+    duration_ms: float
+    error_type: str | None = None
+    error_body: bytes = b""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "success"
+
+
+@dataclass(frozen=True)
+class Served:
+    """The result of one invocation as the caller sees it."""
+
+    request_id: str
+    payload: bytes
+    function_error: str | None
+    report: Report
+    log_tail: str
+    cold: bool
+
+
+class Environment:
+    """An execution environment; the pool guarantees it serves one invocation at a time."""
+
+    def __init__(
+        self,
+        env_id: str,
+        config: FunctionConfig,
+        backend: Backend,
+        publish: Callable[[Event], None],
+        clock: Clock,
+        initialization_type: str = "on-demand",
+    ) -> None:
+        self.env_id = env_id
+        self.config = config
+        self.initialization_type = initialization_type
+        self.state = EnvState.CREATED
+        self.reserved = False
+        self.last_used = clock.monotonic()
+        self.invocations = 0
+        self._backend = backend
+        self._publish = publish
+        self._clock = clock
+        self._server: RuntimeApiServer | None = None
+        self._sandbox: Sandbox | None = None
+        self._reader: LogReader | None = None
+        self._last_peak = 0
+        self._exit: asyncio.Future[SandboxExit] | None = None
+        self._next_called = asyncio.Event()
+        self._init_error: asyncio.Future[RuntimeOutcome] | None = None
+        self._control = asyncio.Lock()
+        self._request_id: str | None = None
+        self._line_count = 0
+        self._dropped_lines = 0
+        self._tail: deque[str] = deque()
+        self._tail_bytes = 0
+
+    @property
+    def initialised(self) -> bool:
+        return self._sandbox is not None and self.state in (
+            EnvState.IDLE,
+            EnvState.FROZEN,
+            EnvState.BUSY,
+        )
+
+    @property
+    def alive(self) -> bool:
+        return self.state not in (EnvState.REAPED, EnvState.FAILED)
+
+    # ----- events and logs -------------------------------------------------------------
+    def _emit(self, event_type: type[Event], **fields: object) -> None:
+        self._publish(
+            event_type(at=self._clock.now(), function=self.config.name, **fields)  # type: ignore[arg-type]
+        )
+
+    def _log(self, text: str) -> None:
+        if self._request_id is not None:
+            self._line_count += 1
+            if self._line_count > MAX_LINES_PER_INVOCATION:
+                self._dropped_lines += 1
+                return
+            self._tail.append(text)
+            self._tail_bytes += len(text) + 1
+            while self._tail_bytes > TAIL_BYTES and len(self._tail) > 1:
+                self._tail_bytes -= len(self._tail.popleft()) + 1
+        self._emit(LogLine, text=text, env_id=self.env_id, request_id=self._request_id)
+
+    def _begin_request(self, request_id: str) -> None:
+        self._request_id = request_id
+        self._line_count = self._dropped_lines = self._tail_bytes = 0
+        self._tail.clear()
+
+    def _end_request(self) -> str:
+        if self._reader:
+            self._reader.flush()
+        if self._dropped_lines:
+            dropped, self._dropped_lines = self._dropped_lines, 0
+            self._line_count = 0
+            self._log(
+                f"[workbench] {dropped:,} more log lines of this invocation were not kept "
+                f"(limit {MAX_LINES_PER_INVOCATION:,} lines per invocation)"
+            )
+        return "\n".join(self._tail)
+
+    # ----- init ------------------------------------------------------------------------
+    async def _start_sandbox(self) -> None:
+        if self._server is None:
+            self._server = RuntimeApiServer(
+                self._backend.bind_host, self._next_called.set, self._on_init_error
+            )
+            await self._server.start()
+        spec = SandboxSpec(
+            env_id=self.env_id,
+            function=self.config,
+            runtime_api=self._server.address,
+            variables=runtime_variables(
+                self.config, self._server.address, self.initialization_type
+            ),
+        )
+        self._next_called.clear()
+        self._last_peak = 0
+        self._init_error = asyncio.get_running_loop().create_future()
+        self._sandbox = await self._backend.start(spec)
+        self._reader = LogReader(self._sandbox.log_fd, self._log)
+        self._exit = asyncio.ensure_future(self._sandbox.wait_exit())
+
+    def _on_init_error(self, outcome: RuntimeOutcome) -> None:
+        if self._init_error and not self._init_error.done():
+            self._init_error.set_result(outcome)
+
+    async def _initialise(self, limit_s: float, phase: Literal["init", "invoke"]) -> InitOutcome:
+        """Start the runtime and wait until it first asks for work, fails, or runs out of time."""
+        self.state = EnvState.INITIALISING
+        self._emit(InitStarted, env_id=self.env_id, phase=phase)
+        if phase == "init":
+            self._log(logformat.init_start_line(self.config.runtime))
+        try:
+            await self._start_sandbox()
+        except SandboxError as exc:
+            self._fail(str(exc))
+            raise
+        started = self._clock.monotonic()
+        assert self._init_error is not None and self._exit is not None
+        which = await _first(
+            {"next": self._next_called.wait(), "error": self._init_error, "exit": self._exit},
+            timeout=limit_s,
+        )
+        duration_ms = (self._clock.monotonic() - started) * 1000
+        if which == "next":
+            assert self._sandbox is not None
+            await self._guard(self._sandbox.after_init())
+            self._emit(InitCompleted, env_id=self.env_id, init_duration_ms=duration_ms, phase=phase)
+            return InitOutcome("success", duration_ms)
+        if which == "error":
+            error = self._init_error.result()
+            outcome = InitOutcome("error", duration_ms, error.error_type, error.body)
+        elif which == "exit":
+            text = f"Runtime exited with error: {self._exit.result().describe()}"
+            outcome = InitOutcome(
+                "error", duration_ms, "Runtime.ExitError", _error_body(text, "Runtime.ExitError")
+            )
+        else:
+            outcome = InitOutcome("timeout", duration_ms, None)
+        if self._reader:
+            self._reader.flush()
+        self._log(
+            logformat.init_report_line(duration_ms, phase, outcome.status, outcome.error_type)
+        )
+        self._emit(
+            InitFailed,
+            env_id=self.env_id,
+            init_duration_ms=duration_ms,
+            status=outcome.status,
+            error_type=outcome.error_type or "Sandbox.Timedout",
+            phase=phase,
+        )
+        await self._stop_sandbox()
+        return outcome
+
+    # ----- serving -----------------------------------------------------------------------
+    async def serve(
+        self,
+        payload: bytes,
+        *,
+        init_limit_s: float,
+        invocation_type: InvocationType = "RequestResponse",
+        request_id: str | None = None,
+        client_context: str | None = None,
+        tenant_id: str | None = None,
+    ) -> Served:
+        """Run one invocation here: init if cold (with the suppressed-init retry), else thaw."""
+        request_id = request_id or str(uuid.uuid4())
+        cold = not self.initialised
+        init: InitOutcome | None = None
+        if cold:
+            init = await self._initialise(init_limit_s, "init")
+        else:
+            await self.thaw()
+        self.state = EnvState.BUSY
+        self._begin_request(request_id)
+        self._log(logformat.start_line(request_id))
+        self._emit(
+            InvocationStarted,
+            request_id=request_id,
+            env_id=self.env_id,
+            cold=cold,
+            invocation_type=invocation_type,
+        )
+        timeout_s = self.config.timeout_s
+        started = self._clock.monotonic()
+        deadline = started + timeout_s
+        if init is not None and not init.ok:
+            # AWS retries a failed or timed-out init inside the invoke phase, within the
+            # function timeout ("suppressed init"); that time is part of Duration.
+            init = await self._initialise(timeout_s, "invoke")
+            if not init.ok:
+                return await self._finish_failed_init(request_id, init, started, invocation_type)
+            init = None  # a suppressed init is reported in Duration, not as Init Duration
+        invocation = PendingInvocation(
+            request_id=request_id,
+            payload=payload,
+            deadline_ms=int((self._clock.now() + deadline - self._clock.monotonic()) * 1000),
+            invoked_function_arn=self.config.arn,
+            trace_id=_trace_id(self._clock.now()),
+            client_context=client_context,
+            tenant_id=tenant_id,
+        )
+        assert self._server is not None and self._exit is not None
+        self._next_called.clear()
+        self._server.deliver(invocation)
+        which = await _first(
+            {"outcome": invocation.outcome, "exit": self._exit},
+            timeout=deadline - self._clock.monotonic(),
+        )
+        finished = self._clock.monotonic()
+        if which == "outcome":
+            # The invocation ends when the runtime asks for its next event.
+            done = await _first(
+                {"next": self._next_called.wait(), "exit": self._exit},
+                timeout=max(deadline - self._clock.monotonic(), 0.0),
+            )
+            result = _from_runtime(invocation.outcome.result())
+            reset = None if done == "next" else "runtime did not ask for its next event"
+        elif which == "exit":
+            result, reset = self._exit_result(request_id), "runtime exited"
+        else:
+            result, reset = self._timeout_result(request_id, finished - started), "timeout"
+        if reset:
+            await self._stop_sandbox()
+        duration_ms = (finished - started) * 1000
+        if result.status == "timeout":
+            duration_ms = min(duration_ms, timeout_s * 1000.0)
+        return self._complete(request_id, result, duration_ms, init, cold, invocation_type, reset)
+
+    def _complete(
+        self,
+        request_id: str,
+        result: _Result,
+        duration_ms: float,
+        init: InitOutcome | None,
+        cold: bool,
+        invocation_type: InvocationType,
+        reset: str | None,
+    ) -> Served:
+        init_ms = init.duration_ms if init else None
+        memory = self.config.memory_mb
+        peak = self._sandbox.peak_memory_mb() if self._sandbox else None
+        if result.error_type == "Runtime.OutOfMemory":
+            peak = memory
+        # The peak is the environment's, as Lambda reports it: it never goes down while warm.
+        self._last_peak = max(peak or 0, self._last_peak)
+        report = Report(
+            request_id=request_id,
+            duration_ms=duration_ms,
+            billed_duration_ms=billed_duration_ms(duration_ms, init_ms),
+            memory_size_mb=memory,
+            max_memory_used_mb=min(self._last_peak, memory),
+            init_duration_ms=init_ms,
+            status=result.status,
+            error_type=result.error_type,
+        )
+        for line in result.log_lines:
+            self._log(line)
+        tail = self._end_request()
+        self._log_platform(logformat.end_line(request_id))
+        report_text = logformat.report_line(report)
+        self._log_platform(report_text)
+        tail = "\n".join(filter(None, [tail, logformat.end_line(request_id), report_text]))
+        self._request_id = None
+        self.invocations += 1
+        self.last_used = self._clock.monotonic()
+        self._emit(
+            InvocationCompleted,
+            request_id=request_id,
+            env_id=self.env_id,
+            report=report,
+            architecture=self.config.architecture,
+            ephemeral_storage_mb=self.config.ephemeral_storage_mb,
+            function_error=result.function_error,
+            invocation_type=invocation_type,
+        )
+        if reset:
+            self.state = EnvState.CREATED
+            self._emit(EnvironmentReset, env_id=self.env_id, reason=reset)
+        elif self.state == EnvState.BUSY:
+            self.state = EnvState.IDLE
+        return Served(request_id, result.payload, result.function_error, report, tail, cold)
+
+    def _log_platform(self, text: str) -> None:
+        self._emit(LogLine, text=text, env_id=self.env_id, request_id=self._request_id)
+
+    async def _finish_failed_init(
+        self,
+        request_id: str,
+        init: InitOutcome,
+        started: float,
+        invocation_type: InvocationType,
+    ) -> Served:
+        duration_ms = (self._clock.monotonic() - started) * 1000
+        if init.status == "timeout":
+            result = self._timeout_result(request_id, duration_ms / 1000)
+        else:
+            error_type = init.error_type or "Runtime.Unknown"
+            result = _Result(
+                payload=init.error_body or _error_body("Init failed", error_type),
+                function_error="Unhandled",
+                status="error",
+                error_type=error_type,
+            )
+        return self._complete(
+            request_id, result, duration_ms, None, True, invocation_type, "init failed"
+        )
+
+    def _exit_result(self, request_id: str) -> _Result:
+        assert self._exit is not None
+        exit_info = self._exit.result()
+        error_type = "Runtime.OutOfMemory" if exit_info.oom_killed else "Runtime.ExitError"
+        message = (
+            f"RequestId: {request_id} Error: Runtime exited with error: {exit_info.describe()}"
+        )
+        return _Result(
+            payload=_error_body(message, error_type),
+            function_error="Unhandled",
+            status="error",
+            error_type=error_type,
+            log_lines=(message, error_type),
+        )
+
+    def _timeout_result(self, request_id: str, elapsed_s: float) -> _Result:
+        message = logformat.timeout_message(self._clock.now(), request_id, elapsed_s)
+        return _Result(
+            payload=_error_body(message, "Sandbox.Timedout"),
+            function_error="Unhandled",
+            status="timeout",
+            error_type="Sandbox.Timedout",
+            log_lines=(message,),
+        )
+
+    # ----- freeze, thaw, stop -------------------------------------------------------------
+    async def freeze(self) -> None:
+        """Suspend the environment if it is still idle and unreserved (AWS freezes it)."""
+        async with self._control:
+            if self.state != EnvState.IDLE or self.reserved or self._sandbox is None:
+                return
+            await self._guard(self._sandbox.freeze())
+            if self.state == EnvState.IDLE:
+                self.state = EnvState.FROZEN
+                self._emit(EnvironmentFrozen, env_id=self.env_id)
+
+    async def thaw(self) -> None:
+        async with self._control:
+            if self.state == EnvState.FROZEN and self._sandbox is not None:
+                await self._guard(self._sandbox.thaw())
+                self.state = EnvState.IDLE
+                self._emit(EnvironmentThawed, env_id=self.env_id)
+
+    async def _guard(self, operation: Awaitable[None]) -> None:
+        try:
+            await operation
+        except SandboxError as exc:
+            self._fail(str(exc))
+            raise
+
+    def _fail(self, message: str) -> None:
+        self.state = EnvState.FAILED
+        self._emit(EnvironmentFailed, env_id=self.env_id, message=message)
+
+    async def _stop_sandbox(self) -> None:
+        sandbox, self._sandbox = self._sandbox, None
+        if self._reader:
+            self._reader.close()
+            self._reader = None
+        if sandbox is not None:
+            with contextlib.suppress(SandboxError):
+                await sandbox.kill()
+        if self._exit is not None and not self._exit.done():
+            self._exit.cancel()
+
+    async def shutdown(self, reason: Literal["idle", "shutdown", "replaced"]) -> None:
+        """Stop the runtime and the Runtime API endpoint for good."""
+        async with self._control:
+            if self.state in (EnvState.REAPED,):
+                return
+            was_failed = self.state == EnvState.FAILED
+            self.state = EnvState.REAPED
+            await self._stop_sandbox()
+            if self._server:
+                await self._server.close()
+                self._server = None
+            if not was_failed:
+                self._emit(EnvironmentReaped, env_id=self.env_id, reason=reason)
+
+
+@dataclass(frozen=True)
+class _Result:
+    payload: bytes
+    function_error: str | None = None
+    status: Literal["success", "error", "timeout"] = "success"
+    error_type: str | None = None
+    log_lines: tuple[str, ...] = ()
+
+
+def _from_runtime(outcome: RuntimeOutcome) -> _Result:
+    if outcome.kind == "response":
+        return _Result(outcome.body)
+    if outcome.kind == "too_large":
+        message = "Response payload size exceeded maximum allowed payload size (6291556 bytes)."
+        return _Result(_error_body(message, "Function.ResponseSizeTooLarge"), "Unhandled")
+    return _Result(outcome.body or _error_body("Unknown error", "Unhandled"), "Unhandled")
+
+
+def _error_body(message: str, error_type: str) -> bytes:
+    return json.dumps({"errorMessage": message, "errorType": error_type}).encode()
+
+
+def _trace_id(epoch_s: float) -> str:
+    root = f"1-{int(epoch_s):08x}-{uuid.uuid4().hex[:24]}"
+    return f"Root={root};Parent={uuid.uuid4().hex[:16]};Sampled=0"
+
+
+async def _first(waitables: dict[str, Awaitable[object]], timeout: float | None) -> str | None:
+    """The key of the first waitable to complete, or None on timeout.
+
+    Futures passed in are left running; coroutines are wrapped and cancelled if they lose.
+    """
+    tasks: dict[asyncio.Future[object], str] = {}
+    created: list[asyncio.Future[object]] = []
+    for key, waitable in waitables.items():
+        future = asyncio.ensure_future(waitable)
+        if future is not waitable:
+            created.append(future)
+        tasks[future] = key
+    try:
+        done, _ = await asyncio.wait(
+            tasks,
+            timeout=max(timeout, 0.0) if timeout is not None else None,
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+    finally:
+        for future in created:
+            if not future.done():
+                future.cancel()
+    if not done:
+        return None
+    # Prefer a result over an exit when both landed in the same loop turn.
+    for key in waitables:
+        for future in done:
+            if tasks[future] == key:
+                return key
+    return None

@@ -1,0 +1,41 @@
+"""Errors of the Invoke API, with the status and type AWS answers with (API_Invoke)."""
+
+from __future__ import annotations
+
+
+class InvokeError(Exception):
+    """An invocation refused or failed by the service, not by the function."""
+
+    def __init__(self, status: int, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error_type = error_type
+        self.message = message
+
+
+def not_found(name: str) -> InvokeError:
+    return InvokeError(
+        404,
+        "ResourceNotFoundException",
+        f"Function not found: arn:aws:lambda:us-east-1:123456789012:function:{name}",
+    )
+
+
+def too_large(size: int, limit: int) -> InvokeError:
+    return InvokeError(
+        413,
+        "RequestTooLargeException",
+        f"Request must be smaller than {limit} bytes for the InvokeFunction operation",
+    )
+
+
+def invalid_json(detail: str) -> InvokeError:
+    return InvokeError(
+        400,
+        "InvalidRequestContentException",
+        f"Could not parse request body into json: {detail}",
+    )
+
+
+def service_error(detail: str) -> InvokeError:
+    return InvokeError(500, "ServiceException", detail)

@@ -1,0 +1,205 @@
+"""Function configuration: validated, immutable values, with AWS's ranges and defaults."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+CONFIG_FILE_NAME = "function.toml"
+DEFAULT_HANDLER = "lambda_function.lambda_handler"
+DEFAULT_RUNTIME = "python3.11"
+ARCHITECTURES = ("x86_64", "arm64")
+MEMORY_RANGE_MB = (128, 10_240)
+TIMEOUT_RANGE_S = (1, 900)
+EPHEMERAL_RANGE_MB = (512, 10_240)
+ENV_TOTAL_LIMIT_BYTES = 4 * 1024
+ACCOUNT_ID = "123456789012"
+REGION = "us-east-1"
+
+# Reserved by Lambda: a function may not set these (configuration-envvars.html).
+RESERVED_ENV_NAMES = frozenset(
+    {
+        "_HANDLER",
+        "_X_AMZN_TRACE_ID",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "AWS_EXECUTION_ENV",
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_INITIALIZATION_TYPE",
+        "AWS_LAMBDA_LOG_GROUP_NAME",
+        "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_ACCESS_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_RUNTIME_API",
+        "LAMBDA_TASK_ROOT",
+        "LAMBDA_RUNTIME_DIR",
+    }
+)
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_ENV_KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]+$")
+_HANDLER_RE = re.compile(r"^[^\s]+$")
+
+
+class ConfigError(ValueError):
+    """A function setting is out of range or malformed; the message names the valid range."""
+
+    def __init__(self, setting: str, message: str) -> None:
+        super().__init__(f"{setting}: {message}")
+        self.setting = setting
+
+
+@dataclass(frozen=True)
+class FunctionConfig:
+    """Everything Lambda needs to run one function, validated on construction."""
+
+    name: str
+    code_dir: Path
+    handler: str = DEFAULT_HANDLER
+    runtime: str = DEFAULT_RUNTIME
+    memory_mb: int = 128
+    timeout_s: int = 3
+    ephemeral_storage_mb: int = 512
+    environment: dict[str, str] = field(default_factory=dict)
+    architecture: str = "x86_64"
+    image: str | None = None
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{self.name}"
+
+    @property
+    def log_group(self) -> str:
+        return f"/aws/lambda/{self.name}"
+
+    @property
+    def vcpu_share(self) -> float:
+        """The vCPU share the memory buys: one full vCPU at 1,769 MB (configuration-memory.html)."""
+        return self.memory_mb / 1769
+
+    def with_changes(self, **changes: Any) -> FunctionConfig:
+        """A copy with some settings changed, validated again."""
+        return replace(self, **changes)
+
+
+def _check_range(setting: str, value: Any, bounds: tuple[int, int], unit: str) -> None:
+    low, high = bounds
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(setting, f"must be a whole number of {unit} from {low} to {high}")
+    if not low <= value <= high:
+        raise ConfigError(
+            setting, f"{value} {unit} is out of range: use {low:,} to {high:,} {unit}"
+        )
+
+
+def validate(config: FunctionConfig) -> None:
+    """Raise ConfigError for the first invalid setting."""
+    if not _NAME_RE.match(config.name):
+        raise ConfigError(
+            "name", f"{config.name!r} is invalid: use 1 to 64 letters, digits, '-' or '_'"
+        )
+    if not _HANDLER_RE.match(config.handler or ""):
+        raise ConfigError("handler", "must look like module.function, e.g. " + DEFAULT_HANDLER)
+    _check_range("memory", config.memory_mb, MEMORY_RANGE_MB, "MB")
+    _check_range("timeout", config.timeout_s, TIMEOUT_RANGE_S, "seconds")
+    _check_range("ephemeral storage", config.ephemeral_storage_mb, EPHEMERAL_RANGE_MB, "MB")
+    if config.architecture not in ARCHITECTURES:
+        raise ConfigError(
+            "architecture", f"{config.architecture!r} is not one of {', '.join(ARCHITECTURES)}"
+        )
+    validate_environment(config.environment)
+
+
+def validate_environment(env: dict[str, str]) -> None:
+    """Apply Lambda's rules for environment variables: names, reserved keys, 4 KB in total."""
+    total = 0
+    for key, value in env.items():
+        if not _ENV_KEY_RE.match(key):
+            raise ConfigError(
+                "environment",
+                f"{key!r} is not a valid name: start with a letter, use letters, digits and _,"
+                " at least 2 characters",
+            )
+        if key in RESERVED_ENV_NAMES:
+            raise ConfigError("environment", f"{key} is reserved by Lambda and cannot be set")
+        if not isinstance(value, str):
+            raise ConfigError("environment", f"the value of {key} must be a string")
+        total += len(key.encode()) + len(value.encode())
+    if total > ENV_TOTAL_LIMIT_BYTES:
+        raise ConfigError(
+            "environment",
+            f"variables take {total:,} bytes; Lambda allows 4 KB ({ENV_TOTAL_LIMIT_BYTES:,} bytes)"
+            " in total",
+        )
+
+
+def parse_env_assignments(items: list[str]) -> dict[str, str]:
+    """Turn ["KEY=VALUE", ...] from a command line into a dict, refusing malformed items."""
+    env: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ConfigError("environment", f"{item!r} must be written KEY=VALUE")
+        env[key] = value
+    return env
+
+
+def load_function(code_dir: Path, **overrides: Any) -> FunctionConfig:
+    """Read a function folder and its optional function.toml; explicit overrides win.
+
+    Overrides whose value is None are ignored, so a CLI can pass its options straight through.
+    """
+    code_dir = Path(code_dir).resolve()
+    if not code_dir.is_dir():
+        raise ConfigError("code", f"{code_dir} is not a folder")
+    settings: dict[str, Any] = {"name": _default_name(code_dir.name)}
+    config_file = code_dir / CONFIG_FILE_NAME
+    if config_file.is_file():
+        settings.update(_read_config_file(config_file))
+    env = dict(settings.pop("environment", {}))
+    env.update(overrides.pop("environment", None) or {})
+    settings.update({k: v for k, v in overrides.items() if v is not None})
+    return FunctionConfig(code_dir=code_dir, environment=env, **settings)
+
+
+_FILE_KEYS = {
+    "name": "name",
+    "handler": "handler",
+    "runtime": "runtime",
+    "memory": "memory_mb",
+    "timeout": "timeout_s",
+    "ephemeral_storage": "ephemeral_storage_mb",
+    "architecture": "architecture",
+    "image": "image",
+    "environment": "environment",
+}
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(CONFIG_FILE_NAME, f"{path} is not valid TOML: {exc}") from exc
+    section = data.get("function", data)
+    unknown = sorted(set(section) - set(_FILE_KEYS))
+    if unknown:
+        raise ConfigError(
+            CONFIG_FILE_NAME,
+            f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(_FILE_KEYS))}",
+        )
+    return {_FILE_KEYS[key]: value for key, value in section.items()}
+
+
+def _default_name(folder: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9_-]", "-", folder)[:64]
+    return cleaned or "function"

@@ -1,0 +1,94 @@
+"""The small interface every backend implements: start a runtime, freeze, thaw, kill, observe.
+
+The core owns the Lambda semantics; a backend only knows how to run an isolated runtime
+process (a container, or a local process) and read its output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from workbench.core.model import FunctionConfig
+
+
+@dataclass(frozen=True)
+class SandboxSpec:
+    """What to start: the function, its environment id, and the runtime's environment vars."""
+
+    env_id: str
+    function: FunctionConfig
+    runtime_api: str
+    variables: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SandboxExit:
+    """How a runtime ended."""
+
+    exit_code: int | None
+    oom_killed: bool = False
+    signal: int | None = None
+
+    def describe(self) -> str:
+        """Lambda's wording, e.g. 'exit status 1' or 'signal: killed'."""
+        if self.oom_killed or self.signal == 9 or self.exit_code == 137:
+            return "signal: killed"
+        if self.signal is not None:
+            return f"signal: {self.signal}"
+        return f"exit status {self.exit_code}"
+
+
+class SandboxError(RuntimeError):
+    """The backend could not start or control a sandbox; the message says why and what to do."""
+
+
+class Sandbox(Protocol):
+    """A running runtime. Its merged stdout/stderr is readable, non-blocking, at log_fd."""
+
+    log_fd: int
+
+    async def after_init(self) -> None:
+        """Called once the runtime has finished init (it asked for its first event)."""
+        ...
+
+    async def freeze(self) -> None:
+        """Suspend every process of the sandbox (docker pause / SIGSTOP)."""
+        ...
+
+    async def thaw(self) -> None:
+        """Resume it."""
+        ...
+
+    async def kill(self) -> None:
+        """Stop it for good and release its resources; idempotent."""
+        ...
+
+    async def wait_exit(self) -> SandboxExit:
+        """Completes when the runtime has exited."""
+        ...
+
+    def peak_memory_mb(self) -> int | None:
+        """The highest memory use seen so far, from the OS (cgroup or /proc), or None."""
+        ...
+
+    def current_memory_mb(self) -> int | None:
+        """The memory in use now, or None when unknown."""
+        ...
+
+
+class Backend(Protocol):
+    """Starts sandboxes. `bind_host` is the address the Runtime API must listen on."""
+
+    name: str
+    description: str
+    bind_host: str
+    enforces_memory: bool
+
+    async def start(self, spec: SandboxSpec) -> Sandbox:
+        """Start the runtime for spec; raises SandboxError with a clear message."""
+        ...
+
+    async def close(self) -> None:
+        """Kill every sandbox still running."""
+        ...

@@ -1,0 +1,279 @@
+"""LambdaService: the local Lambda service's async API (deploy, invoke, queue, reap).
+
+Runs on one asyncio loop; the desktop app shares that loop through qasync and only
+observes `service.bus`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from workbench.core import errors
+from workbench.core.clock import Clock, SystemClock
+from workbench.core.environment import Environment, EnvState, Served
+from workbench.core.events import EnvironmentCreated, EventBus, InvocationQueued
+from workbench.core.model import FunctionConfig
+from workbench.core.sandbox import Backend, SandboxError
+
+SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024  # API_Invoke: 6 MB request for synchronous invocations
+ASYNC_PAYLOAD_LIMIT = 1024 * 1024  # 1 MB for asynchronous ones (256 KB before 2025)
+ON_DEMAND_INIT_LIMIT_S = 10.0
+DEFAULT_IDLE_TIMEOUT_S = 600.0  # AWS does not publish its value; LocalStack's default
+ASYNC_RETRY_DELAYS_S = (60.0, 120.0)  # two retries, 1 min then 2 min (invocation-async)
+
+InvocationResult = Served
+
+
+@dataclass(frozen=True)
+class EnvironmentInfo:
+    """A snapshot of one environment, for status lines and tests."""
+
+    env_id: str
+    function: str
+    state: EnvState
+    invocations: int
+    reserved: bool
+
+
+class LambdaService:
+    """The local Lambda service: functions, their environment pools, and invocations."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        bus: EventBus | None = None,
+        clock: Clock | None = None,
+        idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S,
+        init_limit_s: float = ON_DEMAND_INIT_LIMIT_S,
+        async_retry_delays_s: Sequence[float] = ASYNC_RETRY_DELAYS_S,
+    ) -> None:
+        self.backend = backend
+        self.bus = bus or EventBus()
+        self.clock = clock or SystemClock()
+        self.idle_timeout_s = idle_timeout_s
+        self.init_limit_s = init_limit_s
+        self.async_retry_delays_s = tuple(async_retry_delays_s)
+        self._functions: dict[str, FunctionConfig] = {}
+        self._pools: dict[str, list[Environment]] = {}
+        self._env_numbers = itertools.count(1)
+        self._background: set[asyncio.Task[object]] = set()
+        self._reaper: asyncio.Task[None] | None = None
+        self._closed = False
+
+    # ----- lifecycle -------------------------------------------------------------------
+    async def start(self) -> None:
+        """Start the reaper; call once on the loop that will run the service."""
+        if self._reaper is None:
+            self._reaper = asyncio.create_task(self._reap_forever())
+
+    async def close(self) -> None:
+        """Stop everything: queued invocations, environments, the backend."""
+        self._closed = True
+        tasks = [t for t in (self._reaper, *self._background) if t]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        envs = [env for pool in self._pools.values() for env in pool]
+        await asyncio.gather(*(env.shutdown("shutdown") for env in envs), return_exceptions=True)
+        self._pools.clear()
+        await self.backend.close()
+
+    async def __aenter__(self) -> LambdaService:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # ----- functions -------------------------------------------------------------------
+    def deploy(self, config: FunctionConfig) -> None:
+        """Create or update a function; an update retires its environments, as on AWS."""
+        old_pool = self._pools.get(config.name, [])
+        self._functions[config.name] = config
+        self._pools[config.name] = []
+        for env in old_pool:
+            self._spawn(env.shutdown("replaced"))
+
+    def function(self, name: str) -> FunctionConfig:
+        try:
+            return self._functions[name]
+        except KeyError:
+            raise errors.not_found(name) from None
+
+    def functions(self) -> list[FunctionConfig]:
+        return list(self._functions.values())
+
+    def environments(self, name: str | None = None) -> list[EnvironmentInfo]:
+        pools = [self._pools.get(name, [])] if name else list(self._pools.values())
+        return [
+            EnvironmentInfo(env.env_id, env.config.name, env.state, env.invocations, env.reserved)
+            for pool in pools
+            for env in pool
+            if env.alive
+        ]
+
+    # ----- invoking --------------------------------------------------------------------
+    def validate_payload(self, name: str, payload: bytes, limit: int = SYNC_PAYLOAD_LIMIT) -> None:
+        """Refuse what AWS refuses before running anything (also the DryRun check)."""
+        self.function(name)
+        if len(payload) > limit:
+            raise errors.too_large(len(payload), limit)
+        if payload.strip():
+            try:
+                json.loads(payload)
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise errors.invalid_json(str(exc)) from None
+
+    async def invoke(
+        self,
+        name: str,
+        payload: bytes = b"{}",
+        *,
+        client_context: str | None = None,
+        tenant_id: str | None = None,
+    ) -> InvocationResult:
+        """Invoke synchronously (RequestResponse); returns once the REPORT is written."""
+        self.validate_payload(name, payload)
+        return await self._run(
+            name, payload or b"{}", "RequestResponse", None, client_context, tenant_id
+        )
+
+    async def invoke_event(self, name: str, payload: bytes = b"{}") -> str:
+        """Queue an asynchronous (Event) invocation; returns its request id at once."""
+        self.validate_payload(name, payload, ASYNC_PAYLOAD_LIMIT)
+        request_id = str(uuid.uuid4())
+        self.bus.publish(
+            InvocationQueued(at=self.clock.now(), function=name, request_id=request_id)
+        )
+        self._spawn(self._run_event(name, payload or b"{}", request_id))
+        return request_id
+
+    async def _run_event(self, name: str, payload: bytes, request_id: str) -> None:
+        delays = self.async_retry_delays_s
+        for attempt in range(len(delays) + 1):
+            if attempt:
+                await asyncio.sleep(delays[attempt - 1])
+                self.bus.publish(
+                    InvocationQueued(
+                        at=self.clock.now(),
+                        function=name,
+                        request_id=request_id,
+                        attempt=attempt + 1,
+                    )
+                )
+            try:
+                result = await self._run(name, payload, "Event", request_id, None, None)
+            except errors.InvokeError:
+                continue  # system errors are retried too
+            if result.function_error is None:
+                return
+
+    async def _run(
+        self,
+        name: str,
+        payload: bytes,
+        invocation_type: str,
+        request_id: str | None,
+        client_context: str | None,
+        tenant_id: str | None,
+    ) -> InvocationResult:
+        if self._closed:
+            raise errors.service_error("The service is shutting down")
+        env = self._acquire(name)
+        try:
+            return await env.serve(
+                payload,
+                init_limit_s=self._init_limit(env),
+                invocation_type=invocation_type,  # type: ignore[arg-type]
+                request_id=request_id,
+                client_context=client_context,
+                tenant_id=tenant_id,
+            )
+        except SandboxError as exc:
+            raise errors.service_error(f"The execution environment failed: {exc}") from exc
+        finally:
+            self._release(env)
+
+    def _init_limit(self, env: Environment) -> float:
+        if env.initialization_type == "on-demand":
+            return self.init_limit_s
+        return max(130.0, env.config.timeout_s)  # provisioned concurrency / SnapStart
+
+    def _acquire(self, name: str) -> Environment:
+        config = self.function(name)
+        pool = self._pools.setdefault(name, [])
+        free = [env for env in pool if env.alive and not env.reserved]
+        # Warm first (most recently used), then environments reset after a failure.
+        free.sort(key=lambda e: (e.state == EnvState.CREATED, -e.last_used))
+        if free:
+            env = free[0]
+        else:
+            env = Environment(
+                f"{name}-{next(self._env_numbers)}",
+                config,
+                self.backend,
+                self.bus.publish,
+                self.clock,
+            )
+            pool.append(env)
+            self.bus.publish(
+                EnvironmentCreated(
+                    at=self.clock.now(),
+                    function=name,
+                    env_id=env.env_id,
+                    backend=self.backend.name,
+                    initialization_type=env.initialization_type,
+                )
+            )
+        env.reserved = True
+        return env
+
+    def _release(self, env: Environment) -> None:
+        env.reserved = False
+        if env.state == EnvState.FAILED:
+            self._discard(env, "shutdown")
+        elif env.state == EnvState.IDLE:
+            self._spawn(self._freeze(env))
+
+    async def _freeze(self, env: Environment) -> None:
+        with contextlib.suppress(SandboxError):
+            await env.freeze()
+        if env.state == EnvState.FAILED and not env.reserved:
+            self._discard(env, "shutdown")
+
+    def _discard(self, env: Environment, reason: str) -> None:
+        pool = self._pools.get(env.config.name, [])
+        if env in pool:
+            pool.remove(env)
+        self._spawn(env.shutdown(reason))  # type: ignore[arg-type]
+
+    def _spawn(self, coro: object) -> None:
+        task = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # ----- reaping -----------------------------------------------------------------------
+    def reap_idle(self) -> int:
+        """Shut down environments idle longer than idle_timeout_s; returns how many."""
+        now = self.clock.monotonic()
+        reaped = 0
+        for pool in self._pools.values():
+            for env in list(pool):
+                idle = env.state in (EnvState.IDLE, EnvState.FROZEN, EnvState.CREATED)
+                if idle and not env.reserved and now - env.last_used >= self.idle_timeout_s:
+                    self._discard(env, "idle")
+                    reaped += 1
+        return reaped
+
+    async def _reap_forever(self) -> None:
+        interval = min(1.0, max(self.idle_timeout_s / 4, 0.05))
+        while True:
+            await asyncio.sleep(interval)
+            self.reap_idle()
