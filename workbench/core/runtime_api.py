@@ -105,7 +105,10 @@ class RuntimeApiServer:
         app.router.add_post(prefix + "/invocation/{request_id}/response", self._response)
         app.router.add_post(prefix + "/invocation/{request_id}/error", self._invocation_error)
         app.router.add_post(prefix + "/init/error", self._init_error)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        # A runtime blocked in /next never finishes its request: don't wait for it on close.
+        self._runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, shutdown_timeout=0.05
+        )
         await self._runner.setup()
         # Bind the socket ourselves so the OS picks a free port we can read back.
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

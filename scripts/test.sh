@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Install everything and run the whole test suite: lint, unit, engine, Docker, integration, UI.
+# On a fresh Linux machine (as root) this also installs and starts a Docker engine and builds
+# the runtime image locally, so the Docker tests run rather than skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install.sh --test
+
+# Docker: an engine and the runtime image are part of the test set-up.
+if bash scripts/setup-docker.sh; then
+  .venv/bin/lambda-workbench image build
+else
+  echo "test.sh: no Docker engine could be had; Docker tests will be skipped" >&2
+fi
+
+export QT_QPA_PLATFORM=offscreen
+.venv/bin/ruff check .
+.venv/bin/python -m pytest "$@"
