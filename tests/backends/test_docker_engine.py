@@ -15,7 +15,13 @@ import docker
 import pytest
 
 from tests.support.aws_like_image import ensure_aws_like_image
-from workbench.backends.docker import ENV_LABEL, OWNER_LABEL, DockerBackend, cpu_quota
+from workbench.backends.docker import (
+    CPU_PERIOD_US,
+    ENV_LABEL,
+    OWNER_LABEL,
+    DockerBackend,
+    cpu_quota,
+)
 from workbench.backends.images import LABEL
 from workbench.core.errors import InvokeError
 from workbench.core.events import EnvironmentFrozen, EnvironmentReaped
@@ -101,7 +107,7 @@ def lambda_handler(event, context):
     host = _containers(docker_client, env_id)[0].attrs["HostConfig"]
     assert host["Memory"] == 256 * 1024 * 1024
     assert host["MemorySwap"] == 256 * 1024 * 1024
-    assert host["CpuQuota"] == cpu_quota(256) and host["CpuPeriod"] == 100_000
+    assert host["CpuQuota"] == cpu_quota(256) and host["CpuPeriod"] == CPU_PERIOD_US
     assert host["PidsLimit"] == 1024
     assert host["CapDrop"] == ["ALL"]
     assert host["ReadonlyRootfs"] is True
@@ -112,7 +118,7 @@ def lambda_handler(event, context):
 async def test_aws_runtime_client_in_an_aws_like_image(
     docker_client, runtime_image, write_function
 ):
-    """awslambdaric behind AWS's /lambda-entrypoint.sh serves invocations through our Runtime API."""
+    """awslambdaric behind AWS's /lambda-entrypoint.sh serves invocations via our Runtime API."""
     image = await asyncio.to_thread(ensure_aws_like_image, docker_client, lambda _: None)
     source = """
 counter = 0

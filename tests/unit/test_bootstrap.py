@@ -98,13 +98,21 @@ class FakeRuntimeAPI:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
-        self._thread = threading.Thread(
-            target=self.server.serve_forever, args=(0.05,), daemon=True
-        )
+        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
 
-    def add_event(self, event=None, *, raw=None, request_id=None, deadline_ms=None,
-                  trace_id=None, client_context=None, cognito=None, tenant_id=None):
+    def add_event(
+        self,
+        event=None,
+        *,
+        raw=None,
+        request_id=None,
+        deadline_ms=None,
+        trace_id=None,
+        client_context=None,
+        cognito=None,
+        tenant_id=None,
+    ):
         request_id = request_id or str(uuid.uuid4())
         deadline_ms = deadline_ms or int(time.time() * 1000) + 3000
         headers = {
@@ -239,13 +247,18 @@ def test_success_posts_json_result(api, start):
 
 
 def test_warm_reuse_keeps_module_state(api, start):
-    start("counter.handler", {"counter.py": """
+    start(
+        "counter.handler",
+        {
+            "counter.py": """
         COUNT = 0
         def handler(event, context):
             global COUNT
             COUNT += 1
             return COUNT
-    """})
+    """
+        },
+    )
     api.add_event({})
     api.add_event({})
     assert api.wait_post()["body"] == 1
@@ -255,12 +268,20 @@ def test_warm_reuse_keeps_module_state(api, start):
 def test_context_attributes(api, start):
     deadline = int(time.time() * 1000) + 60_000
     request_id = api.add_event(
-        {}, deadline_ms=deadline, tenant_id="tenant-7",
-        client_context={"custom": {"k": "v"}, "env": {"platform": "ios"},
-                        "client": {"installation_id": "inst-1", "app_title": "App"}},
+        {},
+        deadline_ms=deadline,
+        tenant_id="tenant-7",
+        client_context={
+            "custom": {"k": "v"},
+            "env": {"platform": "ios"},
+            "client": {"installation_id": "inst-1", "app_title": "App"},
+        },
         cognito={"cognitoIdentityId": "id-1", "cognitoIdentityPoolId": "pool-1"},
     )
-    start("ctx.handler", {"ctx.py": """
+    start(
+        "ctx.handler",
+        {
+            "ctx.py": """
         def handler(event, context):
             cc = context.client_context
             return {
@@ -281,7 +302,9 @@ def test_context_attributes(api, start):
                 "remaining": context.get_remaining_time_in_millis(),
                 "repr": repr(context),
             }
-    """})
+    """
+        },
+    )
     body = api.wait_post()["body"]
     assert body["function_name"] == "demo"
     assert body["function_version"] == "$LATEST"
@@ -301,7 +324,10 @@ def test_context_attributes(api, start):
 
 
 def test_context_defaults_and_trace_id(api, start):
-    start("ctx.handler", {"ctx.py": """
+    start(
+        "ctx.handler",
+        {
+            "ctx.py": """
         import os
         def handler(event, context):
             return {
@@ -311,7 +337,9 @@ def test_context_defaults_and_trace_id(api, start):
                 "client_context": context.client_context,
                 "tenant_id": context.tenant_id,
             }
-    """})
+    """
+        },
+    )
     trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
     api.add_event({}, trace_id=trace)
     api.add_event({})
@@ -325,20 +353,28 @@ def test_context_defaults_and_trace_id(api, start):
 
 def test_slash_in_handler_module_path(api, start):
     api.add_event({"x": 1})
-    start("src/app.handler", {
-        "src/__init__.py": "",
-        "src/app.py": "def handler(event, context):\n    return {'module': __name__}\n",
-    })
+    start(
+        "src/app.handler",
+        {
+            "src/__init__.py": "",
+            "src/app.py": "def handler(event, context):\n    return {'module': __name__}\n",
+        },
+    )
     assert api.wait_post()["body"] == {"module": "src.app"}
 
 
 def test_print_output_is_flushed_before_the_response(api, start):
     seen = {}
-    runtime = start("p.handler", {"p.py": """
+    runtime = start(
+        "p.handler",
+        {
+            "p.py": """
         def handler(event, context):
             print("hello from the handler")
             return "done"
-    """})
+    """
+        },
+    )
     api.on_post = lambda record: seen.setdefault("output", runtime.drain())
     api.add_event({})
     assert api.wait_post()["body"] == "done"
@@ -347,7 +383,10 @@ def test_print_output_is_flushed_before_the_response(api, start):
 
 def test_logging_format_and_default_level(api, start):
     request_id = api.add_event({})
-    runtime = start("log.handler", {"log.py": """
+    runtime = start(
+        "log.handler",
+        {
+            "log.py": """
         import logging
         logger = logging.getLogger()
         def handler(event, context):
@@ -355,7 +394,9 @@ def test_logging_format_and_default_level(api, start):
             logger.warning("shown")
             context.log("via context\\n")
             return None
-    """})
+    """
+        },
+    )
     assert api.wait_post()["body"] is None
     output = runtime.drain()
     pattern = r"\[WARNING\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t" + request_id + r"\tshown\n"
@@ -366,11 +407,17 @@ def test_logging_format_and_default_level(api, start):
 
 def test_log_level_from_environment(api, start):
     api.add_event({})
-    runtime = start("log.handler", {"log.py": """
+    runtime = start(
+        "log.handler",
+        {
+            "log.py": """
         import logging
         def handler(event, context):
             logging.getLogger().info("now visible")
-    """}, env={"AWS_LAMBDA_LOG_LEVEL": "INFO"})
+    """
+        },
+        env={"AWS_LAMBDA_LOG_LEVEL": "INFO"},
+    )
     api.wait_post()
     assert "[INFO]\t" in runtime.drain()
 
@@ -398,14 +445,20 @@ def test_warm_invokes_are_fast(api, start):
 
 # --- Errors during invoke ----------------------------------------------------------
 
+
 def test_unhandled_exception_posts_error_with_user_stack(api, start, tmp_path):
     request_id = api.add_event({})
-    runtime = start("lambda_function.lambda_handler", {"lambda_function.py": """
+    runtime = start(
+        "lambda_function.lambda_handler",
+        {
+            "lambda_function.py": """
         def lambda_handler(event, context):
             return helper(event)
         def helper(event):
             raise KeyError('action')
-    """})
+    """
+        },
+    )
     post = api.wait_post()
     assert post["kind"] == "error"
     assert post["request_id"] == request_id
@@ -418,13 +471,13 @@ def test_unhandled_exception_posts_error_with_user_stack(api, start, tmp_path):
         "requestId": request_id,
         "stackTrace": [
             f'  File "{path}", line 3, in lambda_handler\n    return helper(event)\n',
-            f'  File "{path}", line 5, in helper\n    raise KeyError(\'action\')\n',
+            f"  File \"{path}\", line 5, in helper\n    raise KeyError('action')\n",
         ],
     }
     assert not any("bootstrap.py" in entry for entry in body["stackTrace"])
     output = runtime.drain()
     assert "[ERROR] KeyError: 'action'\nTraceback (most recent call last):\n" in output
-    assert f'  File "{path}", line 5, in helper\n    raise KeyError(\'action\')\n' in output
+    assert f"  File \"{path}\", line 5, in helper\n    raise KeyError('action')\n" in output
     assert "bootstrap.py" not in output
     # The runtime survives an unhandled exception and serves the next event.
     api.add_event({})
@@ -446,11 +499,16 @@ def test_marshal_error_for_a_set(api, start):
 
 def test_decimal_results_are_numbers(api, start):
     api.add_event({})
-    start("d.handler", {"d.py": """
+    start(
+        "d.handler",
+        {
+            "d.py": """
         from decimal import Decimal
         def handler(event, context):
             return {"int": Decimal("3"), "frac": Decimal("1.5")}
-    """})
+    """
+        },
+    )
     post = api.wait_post()
     assert post["raw"] == b'{"int": 3, "frac": 1.5}'
 
@@ -462,7 +520,8 @@ def test_unmarshal_error_for_non_json_body(api, start):
     assert post["kind"] == "error"
     assert post["body"]["errorType"] == "Runtime.UnmarshalError"
     assert post["body"]["errorMessage"] == (
-        "Unable to unmarshal input: Expecting value: line 1 column 1 (char 0)")
+        "Unable to unmarshal input: Expecting value: line 1 column 1 (char 0)"
+    )
     assert post["body"]["requestId"] == request_id
 
 
@@ -480,35 +539,47 @@ def test_payload_too_large_is_logged_and_the_loop_continues(api, start):
 
 INIT_ERRORS = [
     pytest.param(
-        "lambda_function.lambda_handler", {},
+        "lambda_function.lambda_handler",
+        {},
         "Runtime.ImportModuleError",
         "Unable to import module 'lambda_function': No module named 'lambda_function'",
-        id="import-module-error"),
+        id="import-module-error",
+    ),
     pytest.param(
-        "dep.handler", {"dep.py": "import not_installed_pkg\ndef handler(e, c):\n    pass\n"},
+        "dep.handler",
+        {"dep.py": "import not_installed_pkg\ndef handler(e, c):\n    pass\n"},
         "Runtime.ImportModuleError",
         "Unable to import module 'dep': No module named 'not_installed_pkg'",
-        id="missing-dependency"),
+        id="missing-dependency",
+    ),
     pytest.param(
-        "lambda_function.nope", {"lambda_function.py": ECHO},
+        "lambda_function.nope",
+        {"lambda_function.py": ECHO},
         "Runtime.HandlerNotFound",
         "Handler 'nope' missing on module 'lambda_function'",
-        id="handler-not-found"),
+        id="handler-not-found",
+    ),
     pytest.param(
-        "lambda_function.VALUE", {"lambda_function.py": "VALUE = 42\n"},
+        "lambda_function.VALUE",
+        {"lambda_function.py": "VALUE = 42\n"},
         "Runtime.HandlerNotFound",
         "Handler 'VALUE' on module 'lambda_function' is not callable",
-        id="handler-not-callable"),
+        id="handler-not-callable",
+    ),
     pytest.param(
-        "lambda_function", {"lambda_function.py": ECHO},
+        "lambda_function",
+        {"lambda_function.py": ECHO},
         "Runtime.MalformedHandlerName",
         "Bad handler 'lambda_function': not enough values to unpack (expected 2, got 1)",
-        id="malformed-handler"),
+        id="malformed-handler",
+    ),
     pytest.param(
-        "sys.handler", {},
+        "sys.handler",
+        {},
         "Runtime.BuiltInModuleConflict",
         "Cannot use built-in module sys as a handler module",
-        id="builtin-module-conflict"),
+        id="builtin-module-conflict",
+    ),
 ]
 
 
@@ -542,12 +613,17 @@ def test_init_syntax_error(api, start):
 
 
 def test_init_exception_in_module_code(api, start, tmp_path):
-    runtime = start("boom.handler", {"boom.py": """
+    runtime = start(
+        "boom.handler",
+        {
+            "boom.py": """
         import os
         TABLE = os.environ["TABLE_NAME"]
         def handler(event, context):
             return TABLE
-    """})
+    """
+        },
+    )
     post = api.wait_post()
     body = post["body"]
     assert post["kind"] == "init/error"
@@ -562,7 +638,6 @@ def test_init_exception_in_module_code(api, start, tmp_path):
 
 
 def test_missing_runtime_api_exits_2(api, start):
-    runtime = start("lambda_function.lambda_handler", {"lambda_function.py": ECHO},
-                    with_api=False)
+    runtime = start("lambda_function.lambda_handler", {"lambda_function.py": ECHO}, with_api=False)
     assert runtime.wait_exit() == 2
     assert "AWS_LAMBDA_RUNTIME_API" in runtime.drain()

@@ -115,6 +115,7 @@ class ProcessBackend:
     name = "process"
     bind_host = "127.0.0.1"
     enforces_memory = True
+    freeze_delay_s = 0.0  # SIGSTOP costs microseconds: freeze at once, as Lambda does
 
     def __init__(self, python: str = sys.executable, reason: str = "") -> None:
         self.python = python

@@ -1,7 +1,148 @@
-"""Placeholder replaced by the Invoke API implementation."""
+"""`lambda-workbench serve DIR...`: serve functions on AWS's Invoke API for boto3 and the CLI."""
 
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import errno
+import signal
+import sys
 from typing import Any
+
+from workbench.commands.function_options import (
+    add_function_options,
+    function_from_args,
+    running_service,
+)
+from workbench.core.events import LogLine
+from workbench.core.model import ConfigError, FunctionConfig
+from workbench.invoke_api import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    bound_port,
+    check_loopback,
+    start_invoke_api,
+)
 
 
 def register(subparsers: Any) -> None:
-    pass
+    """Add the `serve` command."""
+    parser = subparsers.add_parser(
+        "serve",
+        help="serve function folders on the Lambda Invoke API (for boto3 and the AWS CLI)",
+        description=(
+            "Serve functions on AWS Lambda's Invoke API until Ctrl+C. Each folder becomes a "
+            "function named after the folder (or the name in its function.toml). Log lines "
+            "go to stderr."
+        ),
+    )
+    parser.add_argument("dirs", nargs="+", metavar="DIR", help="a function's code folder")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"TCP port to listen on (default {DEFAULT_PORT}; 0 picks a free one)",
+    )
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"loopback address to listen on (default {DEFAULT_HOST}; loopback only)",
+    )
+    add_function_options(parser)
+    parser.set_defaults(func=run)
+
+
+def load_functions(args: argparse.Namespace) -> list[FunctionConfig]:
+    """One validated FunctionConfig per DIR; raises ValueError for a duplicate name."""
+    configs: list[FunctionConfig] = []
+    seen: dict[str, str] = {}
+    for code_dir in args.dirs:
+        config = function_from_args(code_dir, args)
+        if config.name in seen:
+            raise ValueError(
+                f"two folders give the function name {config.name!r}: {seen[config.name]} and "
+                f"{code_dir} (set a different name in one's function.toml)"
+            )
+        seen[config.name] = code_dir
+        configs.append(config)
+    return configs
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the `serve` command; returns the exit code."""
+    if not 0 <= args.port <= 65535:
+        print(f"error: --port {args.port} is not a TCP port (0-65535)", file=sys.stderr)
+        return 2
+    try:
+        check_loopback(args.host)
+        configs = load_functions(args)
+    except (ConfigError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return asyncio.run(_serve(args, configs))
+
+
+async def _serve(args: argparse.Namespace, configs: list[FunctionConfig]) -> int:
+    async with running_service(args) as service:
+        service.bus.subscribe(_log_printer(prefix=len(configs) > 1))
+        for config in configs:
+            service.deploy(config)
+        try:
+            runner = await start_invoke_api(service, args.host, args.port)
+        except OSError as exc:
+            print(f"error: {_bind_error(args.host, args.port, exc)}", file=sys.stderr)
+            return 1
+        try:
+            url = f"http://{args.host}:{bound_port(runner)}"
+            print(
+                f"Serving {len(configs)} function(s) on {url} — e.g. aws lambda invoke "
+                f"--endpoint-url {url} --function-name {configs[0].name} out.json"
+            )
+            for config in configs:
+                print(
+                    f"  {config.name}  {config.arn}  ({config.handler}, {config.runtime}, "
+                    f"{config.memory_mb} MB, {config.timeout_s} s)"
+                )
+            sys.stdout.flush()
+            await _until_stopped()
+            print("stopping…", file=sys.stderr, flush=True)
+        finally:
+            # Stop taking requests first, then (leaving the block) stop the environments.
+            await runner.cleanup()
+    return 0
+
+
+async def _until_stopped() -> None:
+    """Wait for Ctrl+C or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    installed = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        # Not available on Windows' event loop; there Ctrl+C still raises KeyboardInterrupt.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+            installed.append(sig)
+    try:
+        await stop.wait()
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+
+def _bind_error(host: str, port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"cannot listen on {host}:{port}: the port is already in use "
+            "(is another `serve` running? choose another with --port)"
+        )
+    return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+
+
+def _log_printer(prefix: bool) -> Any:
+    def print_line(event: object) -> None:
+        if isinstance(event, LogLine):
+            text = f"[{event.function}] {event.text}" if prefix else event.text
+            print(text, file=sys.stderr, flush=True)
+
+    return print_line

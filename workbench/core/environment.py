@@ -141,9 +141,9 @@ class Environment:
                 self._dropped_lines += 1
                 return
             self._tail.append(text)
-            self._tail_bytes += len(text) + 1
+            self._tail_bytes += len(text.encode()) + 1
             while self._tail_bytes > TAIL_BYTES and len(self._tail) > 1:
-                self._tail_bytes -= len(self._tail.popleft()) + 1
+                self._tail_bytes -= len(self._tail.popleft().encode()) + 1
         self._emit(LogLine, text=text, env_id=self.env_id, request_id=self._request_id)
 
     def _begin_request(self, request_id: str) -> None:

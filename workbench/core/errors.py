@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from workbench.core.model import ACCOUNT_ID, REGION
+
 
 class InvokeError(Exception):
     """An invocation refused or failed by the service, not by the function."""
@@ -17,7 +19,7 @@ def not_found(name: str) -> InvokeError:
     return InvokeError(
         404,
         "ResourceNotFoundException",
-        f"Function not found: arn:aws:lambda:us-east-1:123456789012:function:{name}",
+        f"Function not found: arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}",
     )
 
 

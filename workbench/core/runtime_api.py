@@ -8,6 +8,7 @@ spec and the Runtime Interface Emulator (rapi/handler/*.go).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 from collections.abc import Callable
@@ -93,6 +94,7 @@ class RuntimeApiServer:
         self._queue: asyncio.Queue[PendingInvocation] = asyncio.Queue(maxsize=1)
         self._current: PendingInvocation | None = None
         self._runner: web.AppRunner | None = None
+        self._waiting: asyncio.Task[object] | None = None
 
     @property
     def address(self) -> str:
@@ -118,6 +120,11 @@ class RuntimeApiServer:
         await web.SockSite(self._runner, sock).start()
 
     async def close(self) -> None:
+        waiting = self._waiting
+        if waiting is not None and not waiting.done():
+            waiting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await waiting
         if self._runner:
             await self._runner.cleanup()
             self._runner = None
@@ -129,7 +136,9 @@ class RuntimeApiServer:
     async def _next(self, request: web.Request) -> web.StreamResponse:
         self._current = None
         self._on_next()
+        self._waiting = asyncio.current_task()
         invocation = await self._queue.get()
+        self._waiting = None
         self._current = invocation
         return web.Response(body=invocation.payload, headers=invocation.headers())
 
@@ -149,7 +158,7 @@ class RuntimeApiServer:
         if (request.content_length or 0) > MAX_RESPONSE_BYTES:
             return None
         try:
-            body = await request.content.read(MAX_RESPONSE_BYTES + 1)
+            body = await request.content.read()  # read(n) returns only what is buffered
         except ValueError:
             return None
         return None if len(body) > MAX_RESPONSE_BYTES else body

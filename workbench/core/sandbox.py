@@ -78,12 +78,18 @@ class Sandbox(Protocol):
 
 
 class Backend(Protocol):
-    """Starts sandboxes. `bind_host` is the address the Runtime API must listen on."""
+    """Starts sandboxes. `bind_host` is the address the Runtime API must listen on.
+
+    freeze_delay_s: how long an idle environment stays thawed before it is frozen; 0 freezes
+    at once, as Lambda does. A backend whose freeze is costly defers it so that
+    back-to-back traffic does not pay for a freeze and thaw that Lambda would not charge.
+    """
 
     name: str
     description: str
     bind_host: str
     enforces_memory: bool
+    freeze_delay_s: float
 
     async def start(self, spec: SandboxSpec) -> Sandbox:
         """Start the runtime for spec; raises SandboxError with a clear message."""

@@ -141,9 +141,8 @@ class LambdaService:
     ) -> InvocationResult:
         """Invoke synchronously (RequestResponse); returns once the REPORT is written."""
         self.validate_payload(name, payload)
-        return await self._run(
-            name, payload or b"{}", "RequestResponse", None, client_context, tenant_id
-        )
+        payload = payload if payload.strip() else b"{}"
+        return await self._run(name, payload, "RequestResponse", None, client_context, tenant_id)
 
     async def invoke_event(self, name: str, payload: bytes = b"{}") -> str:
         """Queue an asynchronous (Event) invocation; returns its request id at once."""
@@ -152,7 +151,7 @@ class LambdaService:
         self.bus.publish(
             InvocationQueued(at=self.clock.now(), function=name, request_id=request_id)
         )
-        self._spawn(self._run_event(name, payload or b"{}", request_id))
+        self._spawn(self._run_event(name, payload if payload.strip() else b"{}", request_id))
         return request_id
 
     async def _run_event(self, name: str, payload: bytes, request_id: str) -> None:
@@ -243,6 +242,11 @@ class LambdaService:
             self._spawn(self._freeze(env))
 
     async def _freeze(self, env: Environment) -> None:
+        delay = getattr(self.backend, "freeze_delay_s", 0.0)
+        if delay:
+            await asyncio.sleep(delay)
+            if self.clock.monotonic() - env.last_used < delay:
+                return  # used again meanwhile; that invocation's release schedules the freeze
         with contextlib.suppress(SandboxError):
             await env.freeze()
         if env.state == EnvState.FAILED and not env.reserved:
