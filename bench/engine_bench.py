@@ -116,6 +116,10 @@ async def main() -> int:
                 for memory in memories:
                     backend = DockerBackend(client, image.name)
                     await bench("docker", backend, code_dir, args.cold, args.warm, memory)
+                plain = DockerBackend(client, image.name, provision_ahead=False)
+                await bench(
+                    "docker, no container started ahead", plain, code_dir, args.cold, 20, 128
+                )
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import select
 import socket
 import socketserver
@@ -17,7 +18,7 @@ import pytest
 from tests.support.aws_like_image import ensure_aws_like_image
 from workbench.backends.docker import (
     CPU_PERIOD_US,
-    ENV_LABEL,
+    FUNCTION_LABEL,
     OWNER_LABEL,
     DockerBackend,
     cpu_quota,
@@ -40,8 +41,12 @@ def lambda_handler(event, context):
 """
 
 
-def _containers(client: docker.DockerClient, env_id: str) -> list:
-    return client.containers.list(all=True, filters={"label": f"{ENV_LABEL}={env_id}"})
+def _container(client: docker.DockerClient, hostname: str):
+    """The container whose hostname (its short id) a handler reported, or None once removed."""
+    try:
+        return client.containers.get(hostname)
+    except docker.errors.NotFound:
+        return None
 
 
 async def _until(predicate, timeout: float = 10.0) -> None:
@@ -70,10 +75,9 @@ async def test_container_is_paused_between_invocations(
 ):
     """After an invocation the engine reports the container paused; the next one thaws it."""
     docker_service.deploy(FunctionConfig("pausing", write_function(COUNTER)))
-    await docker_service.invoke("pausing", b"{}")
-    env_id = docker_service.environments("pausing")[0].env_id
+    first = await docker_service.invoke("pausing", b"{}")
     await _until(lambda: any(True for _ in docker_service.bus.of_type(EnvironmentFrozen)))
-    container = _containers(docker_client, env_id)[0]
+    container = _container(docker_client, json.loads(first.payload)["host"])
     assert container.attrs["State"]["Paused"] is True
     second = await docker_service.invoke("pausing", b"{}")
     assert json.loads(second.payload)["count"] == 2
@@ -86,7 +90,7 @@ async def test_container_is_sized_and_locked_down_like_lambda(
 ):
     """Memory = function memory (no swap), CPU = memory/1,769 vCPU, read-only code, sized /tmp."""
     source = """
-import os
+import os, socket
 def lambda_handler(event, context):
     try:
         open("/var/task/new.txt", "w")
@@ -95,16 +99,16 @@ def lambda_handler(event, context):
         code_writable = False
     with open("/tmp/scratch.txt", "w") as f:
         f.write("ok")
-    return {"code_writable": code_writable, "uid": os.getuid()}
+    return {"code_writable": code_writable, "host": socket.gethostname()}
 """
     config = FunctionConfig(
         "limits", write_function(source), memory_mb=256, ephemeral_storage_mb=600
     )
     docker_service.deploy(config)
     result = await docker_service.invoke("limits", b"{}")
-    assert json.loads(result.payload)["code_writable"] is False
-    env_id = docker_service.environments("limits")[0].env_id
-    host = _containers(docker_client, env_id)[0].attrs["HostConfig"]
+    body = json.loads(result.payload)
+    assert body["code_writable"] is False
+    host = _container(docker_client, body["host"]).attrs["HostConfig"]
     assert host["Memory"] == 256 * 1024 * 1024
     assert host["MemorySwap"] == 256 * 1024 * 1024
     assert host["CpuQuota"] == cpu_quota(256) and host["CpuPeriod"] == CPU_PERIOD_US
@@ -171,13 +175,19 @@ def lambda_handler(event, context):
 async def test_timeout_kills_the_container_and_reports_it(
     docker_service, docker_client, write_function
 ):
-    source = "def lambda_handler(event, context):\n    while True:\n        pass\n"
+    source = """
+import socket
+def lambda_handler(event, context):
+    while event.get("spin"):
+        pass
+    return socket.gethostname()
+"""
     docker_service.deploy(FunctionConfig("spin", write_function(source), timeout_s=1))
-    result = await docker_service.invoke("spin", b"{}")
+    hostname = json.loads((await docker_service.invoke("spin", b"{}")).payload)
+    result = await docker_service.invoke("spin", b'{"spin": true}')
     assert result.report.status == "timeout"
     assert "Task timed out after 1.0" in json.loads(result.payload)["errorMessage"]
-    env_id = docker_service.environments("spin")[0].env_id
-    await _until(lambda: not _containers(docker_client, env_id))
+    await _until(lambda: _container(docker_client, hostname) is None)
 
 
 async def test_max_memory_used_comes_from_the_container_cgroup(docker_service, write_function):
@@ -201,12 +211,12 @@ async def test_idle_environments_are_reaped_and_their_containers_removed(
     service = LambdaService(DockerBackend(docker_client, runtime_image), idle_timeout_s=0.5)
     async with service:
         service.deploy(FunctionConfig("reaped", write_function(COUNTER)))
-        await service.invoke("reaped", b"{}")
-        env_id = service.environments("reaped")[0].env_id
+        hostname = json.loads((await service.invoke("reaped", b"{}")).payload)["host"]
+        assert _container(docker_client, hostname) is not None
         await _until(
             lambda: any(e.reason == "idle" for e in service.bus.of_type(EnvironmentReaped))
         )
-        await _until(lambda: not _containers(docker_client, env_id))
+        await _until(lambda: _container(docker_client, hostname) is None)
 
 
 async def test_closing_the_service_leaves_no_container(
@@ -215,11 +225,14 @@ async def test_closing_the_service_leaves_no_container(
     service = LambdaService(DockerBackend(docker_client, runtime_image))
     async with service:
         service.deploy(FunctionConfig("tidy", write_function(COUNTER)))
-        await asyncio.gather(*(service.invoke("tidy", b"{}") for _ in range(3)))
-        env_ids = [info.env_id for info in service.environments("tidy")]
-    assert len(env_ids) == 3
-    for env_id in env_ids:
-        assert _containers(docker_client, env_id) == []
+        results = await asyncio.gather(*(service.invoke("tidy", b"{}") for _ in range(3)))
+        hosts = {json.loads(r.payload)["host"] for r in results}
+    assert len(hosts) == 3
+    assert all(_container(docker_client, host) is None for host in hosts)
+    owned = docker_client.containers.list(
+        all=True, filters={"label": f"{OWNER_LABEL}={os.getpid()}"}
+    )
+    assert owned == []  # the waiting (spare) containers are gone too
 
 
 def test_orphans_of_a_dead_run_are_swept(docker_client, runtime_image):
@@ -228,7 +241,7 @@ def test_orphans_of_a_dead_run_are_swept(docker_client, runtime_image):
         ["sleep", "60"],
         detach=True,
         network_mode="none",
-        labels={LABEL: "1", OWNER_LABEL: "999999999", ENV_LABEL: "orphan-1"},
+        labels={LABEL: "1", OWNER_LABEL: "999999999", FUNCTION_LABEL: "orphan"},
     )
     backend = DockerBackend(docker_client, runtime_image)
     assert backend.sweep_orphans() >= 1
@@ -283,7 +296,6 @@ async def test_engine_vanishing_mid_run_gives_a_clear_error_and_the_service_surv
         async with service:
             service.deploy(FunctionConfig("fragile", write_function(COUNTER)))
             await service.invoke("fragile", b"{}")
-            env_id = service.environments("fragile")[0].env_id
             await _until(lambda: any(True for _ in service.bus.of_type(EnvironmentFrozen)))
             proxy.stop()  # the engine disappears from the backend's point of view
             with pytest.raises(InvokeError) as raised:
@@ -294,5 +306,7 @@ async def test_engine_vanishing_mid_run_gives_a_clear_error_and_the_service_surv
                 await asyncio.wait_for(service.invoke("fragile", b"{}"), 30)
             assert all(e.state.value != "busy" for e in service.environments("fragile"))
     finally:
-        for container in _containers(real, env_id):
+        for container in real.containers.list(
+            all=True, filters={"label": f"{OWNER_LABEL}={os.getpid()}"}
+        ):
             container.remove(force=True)

@@ -3,43 +3,47 @@
 Memory limit = the function's memory (swap off); CPU quota = memory / 1,769 MB of a vCPU;
 `docker pause` is the freeze. The runtime's output reaches us through a FIFO bind-mounted
 into the container, so — as with a local process — everything it printed before a
-Runtime API call is readable when that call arrives.
+Runtime API call is readable when that call arrives. Containers are started ahead of need
+and wait for their environment (docker_slots.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
-import ipaddress
 import math
 import os
-import shutil
-import socket
-import struct
-import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import docker
 import docker.errors
 import requests.exceptions
 
+from workbench.backends.docker_host import (
+    bridge_gateway,
+    cgroup_memory_files,
+    pid_alive,
+    read_int,
+)
+from workbench.backends.docker_slots import (
+    LAUNCHER,
+    SLOT_DIR_IN_CONTAINER,
+    ContainerSlot,
+    SlotShape,
+)
 from workbench.backends.images import LABEL
+from workbench.core.model import FunctionConfig
 from workbench.core.runtime_env import RUNTIME_DIR, TASK_ROOT
 from workbench.core.sandbox import SandboxError, SandboxExit, SandboxSpec
 from workbench.paths import SHIM_DIR
 
 OWNER_LABEL = f"{LABEL}.owner-pid"
-ENV_LABEL = f"{LABEL}.env"
 FUNCTION_LABEL = f"{LABEL}.function"
-LOG_PATH_IN_CONTAINER = "/var/log/lambda-workbench"
+MAX_SPARES = 8  # waiting containers kept at most, one per function shape
 SHIM_IN_CONTAINER = f"{RUNTIME_DIR}/workbench"
 VCPU_MB = 1769  # one full vCPU at 1,769 MB (configuration-memory.html)
-# Redirect the runtime's output into our FIFO, then become the runtime (keeps PID 1).
-_REDIRECT = f'exec "$@" >{LOG_PATH_IN_CONTAINER} 2>&1'
 _ENGINE_GONE = (
     "the Docker engine stopped answering ({detail}); start it again (scripts/setup-docker.sh)"
     " or switch to the process backend"
@@ -63,25 +67,16 @@ def cpu_quota(memory_mb: int, period_us: int = CPU_PERIOD_US) -> int:
 class DockerSandbox:
     """One container running one runtime."""
 
-    def __init__(
-        self,
-        backend: DockerBackend,
-        container: Any,
-        log_fd: int,
-        fifo_dir: Path,
-        writer_fd: int,
-        memory_mb: int,
-    ) -> None:
+    def __init__(self, backend: DockerBackend, slot: ContainerSlot, memory_mb: int) -> None:
         self._backend = backend
-        self._writer_fd = writer_fd
-        self.container = container
-        self.log_fd = log_fd
-        self._fifo_dir = fifo_dir
+        self._slot = slot
+        self.container: Any = slot.container
+        self.log_fd = slot.log_fd
         self._exit: asyncio.Future[SandboxExit] = asyncio.get_running_loop().create_future()
         self._killed = False
         self._cpu_quota = cpu_quota(memory_mb)
         self._last_peak: int | None = None
-        self._memory_paths = _cgroup_memory_files(container.id)
+        self._memory_paths = cgroup_memory_files(self.container.id)
         threading.Thread(target=self._wait_for_exit, daemon=True).start()
 
     def _wait_for_exit(self) -> None:
@@ -119,58 +114,36 @@ class DockerSandbox:
         self._killed = True
         with contextlib.suppress(SandboxError):
             await self._backend.call(self.container.remove, force=True)
-        for fd in (self.log_fd, self._writer_fd):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        shutil.rmtree(self._fifo_dir, ignore_errors=True)
+        self._slot.close()
 
     async def wait_exit(self) -> SandboxExit:
         return await asyncio.shield(self._exit)
 
     def peak_memory_mb(self) -> int | None:
-        value = _read_int(self._memory_paths[0]) if self._memory_paths else None
+        value = read_int(self._memory_paths[0]) if self._memory_paths else None
         if value is None:
             return self._last_peak
         return math.ceil(value / (1024 * 1024))
 
     def current_memory_mb(self) -> int | None:
-        value = _read_int(self._memory_paths[1]) if self._memory_paths else None
+        value = read_int(self._memory_paths[1]) if self._memory_paths else None
         return math.ceil(value / (1024 * 1024)) if value is not None else None
+
+
+def container_name_prefix(env_id: str) -> str:
+    """Containers of an environment are named with this prefix once launched."""
+    return f"lambda-workbench-{env_id}-"
+
+
+def _consume_exception(future: asyncio.Future[Any]) -> None:
+    """Mark a background call's failure as seen; it resurfaces where it matters."""
+    if not future.cancelled():
+        future.exception()
 
 
 def _resolve(future: asyncio.Future[SandboxExit], result: SandboxExit) -> None:
     if not future.done():
         future.set_result(result)
-
-
-def _read_int(path: Path) -> int | None:
-    try:
-        return int(path.read_text().strip())
-    except (OSError, ValueError):
-        return None
-
-
-def _cgroup_memory_files(container_id: str) -> tuple[Path, Path] | None:
-    """(peak, current) files of the container's memory cgroup on the host, v1 or v2."""
-    root = Path("/sys/fs/cgroup")
-    candidates = [
-        (
-            root / "memory/docker" / container_id,
-            "memory.max_usage_in_bytes",
-            "memory.usage_in_bytes",
-        ),
-        (
-            root / "memory/system.slice" / f"docker-{container_id}.scope",
-            "memory.max_usage_in_bytes",
-            "memory.usage_in_bytes",
-        ),
-        (root / "system.slice" / f"docker-{container_id}.scope", "memory.peak", "memory.current"),
-        (root / "docker" / container_id, "memory.peak", "memory.current"),
-    ]
-    for folder, peak, current in candidates:
-        if (folder / peak).exists():
-            return folder / peak, folder / current
-    return None
 
 
 class DockerBackend:
@@ -182,15 +155,21 @@ class DockerBackend:
     # waits for a short idle gap; see docs/decisions/002-docker-pause-as-freeze.md.
     freeze_delay_s = 0.05
 
-    def __init__(self, client: docker.DockerClient, image: str) -> None:
+    def __init__(
+        self, client: docker.DockerClient, image: str, *, provision_ahead: bool = True
+    ) -> None:
         self.client = client
         self.image = image
+        self.provision_ahead = provision_ahead
         version = client.version().get("Version", "?")
         self.description = f"Docker {version} — containers"
-        self.bind_host = _bridge_gateway(client)
+        self.bind_host = bridge_gateway(client)
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="docker")
         self._sandboxes: list[DockerSandbox] = []
         self._entrypoints: dict[str, list[str]] = {}
+        self._spares: dict[SlotShape, asyncio.Future[ContainerSlot]] = {}
+        self._background: set[asyncio.Future[Any]] = set()
+        self._closed = False
         self.last_failure: str | None = None
 
     def note_failure(self, exc: BaseException) -> None:
@@ -222,65 +201,110 @@ class DockerBackend:
             )
         return [*entrypoint, handler]
 
-    def _run_container(self, spec: SandboxSpec, fifo: Path) -> Any:
-        config = spec.function
-        image = config.image or self.image
-        command = self._command(image, config.handler)
-        return self.client.containers.run(
-            image,
-            entrypoint=["/bin/sh", "-c", _REDIRECT, "sh"],
-            command=command,
-            detach=True,
-            environment=spec.variables,
-            labels={
-                LABEL: "1",
-                OWNER_LABEL: str(os.getpid()),
-                ENV_LABEL: spec.env_id,
-                FUNCTION_LABEL: config.name,
-            },
-            mem_limit=f"{config.memory_mb}m",
-            memswap_limit=f"{config.memory_mb}m",  # swap off: the limit is real
-            pids_limit=1024,
-            ulimits=[docker.types.Ulimit(name="nofile", soft=1024, hard=1024)],
-            cap_drop=["ALL"],
-            security_opt=["no-new-privileges"],
-            read_only=True,
-            tmpfs={"/tmp": f"size={config.ephemeral_storage_mb}m"},
-            volumes={
-                str(config.code_dir): {"bind": TASK_ROOT, "mode": "ro"},
-                str(SHIM_DIR): {"bind": SHIM_IN_CONTAINER, "mode": "ro"},
-                str(fifo): {"bind": LOG_PATH_IN_CONTAINER, "mode": "rw"},
-            },
-            working_dir=TASK_ROOT,
-            extra_hosts={"host.docker.internal": "host-gateway"},
-            network_mode="bridge",
+    def _create_slot(self, shape: SlotShape, function_name: str) -> ContainerSlot:
+        """Blocking: start a container that waits in the launcher for its environment."""
+        slot = ContainerSlot(shape)
+        try:
+            slot.container = self.client.containers.run(
+                shape.image,
+                entrypoint=["/bin/sh", "-c", LAUNCHER, "sh"],
+                command=self._command(shape.image, shape.handler),
+                name=slot.name,
+                detach=True,
+                labels={LABEL: "1", OWNER_LABEL: str(os.getpid()), FUNCTION_LABEL: function_name},
+                mem_limit=f"{shape.memory_mb}m",
+                memswap_limit=f"{shape.memory_mb}m",  # swap off: the limit is real
+                pids_limit=1024,
+                ulimits=[docker.types.Ulimit(name="nofile", soft=1024, hard=1024)],
+                cap_drop=["ALL"],
+                security_opt=["no-new-privileges"],
+                read_only=True,
+                tmpfs={"/tmp": f"size={shape.ephemeral_storage_mb}m"},
+                volumes={
+                    shape.code_dir: {"bind": TASK_ROOT, "mode": "ro"},
+                    str(SHIM_DIR): {"bind": SHIM_IN_CONTAINER, "mode": "ro"},
+                    str(slot.host_dir): {"bind": SLOT_DIR_IN_CONTAINER, "mode": "rw"},
+                },
+                working_dir=TASK_ROOT,
+                extra_hosts={"host.docker.internal": "host-gateway"},
+                network_mode="bridge",
+            )
+        except BaseException:
+            slot.close()
+            raise
+        return slot
+
+    def _shape(self, function: FunctionConfig) -> SlotShape:
+        return SlotShape(
+            image=function.image or self.image,
+            code_dir=str(function.code_dir),
+            memory_mb=function.memory_mb,
+            ephemeral_storage_mb=function.ephemeral_storage_mb,
+            handler=function.handler,
         )
 
+    def prepare(self, function: FunctionConfig) -> None:
+        """Provision a waiting container for this function's next cold start."""
+        shape = self._shape(function)
+        if shape in self._spares or self._closed or not self.provision_ahead:
+            return
+        while len(self._spares) >= MAX_SPARES:
+            self._discard_spare(next(iter(self._spares)))
+        self._spares[shape] = self._spawn(self.call(self._create_slot, shape, function.name))
+
+    def _discard_spare(self, shape: SlotShape) -> None:
+        self._spawn(self._remove_spare(self._spares.pop(shape)))
+
+    async def _remove_spare(self, spare: asyncio.Future[ContainerSlot]) -> None:
+        with contextlib.suppress(SandboxError, asyncio.CancelledError):
+            await self._remove_slot(await spare)
+
+    def _spawn(self, coroutine: Any) -> asyncio.Future[Any]:
+        """Run in the background, keeping a reference and consuming a failure."""
+        task = asyncio.ensure_future(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        task.add_done_callback(_consume_exception)
+        return task
+
+    async def _remove_slot(self, slot: ContainerSlot) -> None:
+        with contextlib.suppress(SandboxError):
+            await self.call(slot.container.remove, force=True)  # type: ignore[attr-defined]
+        slot.close()
+
+    async def _take_slot(self, function: FunctionConfig) -> ContainerSlot:
+        """The waiting container for this shape if there is a healthy one, else a new one."""
+        shape = self._shape(function)
+        spare = self._spares.pop(shape, None)
+        if spare is not None:
+            with contextlib.suppress(SandboxError, asyncio.CancelledError):
+                return await spare
+        return await self.call(self._create_slot, shape, function.name)
+
     async def start(self, spec: SandboxSpec) -> DockerSandbox:
-        fifo_dir = Path(tempfile.mkdtemp(prefix=f"lambda-workbench-{spec.env_id}-"))
-        fifo = fifo_dir / "log"
-        os.mkfifo(fifo, 0o600)
-        # Opened non-blocking for reading first, so the container's open for writing won't block.
-        log_fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
-        # A writer of our own keeps the FIFO from reporting end-of-file between opens.
-        keep_open = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        slot = await self._take_slot(spec.function)
         try:
-            container = await self.call(self._run_container, spec, fifo)
-        except BaseException:
-            os.close(log_fd)
-            os.close(keep_open)
-            shutil.rmtree(fifo_dir, ignore_errors=True)
-            raise
-        sandbox = DockerSandbox(
-            self, container, log_fd, fifo_dir, keep_open, spec.function.memory_mb
-        )
+            slot.launch(spec.variables)
+        except OSError as exc:
+            await self._remove_slot(slot)
+            raise SandboxError(f"could not hand the container its environment: {exc}") from exc
+        sandbox = DockerSandbox(self, slot, spec.function.memory_mb)
         self._sandboxes = [s for s in self._sandboxes if not s._killed]
         self._sandboxes.append(sandbox)
+        self.prepare(spec.function)  # the next cold start of this function finds one waiting
+        # A readable name in `docker ps`, for learners; nothing depends on it.
+        readable = f"{container_name_prefix(spec.env_id)}{slot.name[-4:]}"
+        self._spawn(self.call(slot.container.rename, readable))  # type: ignore[attr-defined]
         return sandbox
 
     async def close(self) -> None:
+        self._closed = True
         sandboxes, self._sandboxes = self._sandboxes, []
+        spares, self._spares = list(self._spares.values()), {}
         await asyncio.gather(*(s.kill() for s in sandboxes), return_exceptions=True)
+        for slot in await asyncio.gather(*spares, return_exceptions=True):
+            if isinstance(slot, ContainerSlot):
+                await self._remove_slot(slot)
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def sweep_orphans(self) -> int:
@@ -288,52 +312,9 @@ class DockerBackend:
         removed = 0
         for container in self.client.containers.list(all=True, filters={"label": LABEL}):
             owner = container.labels.get(OWNER_LABEL, "")
-            if owner.isdigit() and _pid_alive(int(owner)):
+            if owner.isdigit() and pid_alive(int(owner)):
                 continue
             with contextlib.suppress(docker.errors.APIError):
                 container.remove(force=True)
                 removed += 1
         return removed
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _bridge_gateway(client: docker.DockerClient) -> str:
-    """The host's address on Docker's default bridge: only containers reach it."""
-    try:
-        attrs = client.networks.get("bridge").attrs
-    except docker.errors.DockerException as exc:
-        raise SandboxError(f"could not inspect Docker's bridge network: {exc}") from exc
-    configs = attrs.get("IPAM", {}).get("Config") or []
-    for config in configs:
-        if config.get("Gateway"):
-            return str(config["Gateway"])
-    interface = attrs.get("Options", {}).get("com.docker.network.bridge.name", "docker0")
-    address = _interface_address(interface)
-    if address:
-        return address
-    for config in configs:
-        if config.get("Subnet"):
-            # Docker gives the bridge the subnet's first host address.
-            return str(next(ipaddress.ip_network(config["Subnet"]).hosts()))
-    raise SandboxError("could not find the address of Docker's bridge network")
-
-
-def _interface_address(name: str) -> str | None:
-    """The IPv4 address of a network interface (SIOCGIFADDR), or None."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        try:
-            packed = fcntl.ioctl(sock.fileno(), 0x8915, struct.pack("256s", name.encode()[:15]))
-        except OSError:
-            return None
-    return socket.inet_ntoa(packed[20:24])

@@ -17,6 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from workbench.core.model import FunctionConfig
 from workbench.core.sandbox import SandboxError, SandboxExit, SandboxSpec
 from workbench.paths import BOOTSTRAP_PATH
 
@@ -122,6 +123,9 @@ class ProcessBackend:
         self.description = "Local processes" + (f" — {reason}" if reason else "")
         self._sandboxes: list[ProcessSandbox] = []
         self._tmp_root = Path(tempfile.mkdtemp(prefix="lambda-workbench-"))
+
+    def prepare(self, function: FunctionConfig) -> None:
+        """Nothing to provision: a process starts in milliseconds."""
 
     def _tmp_dir(self, env_id: str) -> Path:
         # One /tmp per environment that survives its resets, as Lambda's does.

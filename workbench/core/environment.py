@@ -277,6 +277,7 @@ class Environment:
             if not init.ok:
                 return await self._finish_failed_init(request_id, init, started, invocation_type)
             init = None  # a suppressed init is reported in Duration, not as Init Duration
+            self.state = EnvState.BUSY  # _initialise left it INITIALISING
         invocation = PendingInvocation(
             request_id=request_id,
             payload=payload,

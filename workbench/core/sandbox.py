@@ -91,6 +91,10 @@ class Backend(Protocol):
     enforces_memory: bool
     freeze_delay_s: float
 
+    def prepare(self, function: FunctionConfig) -> None:
+        """Optionally provision a sandbox ahead of the function's next cold start."""
+        ...
+
     async def start(self, spec: SandboxSpec) -> Sandbox:
         """Start the runtime for spec; raises SandboxError with a clear message."""
         ...

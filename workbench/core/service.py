@@ -100,6 +100,7 @@ class LambdaService:
         self._pools[config.name] = []
         for env in old_pool:
             self._spawn(env.shutdown("replaced"))
+        self.backend.prepare(config)
 
     def function(self, name: str) -> FunctionConfig:
         try:

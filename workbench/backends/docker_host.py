@@ -1,0 +1,88 @@
+"""Facts about the Docker host that the backend needs: bridge address, cgroup files, pids."""
+
+from __future__ import annotations
+
+import fcntl
+import ipaddress
+import os
+import socket
+import struct
+from pathlib import Path
+
+import docker
+import docker.errors
+
+from workbench.core.sandbox import SandboxError
+
+
+def read_int(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def cgroup_memory_files(container_id: str) -> tuple[Path, Path] | None:
+    """(peak, current) files of the container's memory cgroup on the host, v1 or v2."""
+    root = Path("/sys/fs/cgroup")
+    candidates = [
+        (
+            root / "memory/docker" / container_id,
+            "memory.max_usage_in_bytes",
+            "memory.usage_in_bytes",
+        ),
+        (
+            root / "memory/system.slice" / f"docker-{container_id}.scope",
+            "memory.max_usage_in_bytes",
+            "memory.usage_in_bytes",
+        ),
+        (root / "system.slice" / f"docker-{container_id}.scope", "memory.peak", "memory.current"),
+        (root / "docker" / container_id, "memory.peak", "memory.current"),
+    ]
+    for folder, peak, current in candidates:
+        if (folder / peak).exists():
+            return folder / peak, folder / current
+    return None
+
+
+def pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def bridge_gateway(client: docker.DockerClient) -> str:
+    """The host's address on Docker's default bridge: only containers reach it."""
+    try:
+        attrs = client.networks.get("bridge").attrs
+    except docker.errors.DockerException as exc:
+        raise SandboxError(f"could not inspect Docker's bridge network: {exc}") from exc
+    configs = attrs.get("IPAM", {}).get("Config") or []
+    for config in configs:
+        if config.get("Gateway"):
+            return str(config["Gateway"])
+    interface = attrs.get("Options", {}).get("com.docker.network.bridge.name", "docker0")
+    address = interface_address(interface)
+    if address:
+        return address
+    for config in configs:
+        if config.get("Subnet"):
+            # Docker gives the bridge the subnet's first host address.
+            return str(next(ipaddress.ip_network(config["Subnet"]).hosts()))
+    raise SandboxError("could not find the address of Docker's bridge network")
+
+
+def interface_address(name: str) -> str | None:
+    """The IPv4 address of a network interface (SIOCGIFADDR), or None."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            packed = fcntl.ioctl(sock.fileno(), 0x8915, struct.pack("256s", name.encode()[:15]))
+        except OSError:
+            return None
+    return socket.inet_ntoa(packed[20:24])
