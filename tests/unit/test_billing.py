@@ -18,9 +18,9 @@ from workbench.core.billing import (
     charge_for,
     format_usd,
     gb_seconds,
-    monthly_estimate,
 )
 from workbench.core.events import EventBus, InvocationCompleted, InvocationStarted, LogLine, Report
+from workbench.core.monthly_cost import monthly_estimate
 
 D = Decimal
 

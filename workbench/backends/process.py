@@ -37,6 +37,15 @@ def _proc_status_kb(pid: int, field: str) -> int | None:
     return None
 
 
+def _proc_state(pid: int) -> str | None:
+    """The process's state letter from /proc (R, S, T, Z, ...), or None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return None
+
+
 class ProcessSandbox:
     """One runtime process (and its children, in their own process group)."""
 
@@ -76,6 +85,11 @@ class ProcessSandbox:
     async def freeze(self) -> None:
         self._frozen = True
         self._signal(signal.SIGSTOP)
+        # SIGSTOP is asynchronous: report frozen only once the kernel has stopped it.
+        for _ in range(100):
+            if _proc_state(self.pid) in ("T", None):
+                return
+            await asyncio.sleep(0.001)
 
     async def thaw(self) -> None:
         self._signal(signal.SIGCONT)
@@ -124,6 +138,10 @@ class ProcessBackend:
         self._sandboxes: list[ProcessSandbox] = []
         self._tmp_root = Path(tempfile.mkdtemp(prefix="lambda-workbench-"))
 
+    def runtime_command(self, spec: SandboxSpec) -> list[str]:
+        """The runtime to start: the workbench's bootstrap on this Python."""
+        return [self.python, "-u", str(BOOTSTRAP_PATH)]
+
     def prepare(self, function: FunctionConfig) -> None:
         """Nothing to provision: a process starts in milliseconds."""
 
@@ -148,9 +166,7 @@ class ProcessBackend:
         limit = (config.memory_mb + ADDRESS_SPACE_HEADROOM_MB) * 1024 * 1024
         try:
             process = await asyncio.create_subprocess_exec(
-                self.python,
-                "-u",
-                str(BOOTSTRAP_PATH),
+                *self.runtime_command(spec),
                 cwd=str(config.code_dir),
                 env=variables,
                 stdin=asyncio.subprocess.DEVNULL,

@@ -6,7 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from workbench.core.billing import ARCHITECTURES, monthly_estimate
+from workbench.core.billing import ARCHITECTURES
+from workbench.core.monthly_cost import monthly_estimate
 
 
 def register(subparsers: Any) -> None:

@@ -1,4 +1,4 @@
-"""Lambda's price table, the running meter and the monthly estimate, all in exact decimals.
+"""Lambda's price table and the running meter, in exact decimals (monthly_cost.py estimates).
 
 Prices are AWS us-east-1 (LAMBDA_FACTS.md §A5). Money is `Decimal` throughout so that totals add
 up exactly; rounding to cents happens only when a figure is shown to a person.
@@ -16,9 +16,9 @@ from decimal import ROUND_CEILING, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Deci
 from types import MappingProxyType
 
 from workbench.core.events import Event, EventBus, InvocationCompleted, Report
-from workbench.core.model import EPHEMERAL_RANGE_MB, MEMORY_RANGE_MB
+from workbench.core.model import EPHEMERAL_RANGE_MB
 
-_ZERO = Decimal(0)
+ZERO = Decimal(0)
 # A month of GB-s (up to ~10^25 ms·MB) times a 10-decimal price needs more than the default 28
 # digits to stay exact.
 _PRECISION = 60
@@ -94,7 +94,7 @@ PRICES: Mapping[str, PriceTable] = MappingProxyType(
 ARCHITECTURES = tuple(PRICES)
 
 
-def _exact() -> AbstractContextManager[Context]:
+def exact_decimals() -> AbstractContextManager[Context]:
     """A decimal context wide enough that billing arithmetic never rounds."""
     return localcontext(prec=_PRECISION)
 
@@ -109,7 +109,7 @@ def price_table(architecture: str) -> PriceTable:
         ) from None
 
 
-def _check_whole(name: str, value: object, low: int, high: int | None, unit: str) -> None:
+def check_whole(name: str, value: object, low: int, high: int | None, unit: str) -> None:
     """Raise a ValueError naming the range unless value is a whole number within it."""
     if (
         isinstance(value, bool)
@@ -121,7 +121,7 @@ def _check_whole(name: str, value: object, low: int, high: int | None, unit: str
         raise ValueError(f"{name} must be a whole number {where}{unit}, got {value!r}")
 
 
-def _check_real(name: str, value: object, low: float, high: float | None, unit: str) -> float:
+def check_real(name: str, value: object, low: float, high: float | None, unit: str) -> float:
     """Return value as a float, or raise a ValueError naming the range it must lie in."""
     if (
         isinstance(value, bool)
@@ -135,11 +135,11 @@ def _check_real(name: str, value: object, low: float, high: float | None, unit: 
     return float(value)
 
 
-def _to_microseconds(value: float, name: str) -> Decimal:
+def to_microseconds(value: float, name: str) -> Decimal:
     """A ms figure as an exact Decimal rounded to the microsecond."""
-    _check_real(name, value, 0, None, " ms")
+    check_real(name, value, 0, None, " ms")
     # Rounding to µs first stops float noise (1.0000000002 ms) from costing a whole extra ms.
-    with _exact():
+    with exact_decimals():
         return Decimal(value).quantize(_MICROSECOND, rounding=ROUND_HALF_EVEN)
 
 
@@ -147,10 +147,10 @@ def billed_duration_ms(
     duration_ms: float, init_duration_ms: float | None = None, *, init_billed: bool = True
 ) -> int:
     """Billed Duration: duration, plus init when it is billed, rounded up to whole ms."""
-    total = _to_microseconds(duration_ms, "duration")
+    total = to_microseconds(duration_ms, "duration")
     if init_billed and init_duration_ms is not None:
         # Observed on AWS: Billed ≈ ceil(Init + Duration), one ceiling over the sum.
-        total += _to_microseconds(init_duration_ms, "init duration")
+        total += to_microseconds(init_duration_ms, "init duration")
     # 1 ms granularity since Dec 2020 (100 ms before). The floor of 1 ms is our rule: billing is
     # in whole 1 ms units and a request that ran costs at least one (LAMBDA_FACTS quotes no source).
     return max(1, int(total.to_integral_value(rounding=ROUND_CEILING)))
@@ -158,11 +158,11 @@ def billed_duration_ms(
 
 def gb_seconds(billed_ms: int, memory_mb: int) -> Decimal:
     """Compute used, in GB-seconds: billed ms / 1000 × memory MB / 1024, exactly."""
-    with _exact():
+    with exact_decimals():
         return Decimal(billed_ms) * Decimal(memory_mb) / _MS_MB_PER_GB_S
 
 
-def _ephemeral_gb_seconds(billed_ms: int, ephemeral_storage_mb: int) -> Decimal:
+def ephemeral_gb_seconds(billed_ms: int, ephemeral_storage_mb: int) -> Decimal:
     """GB-s of ephemeral storage above the 512 MB that every function gets free."""
     return gb_seconds(billed_ms, max(0, ephemeral_storage_mb - EPHEMERAL_INCLUDED_MB))
 
@@ -181,7 +181,7 @@ def format_price(price: Decimal) -> str:
     return f"${price:.10f}"
 
 
-def _qty(value: Decimal | float) -> str:
+def quantity(value: Decimal | float) -> str:
     """A quantity with thousands separators and no trailing zeros: 181,500 or 0.121."""
     number = value if isinstance(value, Decimal) else Decimal(repr(value))
     if abs(number) >= 1:
@@ -206,7 +206,7 @@ class InvocationCharge:
     ephemeral_cost: Decimal
     total: Decimal
     free_request: bool = False  # the request fell inside the free tier
-    free_gb_seconds: Decimal = _ZERO  # GB-s of this invocation covered by the free tier
+    free_gb_seconds: Decimal = ZERO  # GB-s of this invocation covered by the free tier
 
 
 def _init_billed_part(report: Report) -> int:
@@ -224,14 +224,14 @@ def charge_for(
 ) -> InvocationCharge:
     """The charge for one invocation, from its REPORT figures."""
     prices = price_table(architecture)
-    _check_whole("ephemeral storage", ephemeral_storage_mb, *EPHEMERAL_RANGE_MB, " MB")
+    check_whole("ephemeral storage", ephemeral_storage_mb, *EPHEMERAL_RANGE_MB, " MB")
     billed = report.billed_duration_ms
-    with _exact():
+    with exact_decimals():
         used = gb_seconds(billed, report.memory_size_mb)
         # Always the tier-1 price: tiers are reached only by a month's aggregate use (6 B GB-s
         # on x86_64), which monthly_estimate models; a local meter never gets near it.
         duration_cost = used * prices.duration_tiers[0].price_per_gb_s
-        storage = _ephemeral_gb_seconds(billed, ephemeral_storage_mb) * prices.ephemeral_per_gb_s
+        storage = ephemeral_gb_seconds(billed, ephemeral_storage_mb) * prices.ephemeral_per_gb_s
         total = prices.request_price + duration_cost + storage
     return InvocationCharge(
         request_id=report.request_id,
@@ -254,12 +254,12 @@ class Totals:
     requests: int = 0
     billed_ms: int = 0
     init_billed_ms: int = 0
-    gb_seconds: Decimal = _ZERO
-    cost: Decimal = _ZERO
+    gb_seconds: Decimal = ZERO
+    cost: Decimal = ZERO
 
     def plus(self, charge: InvocationCharge) -> Totals:
         """These totals with one more charge added."""
-        with _exact():
+        with exact_decimals():
             return Totals(
                 requests=self.requests + 1,
                 billed_ms=self.billed_ms + charge.billed_ms,
@@ -345,12 +345,12 @@ class BillingMeter:
     def _apply_free_tier(self, charge: InvocationCharge) -> InvocationCharge:
         """The charge with whatever free requests and GB-s are left taken off."""
         free_request = self._totals.requests < FREE_TIER_REQUESTS
-        with _exact():
-            left = max(_ZERO, FREE_TIER_GB_S - self._totals.gb_seconds)
+        with exact_decimals():
+            left = max(ZERO, FREE_TIER_GB_S - self._totals.gb_seconds)
             free_used = min(charge.gb_seconds, left)
             price = PRICES[charge.architecture].duration_tiers[0].price_per_gb_s
             duration_cost = (charge.gb_seconds - free_used) * price
-            request_cost = _ZERO if free_request else charge.request_cost
+            request_cost = ZERO if free_request else charge.request_cost
             # Ephemeral storage is not part of the free tier.
             total = request_cost + duration_cost + charge.ephemeral_cost
         return replace(
@@ -375,226 +375,3 @@ class BillingMeter:
         self._totals = Totals()
         self._by_function.clear()
         self._charges.clear()
-
-
-@dataclass(frozen=True)
-class TierCharge:
-    """The GB-s a month bills at one duration tier, and what they cost."""
-
-    tier: int  # 1-based
-    gb_seconds: Decimal
-    price_per_gb_s: Decimal
-    cost: Decimal
-
-
-def _tier_charges(
-    start: Decimal, end: Decimal, tiers: tuple[DurationTier, ...]
-) -> list[TierCharge]:
-    """Cost of the month's GB-s from position start to end, band by band."""
-    charges: list[TierCharge] = []
-    lower = _ZERO
-    for number, tier in enumerate(tiers, start=1):
-        upper = tier.up_to_gb_s
-        low = max(start, lower)
-        high = end if upper is None else min(end, upper)
-        if high > low:
-            amount = high - low
-            charges.append(
-                TierCharge(number, amount, tier.price_per_gb_s, amount * tier.price_per_gb_s)
-            )
-        if upper is None or end <= upper:
-            break
-        lower = upper
-    return charges
-
-
-@dataclass(frozen=True)
-class MonthlyEstimate:
-    """A month's bill for a steady load, with every term of the arithmetic kept."""
-
-    architecture: str
-    memory_mb: int
-    duration_ms: float
-    free_tier: bool
-    ephemeral_storage_mb: int
-    cold_start_share: float
-    init_duration_ms: float
-    requests: int
-    billable_requests: int  # after the free tier
-    request_cost: Decimal
-    billed_ms_per_invocation: int  # a warm invocation
-    cold_invocations: int
-    cold_billed_ms: int  # per cold invocation, init included
-    billed_ms_total: int
-    gb_seconds: Decimal
-    free_gb_seconds: Decimal
-    billable_gb_seconds: Decimal  # after the free tier
-    tier_charges: tuple[TierCharge, ...]
-    duration_cost: Decimal
-    ephemeral_gb_seconds: Decimal
-    ephemeral_cost: Decimal
-    init_cost: Decimal  # what cold starts' init adds to duration and storage costs
-    total: Decimal
-
-    def explain(self) -> list[str]:
-        """The arithmetic behind the total, one human-readable line per step."""
-        lines = [self._requests_line(), self._billed_line()]
-        extra_ms = self.cold_billed_ms - self.billed_ms_per_invocation
-        if self.cold_invocations:
-            share = _qty(Decimal(repr(self.cold_start_share)) * 100)
-            lines.append(
-                f"Cold starts: {_qty(self.requests)} × {share}% = {_qty(self.cold_invocations)}"
-                f" invocations bill ceil({_qty(self.init_duration_ms)} ms init +"
-                f" {_qty(self.duration_ms)} ms) = {_qty(self.cold_billed_ms)} ms each"
-            )
-        memory = f"{self.memory_mb}/1024 GB"
-        if self.cold_invocations and extra_ms:
-            lines.append(
-                f"Compute: ({_qty(self.requests)} × {_qty(self.billed_ms_per_invocation)} ms +"
-                f" {_qty(self.cold_invocations)} × {_qty(extra_ms)} ms init) ÷ 1,000 × {memory}"
-                f" = {_qty(self.gb_seconds)} GB-s"
-            )
-        else:
-            seconds = _qty(Decimal(self.billed_ms_per_invocation) / 1000)
-            lines.append(
-                f"Compute: {_qty(self.requests)} × {seconds} s × {memory}"
-                f" = {_qty(self.gb_seconds)} GB-s"
-            )
-        if self.free_tier:
-            lines.append(
-                f"Free tier: −{_qty(self.free_gb_seconds)} GB-s (400,000 free per month)"
-                f" → {_qty(self.billable_gb_seconds)} GB-s billable"
-            )
-        lines.extend(self._duration_lines())
-        if self.ephemeral_storage_mb > EPHEMERAL_INCLUDED_MB:
-            lines.append(
-                f"Ephemeral storage: {_qty(Decimal(self.billed_ms_total) / 1000)} s ×"
-                f" ({self.ephemeral_storage_mb} − {EPHEMERAL_INCLUDED_MB})/1024 GB ="
-                f" {_qty(self.ephemeral_gb_seconds)} GB-s ×"
-                f" {format_price(EPHEMERAL_PRICE_PER_GB_S)} = {format_usd(self.ephemeral_cost)}"
-            )
-        if self.init_cost:
-            since = INIT_BILLING_SINCE
-            lines.append(
-                f"Init share: {format_usd(self.init_cost)} of this is cold-start init"
-                f" (billed for ZIP functions on managed runtimes since"
-                f" {since.day} {since:%B %Y})"
-            )
-        lines.append(f"Total: {format_usd(self.total)} per month")
-        lines.append(f"Prices: AWS us-east-1, {self.architecture}")
-        return lines
-
-    def _requests_line(self) -> str:
-        """The request term."""
-        counted = _qty(self.requests)
-        if self.free_tier:
-            free = self.requests - self.billable_requests
-            counted = f"{counted} − {_qty(free)} free = {_qty(self.billable_requests)}"
-        price = format_usd(REQUEST_PRICE_PER_MILLION)
-        return f"Requests: {counted} × {price} per 1M = {format_usd(self.request_cost)}"
-
-    def _billed_line(self) -> str:
-        """How one warm invocation's duration becomes billed ms."""
-        raw = int(_to_microseconds(self.duration_ms, "duration").to_integral_value(ROUND_CEILING))
-        floor = " → the 1 ms minimum = 1 ms" if raw < 1 else ""
-        ceiling = f"ceil({_qty(self.duration_ms)} ms) = {_qty(raw)} ms{floor}"
-        return f"Billed duration: {ceiling} per invocation"
-
-    def _duration_lines(self) -> list[str]:
-        """The duration term, one line per tier when the month crosses a tier boundary."""
-        cost = format_usd(self.duration_cost)
-        if len(self.tier_charges) <= 1:
-            price = (
-                self.tier_charges[0].price_per_gb_s
-                if self.tier_charges
-                else PRICES[self.architecture].duration_tiers[0].price_per_gb_s
-            )
-            return [
-                f"Duration cost: {_qty(self.billable_gb_seconds)} GB-s × {format_price(price)}"
-                f" = {cost}"
-            ]
-        lines = [
-            f"Duration cost, tier {t.tier}: {_qty(t.gb_seconds)} GB-s ×"
-            f" {format_price(t.price_per_gb_s)} = {format_usd(t.cost)}"
-            for t in self.tier_charges
-        ]
-        parts = " + ".join(format_usd(t.cost) for t in self.tier_charges)
-        lines.append(f"Duration cost: {parts} = {cost}")
-        return lines
-
-
-def _month_costs(
-    billed_ms_total: int, memory_mb: int, ephemeral_mb: int, prices: PriceTable, free_tier: bool
-) -> tuple[Decimal, Decimal, list[TierCharge], Decimal, Decimal]:
-    """GB-s, free GB-s, tier charges, ephemeral GB-s and ephemeral cost for a month's billed ms."""
-    used = gb_seconds(billed_ms_total, memory_mb)
-    # The free GB-s are taken as the month's first ones, so they come out of tier 1 and tier
-    # ceilings keep counting all usage (AWS does not spell out the order; at 400,000 vs 6 B
-    # GB-s the choice moves a tier-crossing bill by well under $1).
-    free = min(used, FREE_TIER_GB_S) if free_tier else _ZERO
-    tiers = _tier_charges(free, used, prices.duration_tiers)
-    storage = _ephemeral_gb_seconds(billed_ms_total, ephemeral_mb)
-    return used, free, tiers, storage, storage * prices.ephemeral_per_gb_s
-
-
-def monthly_estimate(
-    invocations: int,
-    duration_ms: float,
-    memory_mb: int,
-    *,
-    architecture: str = "x86_64",
-    free_tier: bool = False,
-    ephemeral_storage_mb: int = 512,
-    cold_start_share: float = 0.0,
-    init_duration_ms: float = 0.0,
-) -> MonthlyEstimate:
-    """A month's bill for `invocations` requests of `duration_ms` each, with tiered pricing."""
-    prices = price_table(architecture)
-    _check_whole("invocations", invocations, 0, None, "")
-    _check_real("duration", duration_ms, 0, 900_000, " ms (Lambda's 900 s maximum timeout)")
-    _check_whole("memory", memory_mb, *MEMORY_RANGE_MB, " MB")
-    _check_whole("ephemeral storage", ephemeral_storage_mb, *EPHEMERAL_RANGE_MB, " MB")
-    share = _check_real("cold start share", cold_start_share, 0, 1, "")
-    _check_real("init duration", init_duration_ms, 0, None, " ms")
-    with _exact():
-        warm_ms = billed_duration_ms(duration_ms)
-        cold_ms = billed_duration_ms(duration_ms, init_duration_ms)
-        cold = int((invocations * Decimal(repr(share))).to_integral_value(ROUND_HALF_UP))
-        warm_total = invocations * warm_ms
-        total_ms = warm_total + cold * (cold_ms - warm_ms)
-        used, free, tiers, storage, storage_cost = _month_costs(
-            total_ms, memory_mb, ephemeral_storage_mb, prices, free_tier
-        )
-        duration_cost = sum((t.cost for t in tiers), _ZERO)
-        # Init's cost is the difference it makes: the same month priced without the init ms.
-        *_, warm_tiers, _, warm_storage_cost = _month_costs(
-            warm_total, memory_mb, ephemeral_storage_mb, prices, free_tier
-        )
-        warm_cost = sum((t.cost for t in warm_tiers), _ZERO) + warm_storage_cost
-        billable_requests = max(0, invocations - FREE_TIER_REQUESTS) if free_tier else invocations
-        request_cost = billable_requests * prices.request_price
-        return MonthlyEstimate(
-            architecture=architecture,
-            memory_mb=memory_mb,
-            duration_ms=duration_ms,
-            free_tier=free_tier,
-            ephemeral_storage_mb=ephemeral_storage_mb,
-            cold_start_share=share,
-            init_duration_ms=init_duration_ms,
-            requests=invocations,
-            billable_requests=billable_requests,
-            request_cost=request_cost,
-            billed_ms_per_invocation=warm_ms,
-            cold_invocations=cold,
-            cold_billed_ms=cold_ms,
-            billed_ms_total=total_ms,
-            gb_seconds=used,
-            free_gb_seconds=free,
-            billable_gb_seconds=used - free,
-            tier_charges=tuple(tiers),
-            duration_cost=duration_cost,
-            ephemeral_gb_seconds=storage,
-            ephemeral_cost=storage_cost,
-            init_cost=duration_cost + storage_cost - warm_cost,
-            total=request_cost + duration_cost + storage_cost,
-        )

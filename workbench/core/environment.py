@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
@@ -38,9 +36,18 @@ from workbench.core.events import (
 )
 from workbench.core.logstream import LogReader
 from workbench.core.model import FunctionConfig
+from workbench.core.outcomes import (
+    InitOutcome,
+    Result,
+    Served,
+    error_body,
+    from_runtime,
+    trace_id,
+)
 from workbench.core.runtime_api import PendingInvocation, RuntimeApiServer, RuntimeOutcome
 from workbench.core.runtime_env import runtime_variables
 from workbench.core.sandbox import Backend, Sandbox, SandboxError, SandboxExit, SandboxSpec
+from workbench.core.waiting import first_of
 
 MAX_LINES_PER_INVOCATION = 10_000
 TAIL_BYTES = 4 * 1024
@@ -54,30 +61,6 @@ class EnvState(StrEnum):
     BUSY = "busy"
     REAPED = "reaped"
     FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class InitOutcome:
-    status: Literal["success", "error", "timeout"]
-    duration_ms: float
-    error_type: str | None = None
-    error_body: bytes = b""
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "success"
-
-
-@dataclass(frozen=True)
-class Served:
-    """The result of one invocation as the caller sees it."""
-
-    request_id: str
-    payload: bytes
-    function_error: str | None
-    report: Report
-    log_tail: str
-    cold: bool
 
 
 class Environment:
@@ -97,6 +80,7 @@ class Environment:
         self.initialization_type = initialization_type
         self.state = EnvState.CREATED
         self.reserved = False
+        self.retired = False  # replaced by a redeploy while busy
         self.last_used = clock.monotonic()
         self.invocations = 0
         self._backend = backend
@@ -202,7 +186,7 @@ class Environment:
             raise
         started = self._clock.monotonic()
         assert self._init_error is not None and self._exit is not None
-        which = await _first(
+        which = await first_of(
             {"next": self._next_called.wait(), "error": self._init_error, "exit": self._exit},
             timeout=limit_s,
         )
@@ -218,7 +202,7 @@ class Environment:
         elif which == "exit":
             text = f"Runtime exited with error: {self._exit.result().describe()}"
             outcome = InitOutcome(
-                "error", duration_ms, "Runtime.ExitError", _error_body(text, "Runtime.ExitError")
+                "error", duration_ms, "Runtime.ExitError", error_body(text, "Runtime.ExitError")
             )
         else:
             outcome = InitOutcome("timeout", duration_ms, None)
@@ -259,7 +243,6 @@ class Environment:
             await self.thaw()
         self.state = EnvState.BUSY
         self._begin_request(request_id)
-        self._log(logformat.start_line(request_id))
         self._emit(
             InvocationStarted,
             request_id=request_id,
@@ -267,6 +250,7 @@ class Environment:
             cold=cold,
             invocation_type=invocation_type,
         )
+        self._log(logformat.start_line(request_id))
         timeout_s = self.config.timeout_s
         started = self._clock.monotonic()
         deadline = started + timeout_s
@@ -283,25 +267,25 @@ class Environment:
             payload=payload,
             deadline_ms=int((self._clock.now() + deadline - self._clock.monotonic()) * 1000),
             invoked_function_arn=self.config.arn,
-            trace_id=_trace_id(self._clock.now()),
+            trace_id=trace_id(self._clock.now()),
             client_context=client_context,
             tenant_id=tenant_id,
         )
         assert self._server is not None and self._exit is not None
         self._next_called.clear()
         self._server.deliver(invocation)
-        which = await _first(
+        which = await first_of(
             {"outcome": invocation.outcome, "exit": self._exit},
             timeout=deadline - self._clock.monotonic(),
         )
         finished = self._clock.monotonic()
         if which == "outcome":
             # The invocation ends when the runtime asks for its next event.
-            done = await _first(
+            done = await first_of(
                 {"next": self._next_called.wait(), "exit": self._exit},
                 timeout=max(deadline - self._clock.monotonic(), 0.0),
             )
-            result = _from_runtime(invocation.outcome.result())
+            result = from_runtime(invocation.outcome.result())
             reset = None if done == "next" else "runtime did not ask for its next event"
         elif which == "exit":
             result, reset = self._exit_result(request_id), "runtime exited"
@@ -317,7 +301,7 @@ class Environment:
     def _complete(
         self,
         request_id: str,
-        result: _Result,
+        result: Result,
         duration_ms: float,
         init: InitOutcome | None,
         cold: bool,
@@ -326,11 +310,9 @@ class Environment:
     ) -> Served:
         init_ms = init.duration_ms if init else None
         memory = self.config.memory_mb
-        peak = self._sandbox.peak_memory_mb() if self._sandbox else None
+        self._note_peak()
         if result.error_type == "Runtime.OutOfMemory":
-            peak = memory
-        # The peak is the environment's, as Lambda reports it: it never goes down while warm.
-        self._last_peak = max(peak or 0, self._last_peak)
+            self._last_peak = memory
         report = Report(
             request_id=request_id,
             duration_ms=duration_ms,
@@ -383,8 +365,8 @@ class Environment:
             result = self._timeout_result(request_id, duration_ms / 1000)
         else:
             error_type = init.error_type or "Runtime.Unknown"
-            result = _Result(
-                payload=init.error_body or _error_body("Init failed", error_type),
+            result = Result(
+                payload=init.error_body or error_body("Init failed", error_type),
                 function_error="Unhandled",
                 status="error",
                 error_type=error_type,
@@ -393,25 +375,25 @@ class Environment:
             request_id, result, duration_ms, None, True, invocation_type, "init failed"
         )
 
-    def _exit_result(self, request_id: str) -> _Result:
+    def _exit_result(self, request_id: str) -> Result:
         assert self._exit is not None
         exit_info = self._exit.result()
         error_type = "Runtime.OutOfMemory" if exit_info.oom_killed else "Runtime.ExitError"
         message = (
             f"RequestId: {request_id} Error: Runtime exited with error: {exit_info.describe()}"
         )
-        return _Result(
-            payload=_error_body(message, error_type),
+        return Result(
+            payload=error_body(message, error_type),
             function_error="Unhandled",
             status="error",
             error_type=error_type,
             log_lines=(message, error_type),
         )
 
-    def _timeout_result(self, request_id: str, elapsed_s: float) -> _Result:
+    def _timeout_result(self, request_id: str, elapsed_s: float) -> Result:
         message = logformat.timeout_message(self._clock.now(), request_id, elapsed_s)
-        return _Result(
-            payload=_error_body(message, "Sandbox.Timedout"),
+        return Result(
+            payload=error_body(message, "Sandbox.Timedout"),
             function_error="Unhandled",
             status="timeout",
             error_type="Sandbox.Timedout",
@@ -447,7 +429,13 @@ class Environment:
         self.state = EnvState.FAILED
         self._emit(EnvironmentFailed, env_id=self.env_id, message=message)
 
+    def _note_peak(self) -> None:
+        """Remember the runtime's peak memory; Lambda reports the environment's peak."""
+        peak = self._sandbox.peak_memory_mb() if self._sandbox else None
+        self._last_peak = max(peak or 0, self._last_peak)
+
     async def _stop_sandbox(self) -> None:
+        self._note_peak()  # before the runtime and its figures are gone
         sandbox, self._sandbox = self._sandbox, None
         if self._reader:
             self._reader.close()
@@ -471,62 +459,3 @@ class Environment:
                 self._server = None
             if not was_failed:
                 self._emit(EnvironmentReaped, env_id=self.env_id, reason=reason)
-
-
-@dataclass(frozen=True)
-class _Result:
-    payload: bytes
-    function_error: str | None = None
-    status: Literal["success", "error", "timeout"] = "success"
-    error_type: str | None = None
-    log_lines: tuple[str, ...] = ()
-
-
-def _from_runtime(outcome: RuntimeOutcome) -> _Result:
-    if outcome.kind == "response":
-        return _Result(outcome.body)
-    if outcome.kind == "too_large":
-        message = "Response payload size exceeded maximum allowed payload size (6291556 bytes)."
-        return _Result(_error_body(message, "Function.ResponseSizeTooLarge"), "Unhandled")
-    return _Result(outcome.body or _error_body("Unknown error", "Unhandled"), "Unhandled")
-
-
-def _error_body(message: str, error_type: str) -> bytes:
-    return json.dumps({"errorMessage": message, "errorType": error_type}).encode()
-
-
-def _trace_id(epoch_s: float) -> str:
-    root = f"1-{int(epoch_s):08x}-{uuid.uuid4().hex[:24]}"
-    return f"Root={root};Parent={uuid.uuid4().hex[:16]};Sampled=0"
-
-
-async def _first(waitables: dict[str, Awaitable[object]], timeout: float | None) -> str | None:
-    """The key of the first waitable to complete, or None on timeout.
-
-    Futures passed in are left running; coroutines are wrapped and cancelled if they lose.
-    """
-    tasks: dict[asyncio.Future[object], str] = {}
-    created: list[asyncio.Future[object]] = []
-    for key, waitable in waitables.items():
-        future = asyncio.ensure_future(waitable)
-        if future is not waitable:
-            created.append(future)
-        tasks[future] = key
-    try:
-        done, _ = await asyncio.wait(
-            tasks,
-            timeout=max(timeout, 0.0) if timeout is not None else None,
-            return_when=asyncio.FIRST_COMPLETED,
-        )
-    finally:
-        for future in created:
-            if not future.done():
-                future.cancel()
-    if not done:
-        return None
-    # Prefer a result over an exit when both landed in the same loop turn.
-    for key in waitables:
-        for future in done:
-            if tasks[future] == key:
-                return key
-    return None

@@ -15,6 +15,14 @@ MAX_LINE_BYTES = 256 * 1024  # CloudWatch's event size; longer lines are split, 
 _READ_CHUNK = 64 * 1024
 
 
+def _character_boundary(raw: bytes, limit: int) -> int:
+    """The largest cut ≤ limit that does not split a UTF-8 character."""
+    cut = limit
+    while cut > limit - 4 and cut > 0 and raw[cut] & 0xC0 == 0x80:  # continuation byte
+        cut -= 1
+    return cut if cut > 0 else limit
+
+
 class LogReader:
     """Splits what arrives on a non-blocking fd into lines and passes them to on_line."""
 
@@ -56,13 +64,19 @@ class LogReader:
         for line in lines:
             self._emit(line)
         while len(self._partial) > MAX_LINE_BYTES:
-            self._emit(self._partial[:MAX_LINE_BYTES])
-            self._partial = self._partial[MAX_LINE_BYTES:]
+            cut = _character_boundary(self._partial, MAX_LINE_BYTES)
+            self._emit(self._partial[:cut])
+            self._partial = self._partial[cut:]
 
     def _emit(self, raw: bytes) -> None:
-        for start in range(0, max(len(raw), 1), MAX_LINE_BYTES):
-            text = raw[start : start + MAX_LINE_BYTES].decode("utf-8", "replace")
-            self._on_line(text.rstrip("\r"))
+        while True:
+            cut = (
+                _character_boundary(raw, MAX_LINE_BYTES) if len(raw) > MAX_LINE_BYTES else len(raw)
+            )
+            self._on_line(raw[:cut].decode("utf-8", "replace").rstrip("\r"))
+            raw = raw[cut:]
+            if not raw:
+                return
 
     def _stop_watching(self) -> None:
         if not self._closed:

@@ -104,11 +104,11 @@ def _check_range(setting: str, value: Any, bounds: tuple[int, int], unit: str) -
 
 def validate(config: FunctionConfig) -> None:
     """Raise ConfigError for the first invalid setting."""
-    if not _NAME_RE.match(config.name):
+    if not _NAME_RE.fullmatch(config.name):
         raise ConfigError(
             "name", f"{config.name!r} is invalid: use 1 to 64 letters, digits, '-' or '_'"
         )
-    if not _HANDLER_RE.match(config.handler or ""):
+    if not _HANDLER_RE.fullmatch(config.handler or ""):
         raise ConfigError("handler", "must look like module.function, e.g. " + DEFAULT_HANDLER)
     _check_range("memory", config.memory_mb, MEMORY_RANGE_MB, "MB")
     _check_range("timeout", config.timeout_s, TIMEOUT_RANGE_S, "seconds")
@@ -124,7 +124,7 @@ def validate_environment(env: dict[str, str]) -> None:
     """Apply Lambda's rules for environment variables: names, reserved keys, 4 KB in total."""
     total = 0
     for key, value in env.items():
-        if not _ENV_KEY_RE.match(key):
+        if not _ENV_KEY_RE.fullmatch(key):
             raise ConfigError(
                 "environment",
                 f"{key!r} is not a valid name: start with a letter, use letters, digits and _,"

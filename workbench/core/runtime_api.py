@@ -157,11 +157,15 @@ class RuntimeApiServer:
         """The body, or None when it is larger than Lambda allows."""
         if (request.content_length or 0) > MAX_RESPONSE_BYTES:
             return None
-        try:
-            body = await request.content.read()  # read(n) returns only what is buffered
-        except ValueError:
-            return None
-        return None if len(body) > MAX_RESPONSE_BYTES else body
+        # Read in chunks and stop past the limit, so a runaway chunked body can't fill memory.
+        parts: list[bytes] = []
+        size = 0
+        async for chunk in request.content.iter_chunked(64 * 1024):
+            size += len(chunk)
+            if size > MAX_RESPONSE_BYTES:
+                return None
+            parts.append(chunk)
+        return b"".join(parts)
 
     async def _response(self, request: web.Request) -> web.Response:
         found = self._find(request)

@@ -99,7 +99,10 @@ class LambdaService:
         self._functions[config.name] = config
         self._pools[config.name] = []
         for env in old_pool:
-            self._spawn(env.shutdown("replaced"))
+            if env.reserved:
+                env.retired = True  # let its running invocation finish; retired on release
+            else:
+                self._spawn(env.shutdown("replaced"))
         self.backend.prepare(config)
 
     def function(self, name: str) -> FunctionConfig:
@@ -237,7 +240,9 @@ class LambdaService:
 
     def _release(self, env: Environment) -> None:
         env.reserved = False
-        if env.state == EnvState.FAILED:
+        if env.retired:
+            self._discard(env, "replaced")
+        elif env.state == EnvState.FAILED:
             self._discard(env, "shutdown")
         elif env.state == EnvState.IDLE:
             self._spawn(self._freeze(env))
