@@ -16,4 +16,5 @@ fi
 
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/ruff check .
+.venv/bin/mypy --strict workbench/core
 .venv/bin/python -m pytest "$@"

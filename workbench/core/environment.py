@@ -115,7 +115,7 @@ class Environment:
     # ----- events and logs -------------------------------------------------------------
     def _emit(self, event_type: type[Event], **fields: object) -> None:
         self._publish(
-            event_type(at=self._clock.now(), function=self.config.name, **fields)  # type: ignore[arg-type]
+            event_type(at=self._clock.now(), function=self.config.name, **fields)  # type: ignore[arg-type,unused-ignore]
         )
 
     def _log(self, text: str) -> None:

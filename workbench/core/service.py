@@ -11,12 +11,14 @@ import contextlib
 import itertools
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from typing import Any
 from dataclasses import dataclass
 
 from workbench.core import errors
 from workbench.core.clock import Clock, SystemClock
-from workbench.core.environment import Environment, EnvState, Served
+from workbench.core.environment import Environment, EnvState
+from workbench.core.outcomes import Served
 from workbench.core.events import EnvironmentCreated, EventBus, InvocationQueued
 from workbench.core.model import FunctionConfig
 from workbench.core.sandbox import Backend, SandboxError
@@ -264,8 +266,8 @@ class LambdaService:
             pool.remove(env)
         self._spawn(env.shutdown(reason))  # type: ignore[arg-type]
 
-    def _spawn(self, coro: object) -> None:
-        task = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+    def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
+        task = asyncio.ensure_future(coro)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 

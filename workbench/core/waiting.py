@@ -19,20 +19,17 @@ async def first_of(waitables: dict[str, Awaitable[object]], timeout: float | Non
             created.append(future)
         tasks[future] = key
     try:
-        done, _ = await asyncio.wait(
+        done, _pending = await asyncio.wait(
             tasks,
             timeout=max(timeout, 0.0) if timeout is not None else None,
             return_when=asyncio.FIRST_COMPLETED,
         )
     finally:
-        for future in created:
-            if not future.done():
-                future.cancel()
+        for loser in created:
+            if not loser.done():
+                loser.cancel()
     if not done:
         return None
     # Prefer a result over an exit when both landed in the same loop turn.
-    for key in waitables:
-        for future in done:
-            if tasks[future] == key:
-                return key
-    return None
+    finished = {tasks[future] for future in done}
+    return next(key for key in waitables if key in finished)
