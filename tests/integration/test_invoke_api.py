@@ -262,20 +262,15 @@ async def test_payload_over_6_mb_is_too_large(api: Api) -> None:
     assert not list(api.service.bus.of_type(InvocationCompleted))
 
 
-async def test_throttle_maps_to_too_many_requests_with_reason(
-    api: Api, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    class Throttled(InvokeError):
-        reason = "ReservedFunctionConcurrentInvocationLimitExceeded"
-
-    async def throttled(*args: Any, **kwargs: Any) -> Any:
-        raise Throttled(429, "TooManyRequestsException", "Rate Exceeded.")
-
-    monkeypatch.setattr(api.service, "invoke", throttled)
+async def test_throttle_maps_to_too_many_requests_with_reason(api: Api) -> None:
+    """A function with reserved concurrency 0 is throttled: 429 with AWS's Reason."""
+    disabled = api.service.function("echo").with_changes(reserved_concurrency=0)
+    api.service.deploy(disabled)
     error = await api.raises("invoke", FunctionName="echo", Payload=b"{}")
     assert isinstance(error, api.client.exceptions.TooManyRequestsException)
     assert error.response["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
-    assert error.response["Error"]["Message"] == "Rate Exceeded."
+    assert error.response["Error"]["Message"].startswith("Rate Exceeded.")
+    assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 429
 
 
 # ----- ListFunctions / GetFunction -----------------------------------------------------------

@@ -222,6 +222,22 @@ class Environment:
         await self._stop_sandbox()
         return outcome
 
+    async def initialise_ahead(self, limit_s: float) -> bool:
+        """Init before any invocation (provisioned concurrency), then freeze; True if it worked.
+
+        A failed init leaves the environment uninitialised: its first invocation retries it.
+        """
+        try:
+            outcome = await self._initialise(limit_s, "init")
+        except SandboxError:
+            return False
+        if not outcome.ok:
+            self.state = EnvState.CREATED
+            return False
+        self.state = EnvState.IDLE
+        self.last_used = self._clock.monotonic()
+        return True
+
     # ----- serving -----------------------------------------------------------------------
     async def serve(
         self,
@@ -342,6 +358,7 @@ class Environment:
             ephemeral_storage_mb=self.config.ephemeral_storage_mb,
             function_error=result.function_error,
             invocation_type=invocation_type,
+            initialization_type=self.initialization_type,
         )
         if reset:
             self.state = EnvState.CREATED

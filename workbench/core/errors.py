@@ -8,11 +8,14 @@ from workbench.core.model import ACCOUNT_ID, REGION
 class InvokeError(Exception):
     """An invocation refused or failed by the service, not by the function."""
 
-    def __init__(self, status: int, error_type: str, message: str) -> None:
+    def __init__(
+        self, status: int, error_type: str, message: str, reason: str | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.error_type = error_type
         self.message = message
+        self.reason = reason  # e.g. the throttling Reason AWS adds to a 429
 
 
 def not_found(name: str) -> InvokeError:
@@ -41,3 +44,7 @@ def invalid_json(detail: str) -> InvokeError:
 
 def service_error(detail: str) -> InvokeError:
     return InvokeError(500, "ServiceException", detail)
+
+
+def throttled(reason: str, message: str) -> InvokeError:
+    return InvokeError(429, "TooManyRequestsException", message, reason)

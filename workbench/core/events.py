@@ -95,6 +95,24 @@ class InvocationQueued(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class InvocationThrottled(Event):
+    """Refused for lack of concurrency; async invocations go back on the queue."""
+
+    request_id: str
+    reason: str
+    invocation_type: InvocationType = "RequestResponse"
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvocationDropped(Event):
+    """An asynchronous invocation given up: retries exhausted, too old, or function disabled."""
+
+    request_id: str
+    reason: str
+    attempts: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class InvocationStarted(Event):
     request_id: str
     env_id: str
@@ -126,6 +144,7 @@ class InvocationCompleted(Event):
     ephemeral_storage_mb: int = 512
     function_error: str | None = None
     invocation_type: InvocationType = "RequestResponse"
+    initialization_type: str = "on-demand"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,6 +16,7 @@ MEMORY_RANGE_MB = (128, 10_240)
 TIMEOUT_RANGE_S = (1, 900)
 EPHEMERAL_RANGE_MB = (512, 10_240)
 ENV_TOTAL_LIMIT_BYTES = 4 * 1024
+MAX_CONCURRENCY = 1_000  # AWS's default account quota of concurrent executions
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
 
@@ -70,6 +71,8 @@ class FunctionConfig:
     environment: dict[str, str] = field(default_factory=dict)
     architecture: str = "x86_64"
     image: str | None = None
+    reserved_concurrency: int | None = None  # a cap and a guarantee; 0 disables the function
+    provisioned_concurrency: int = 0  # environments initialised ahead of traffic
 
     def __post_init__(self) -> None:
         validate(self)
@@ -118,6 +121,20 @@ def validate(config: FunctionConfig) -> None:
             "architecture", f"{config.architecture!r} is not one of {', '.join(ARCHITECTURES)}"
         )
     validate_environment(config.environment)
+    validate_concurrency(config.reserved_concurrency, config.provisioned_concurrency)
+
+
+def validate_concurrency(reserved: int | None, provisioned: int) -> None:
+    """Reserved: 0 or more (0 disables). Provisioned: 0 or more, within the reserved cap."""
+    if reserved is not None:
+        _check_range("reserved concurrency", reserved, (0, MAX_CONCURRENCY), "environments")
+    _check_range("provisioned concurrency", provisioned, (0, MAX_CONCURRENCY), "environments")
+    if reserved is not None and provisioned > reserved:
+        raise ConfigError(
+            "provisioned concurrency",
+            f"{provisioned} is more than the reserved concurrency ({reserved}): "
+            "provisioned environments count against the reservation",
+        )
 
 
 def validate_environment(env: dict[str, str]) -> None:
@@ -182,6 +199,8 @@ _FILE_KEYS = {
     "architecture": "architecture",
     "image": "image",
     "environment": "environment",
+    "reserved_concurrency": "reserved_concurrency",
+    "provisioned_concurrency": "provisioned_concurrency",
 }
 
 

@@ -12,15 +12,22 @@ import itertools
 import json
 import uuid
 from collections.abc import Coroutine, Sequence
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 from workbench.core import errors
+from workbench.core.async_queue import AsyncInvoker, RetryPolicy
 from workbench.core.clock import Clock, SystemClock
+from workbench.core.concurrency import AccountLimit, ConcurrencyGate, machine_account_limit
 from workbench.core.environment import Environment, EnvState
-from workbench.core.outcomes import Served
-from workbench.core.events import EnvironmentCreated, EventBus, InvocationQueued
+from workbench.core.events import (
+    EnvironmentCreated,
+    EventBus,
+    InvocationQueued,
+    InvocationThrottled,
+)
 from workbench.core.model import FunctionConfig
+from workbench.core.outcomes import Served
 from workbench.core.sandbox import Backend, SandboxError
 
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024  # API_Invoke: 6 MB request for synchronous invocations
@@ -55,13 +62,17 @@ class LambdaService:
         idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S,
         init_limit_s: float = ON_DEMAND_INIT_LIMIT_S,
         async_retry_delays_s: Sequence[float] = ASYNC_RETRY_DELAYS_S,
+        retry_policy: RetryPolicy | None = None,
+        account_limit: AccountLimit | None = None,
     ) -> None:
         self.backend = backend
         self.bus = bus or EventBus()
         self.clock = clock or SystemClock()
         self.idle_timeout_s = idle_timeout_s
         self.init_limit_s = init_limit_s
-        self.async_retry_delays_s = tuple(async_retry_delays_s)
+        self.gate = ConcurrencyGate(account_limit or machine_account_limit())
+        policy = retry_policy or RetryPolicy(error_delays_s=tuple(async_retry_delays_s))
+        self._async = AsyncInvoker(self._run_event, self._disabled, self.bus, self.clock, policy)
         self._functions: dict[str, FunctionConfig] = {}
         self._pools: dict[str, list[Environment]] = {}
         self._env_numbers = itertools.count(1)
@@ -96,7 +107,11 @@ class LambdaService:
 
     # ----- functions -------------------------------------------------------------------
     def deploy(self, config: FunctionConfig) -> None:
-        """Create or update a function; an update retires its environments, as on AWS."""
+        """Create or update a function; an update retires its environments, as on AWS.
+
+        Raises ConfigError when its reserved concurrency does not fit the account's limit.
+        """
+        self.gate.configure(config)
         old_pool = self._pools.get(config.name, [])
         self._functions[config.name] = config
         self._pools[config.name] = []
@@ -105,7 +120,22 @@ class LambdaService:
                 env.retired = True  # let its running invocation finish; retired on release
             else:
                 self._spawn(env.shutdown("replaced"))
+        for _ in range(config.provisioned_concurrency):
+            env = self._new_environment(config, "provisioned-concurrency")
+            self._spawn(self._provision(env))
         self.backend.prepare(config)
+
+    async def _provision(self, env: Environment) -> None:
+        """Initialise a provisioned environment ahead of traffic, then freeze it."""
+        env.reserved = True
+        try:
+            await env.initialise_ahead(self._init_limit(env))
+        finally:
+            self._release(env)
+
+    def _disabled(self, name: str) -> bool:
+        config = self._functions.get(name)
+        return config is not None and config.reserved_concurrency == 0
 
     def function(self, name: str) -> FunctionConfig:
         try:
@@ -157,28 +187,12 @@ class LambdaService:
         self.bus.publish(
             InvocationQueued(at=self.clock.now(), function=name, request_id=request_id)
         )
-        self._spawn(self._run_event(name, payload if payload.strip() else b"{}", request_id))
+        body = payload if payload.strip() else b"{}"
+        self._spawn(self._async.deliver(name, body, request_id))
         return request_id
 
-    async def _run_event(self, name: str, payload: bytes, request_id: str) -> None:
-        delays = self.async_retry_delays_s
-        for attempt in range(len(delays) + 1):
-            if attempt:
-                await asyncio.sleep(delays[attempt - 1])
-                self.bus.publish(
-                    InvocationQueued(
-                        at=self.clock.now(),
-                        function=name,
-                        request_id=request_id,
-                        attempt=attempt + 1,
-                    )
-                )
-            try:
-                result = await self._run(name, payload, "Event", request_id, None, None)
-            except errors.InvokeError:
-                continue  # system errors are retried too
-            if result.function_error is None:
-                return
+    async def _run_event(self, name: str, payload: bytes, request_id: str) -> InvocationResult:
+        return await self._run(name, payload, "Event", request_id, None, None)
 
     async def _run(
         self,
@@ -191,6 +205,36 @@ class LambdaService:
     ) -> InvocationResult:
         if self._closed:
             raise errors.service_error("The service is shutting down")
+        self.function(name)
+        throttle = self.gate.try_admit(name)
+        if throttle is not None:
+            request_id = request_id or str(uuid.uuid4())
+            self.bus.publish(
+                InvocationThrottled(
+                    at=self.clock.now(),
+                    function=name,
+                    request_id=request_id,
+                    reason=throttle.reason,
+                    invocation_type=invocation_type,  # type: ignore[arg-type]
+                )
+            )
+            raise errors.throttled(throttle.reason, throttle.message)
+        try:
+            return await self._serve(
+                name, payload, invocation_type, request_id, client_context, tenant_id
+            )
+        finally:
+            self.gate.release(name)
+
+    async def _serve(
+        self,
+        name: str,
+        payload: bytes,
+        invocation_type: str,
+        request_id: str | None,
+        client_context: str | None,
+        tenant_id: str | None,
+    ) -> InvocationResult:
         env = self._acquire(name)
         try:
             return await env.serve(
@@ -212,32 +256,39 @@ class LambdaService:
         return max(130.0, env.config.timeout_s)  # provisioned concurrency / SnapStart
 
     def _acquire(self, name: str) -> Environment:
+        """A free environment (provisioned, then warm, then reset ones), or a new one."""
         config = self.function(name)
-        pool = self._pools.setdefault(name, [])
-        free = [env for env in pool if env.alive and not env.reserved]
-        # Warm first (most recently used), then environments reset after a failure.
-        free.sort(key=lambda e: (e.state == EnvState.CREATED, -e.last_used))
-        if free:
-            env = free[0]
-        else:
-            env = Environment(
-                f"{name}-{next(self._env_numbers)}",
-                config,
-                self.backend,
-                self.bus.publish,
-                self.clock,
+        free = [env for env in self._pools.setdefault(name, []) if env.alive and not env.reserved]
+        free.sort(
+            key=lambda e: (
+                not e.initialised,
+                e.initialization_type != "provisioned-concurrency",
+                -e.last_used,
             )
-            pool.append(env)
-            self.bus.publish(
-                EnvironmentCreated(
-                    at=self.clock.now(),
-                    function=name,
-                    env_id=env.env_id,
-                    backend=self.backend.name,
-                    initialization_type=env.initialization_type,
-                )
-            )
+        )
+        env = free[0] if free else self._new_environment(config, "on-demand")
         env.reserved = True
+        return env
+
+    def _new_environment(self, config: FunctionConfig, initialization_type: str) -> Environment:
+        env = Environment(
+            f"{config.name}-{next(self._env_numbers)}",
+            config,
+            self.backend,
+            self.bus.publish,
+            self.clock,
+            initialization_type,
+        )
+        self._pools.setdefault(config.name, []).append(env)
+        self.bus.publish(
+            EnvironmentCreated(
+                at=self.clock.now(),
+                function=config.name,
+                env_id=env.env_id,
+                backend=self.backend.name,
+                initialization_type=initialization_type,
+            )
+        )
         return env
 
     def _release(self, env: Environment) -> None:
@@ -279,7 +330,9 @@ class LambdaService:
         for pool in self._pools.values():
             for env in list(pool):
                 idle = env.state in (EnvState.IDLE, EnvState.FROZEN, EnvState.CREATED)
-                if idle and not env.reserved and now - env.last_used >= self.idle_timeout_s:
+                provisioned = env.initialization_type == "provisioned-concurrency"
+                expired = now - env.last_used >= self.idle_timeout_s
+                if idle and expired and not env.reserved and not provisioned:
                     self._discard(env, "idle")
                     reaped += 1
         return reaped
