@@ -16,6 +16,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Learn AWS Lambda by doing it, on a faithful local Lambda service.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--open", metavar="DIR", help="with no command: open this function folder in the app"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (invoke, serve, cost, image):
         module.register(commands)
@@ -27,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         from workbench.app import run_app
 
-        return run_app()
+        return run_app(["lambda-workbench", *([args.open] if args.open else [])])
     try:
         return int(args.func(args))
     except KeyboardInterrupt:

@@ -1,0 +1,193 @@
+"""The composition root: builds the Qt app, the engine and its backend, and the main window.
+
+Start-up shows the window first, then detects the backend in the background; quitting closes
+the service (stopping and removing every environment) before the loop ends.
+
+Start-up probe (used by bench/app_start_bench.py): with LAMBDA_WORKBENCH_STARTUP_PROBE=N the
+app prints `first-window-exposed <time.time()>` when its window is first on screen, then
+`engine-ready <time.time()>` once the backend is chosen, and closes itself after N seconds.
+LAMBDA_WORKBENCH_BACKEND=auto|docker|process picks the backend (default auto).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import os
+import shutil
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import qasync
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from workbench.backends.detect import BackendUnavailable, Selection, select_backend
+from workbench.catalogue import load_sample, sample_keys
+from workbench.core.service import LambdaService
+from workbench.paths import SAMPLES_DIR
+from workbench.ui.errors import ErrorReporter
+from workbench.ui.main_window import MainWindow, icon
+from workbench.ui.tasks import spawn
+
+APP_NAME = "lambda-workbench"
+PROBE_ENV = "LAMBDA_WORKBENCH_STARTUP_PROBE"
+BACKEND_ENV = "LAMBDA_WORKBENCH_BACKEND"
+CLOSE_LIMIT_S = 20.0  # removing containers can take a while; never hang the quit forever
+DOCKER_HINT = "run scripts/setup-docker.sh to use containers"
+IMAGE_HINT = "run `lambda-workbench image build` to use containers"
+
+
+def user_data_dir() -> Path:
+    """Where the workbench keeps the learner's functions and recovery files."""
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def ensure_sample_copy(data_dir: Path, sample: str = "hello") -> Path:
+    """The learner's own copy of a shipped sample (created once), so the sample stays intact."""
+    target = data_dir / "functions" / sample
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+        shutil.copytree(SAMPLES_DIR / sample, target, ignore=ignore)
+    return target
+
+
+def settle_heap() -> None:
+    """Move everything built at start-up out of the collector's sight (gc.freeze).
+
+    A full collection walks every live object; with Qt, pygments and the engine loaded that
+    took ~40-60 ms, long enough to stutter the UI. Start-up objects live as long as the app,
+    so scanning them again and again buys nothing.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+def backend_text(selection: Selection) -> str:
+    """The status-bar sentence: which backend runs environments, and how to get containers."""
+    description = selection.backend.description
+    if selection.backend.name != "process":
+        return description
+    if "image" in selection.reason:
+        return f"{description}: {IMAGE_HINT}"
+    return f"{description}: {DOCKER_HINT}"
+
+
+def load_samples() -> dict[str, Any]:
+    """The catalogue's sample events, skipping any broken one."""
+    samples = {}
+    for key in sample_keys():
+        with contextlib.suppress(Exception):
+            samples[key] = load_sample(key)
+    return samples
+
+
+async def start_engine(
+    window: MainWindow, choice: str = "auto", *, announce: bool = False
+) -> LambdaService | None:
+    """Choose the backend (blocking probes run in a thread) and start the service."""
+    try:
+        selection = await select_backend(choice)  # type: ignore[arg-type]
+    except BackendUnavailable as exc:
+        window.set_backend_text(f"No backend: {exc}")
+        return None
+    service = LambdaService(selection.backend)
+    # The bus contains observer errors to protect the engine; report them instead of losing them.
+    service.bus.on_subscriber_error = lambda _subscriber, exc: sys.excepthook(
+        type(exc), exc, exc.__traceback__
+    )
+    await service.start()
+    window.attach_service(service, backend_text(selection), selection.reason)
+    settle_heap()
+    if announce:
+        print(f"engine-ready {time.time():.6f}", flush=True)
+    return service
+
+
+async def run_window(
+    window: MainWindow, closed: asyncio.Event, choice: str, *, announce: bool = False
+) -> None:
+    """Run until the window closes, then shut the engine down (bounded in time)."""
+    engine = spawn(start_engine(window, choice, announce=announce))
+    await closed.wait()
+    service = None
+    with contextlib.suppress(Exception):
+        service = await asyncio.wait_for(engine, CLOSE_LIMIT_S)
+    if service is not None:
+        try:
+            await asyncio.wait_for(service.close(), CLOSE_LIMIT_S)
+        except (TimeoutError, Exception) as exc:
+            print(f"lambda-workbench: closing the engine failed: {exc!r}", file=sys.stderr)
+
+
+class _ExposeProbe(QObject):
+    """Prints a timestamp the first time the window is exposed (the start-up probe)."""
+
+    def __init__(self, window: MainWindow, seconds: float) -> None:
+        super().__init__(window)
+        self._seconds = seconds
+        self._window = window
+        window.winId()  # create the native window so its QWindow exists before show()
+        window.windowHandle().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Expose and self._window.windowHandle().isExposed():
+            print(f"first-window-exposed {time.time():.6f}", flush=True)
+            watched.removeEventFilter(self)
+            QTimer.singleShot(int(self._seconds * 1000), self._window.close)
+        return False
+
+
+def run_app(argv: Sequence[str] | None = None) -> int:
+    """Run the desktop app; argv[1], if given, is the function folder. Returns an exit code."""
+    argv = list(sys.argv if argv is None else argv)
+    app = QApplication.instance() or QApplication(argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Lambda Workbench")
+    app.setOrganizationName(APP_NAME)
+    app.setWindowIcon(icon("app"))
+    app.setQuitOnLastWindowClosed(False)  # we quit after the engine is closed, not before
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    data_dir = user_data_dir()
+    folder = Path(argv[1]) if len(argv) > 1 else ensure_sample_copy(data_dir)
+    window = MainWindow(data_dir, settings=QSettings(APP_NAME, "workbench"), samples=load_samples())
+    reporter = ErrorReporter(window)
+    reporter.install()
+    closed = asyncio.Event()
+    window.sig_closed.connect(closed.set)
+    probe = os.environ.get(PROBE_ENV)
+    if probe:
+        _ExposeProbe(window, float(probe))
+    window.show()
+    window.open_function(folder)  # after show(): a restore question then sits on the window
+    _close_on_signals(window, loop)  # the timer is parented to the window
+    choice = os.environ.get(BACKEND_ENV, "auto")
+    try:
+        with loop:
+            loop.run_until_complete(run_window(window, closed, choice, announce=bool(probe)))
+    finally:
+        reporter.uninstall()
+    return 0
+
+
+def _close_on_signals(window: MainWindow, loop: asyncio.AbstractEventLoop) -> None:
+    """Close like the window's close button on Ctrl+C or SIGTERM, so environments are removed."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: loop.call_soon_threadsafe(window.close))
+    # Python runs signal handlers only between bytecodes; while Qt waits in C++ nothing would
+    # run them, so a light timer wakes the interpreter a few times a second.
+    wake = QTimer(window)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+
+
+if __name__ == "__main__":
+    raise SystemExit(run_app())

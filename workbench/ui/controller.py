@@ -1,0 +1,203 @@
+"""What the learner's actions do: open a function, save, invoke, apply settings.
+
+Every invocation goes through the LambdaService: learner code never runs in this process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from workbench.core.environment import Served
+from workbench.core.errors import InvokeError
+from workbench.core.model import ConfigError, FunctionConfig, load_function
+from workbench.core.service import LambdaService
+from workbench.ui.panes.editor_pane import EditorPane
+from workbench.ui.panes.event_pane import EventPane
+from workbench.ui.panes.result_pane import ResultPane
+from workbench.ui.panes.settings_pane import SettingsPane
+from workbench.ui.widgets.log_view import stack_location
+
+TASK_ROOT = "/var/task/"  # where the code lives inside a container
+
+
+def handler_module_path(config: FunctionConfig) -> Path:
+    """The file that holds the handler: lambda_function.lambda_handler → lambda_function.py."""
+    module = config.handler.rsplit(".", 1)[0]
+    return config.code_dir / (module.replace(".", "/") + ".py")
+
+
+def error_frames(payload: bytes) -> list[tuple[str, int]]:
+    """(path, line) of every frame in an error response's stackTrace, outermost first."""
+    try:
+        body = json.loads(payload)
+    except ValueError:
+        return []
+    frames = body.get("stackTrace") if isinstance(body, dict) else None
+    if not isinstance(frames, list):
+        return []
+    found = [stack_location(str(frame)) for frame in frames]
+    return [frame for frame in found if frame]
+
+
+class Controller(QObject):
+    """Carries out the learner's actions against the service and shows the outcome."""
+
+    sig_message = Signal(str)
+    """A short status-bar message."""
+
+    sig_config_changed = Signal(object)
+    """The open function's FunctionConfig changed (opened or applied)."""
+
+    def __init__(
+        self,
+        editor: EditorPane,
+        event: EventPane,
+        result: ResultPane,
+        settings: SettingsPane,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.editor, self.event, self.result, self.settings = editor, event, result, settings
+        self.service: LambdaService | None = None
+        self.config: FunctionConfig | None = None
+        # Saved code reaches environments only through a deploy, as on AWS: warm environments
+        # keep the code they started with.
+        self.code_changed = False
+        editor.sig_saved.connect(self._on_saved)
+
+    # ----- function --------------------------------------------------------------------
+    def open_function(self, folder: Path) -> bool:
+        """Load a function folder into the editor and the settings form."""
+        try:
+            config = load_function(Path(folder))
+        except ConfigError as exc:
+            self.result.show_message(f"✗ Cannot open {folder}", str(exc))
+            return False
+        self._use_config(config)
+        return True
+
+    def attach(self, service: LambdaService) -> None:
+        """Use this (started) service from now on and deploy the open function to it."""
+        self.service = service
+        self._deploy()
+        self.event.set_ready(True)
+
+    def _on_saved(self) -> None:
+        self.code_changed = True
+
+    def _deploy(self) -> None:
+        if self.service is not None and self.config is not None:
+            self.service.deploy(self.config)
+            self.code_changed = False
+
+    def apply_settings(self, config: FunctionConfig) -> None:
+        """Redeploy with new settings (retires the function's environments, as AWS does)."""
+        old_module = handler_module_path(self.config) if self.config else None
+        if handler_module_path(config) != old_module and self.editor.modified:
+            self.editor.save()
+        self._use_config(config, reopen=handler_module_path(config) != old_module)
+        self._deploy()
+        self.sig_message.emit(
+            f"Deployed {config.name}: {config.memory_mb} MB, {config.timeout_s} s timeout. "
+            "Its environments were retired; the next invoke starts cold."
+        )
+
+    def _use_config(self, config: FunctionConfig, *, reopen: bool = True) -> None:
+        self.config = config
+        if reopen:
+            self.editor.open_file(handler_module_path(config))
+        self.settings.set_config(config)
+        self.sig_config_changed.emit(config)
+
+    # ----- invoking ----------------------------------------------------------------------
+    async def invoke(self, payload: bytes, times: int = 1, at_once: bool = False) -> None:
+        """Save the code, then invoke `times` times, in a row or at once; shows every outcome."""
+        if self.config is None:
+            self.result.show_message("✗ No function is open", "Open a function folder first.")
+            return
+        if self.service is None:
+            self.result.show_message("The engine is still starting", "Try again in a moment.")
+            return
+        if self.editor.modified and not self.editor.save():
+            self.result.show_message("✗ Could not save the code", "See the status bar.")
+            return
+        if self.code_changed:
+            self._deploy()
+            self.sig_message.emit("Code changed: deployed. New environments start cold.")
+        self.editor.editor.clear_error_mark()
+        self.event.set_busy(True)
+        self.result.show_running(times)
+        try:
+            if at_once:
+                await self._invoke_at_once(payload, times)
+            else:
+                await self._invoke_in_a_row(payload, times)
+        finally:
+            self.event.set_busy(False)
+
+    async def _invoke_in_a_row(self, payload: bytes, times: int) -> None:
+        for number in range(1, times + 1):
+            outcome = await self._invoke_once(payload)
+            if not self._show(outcome, f"{number} of {times}" if times > 1 else ""):
+                return
+
+    async def _invoke_at_once(self, payload: bytes, times: int) -> None:
+        outcomes = await asyncio.gather(*(self._invoke_once(payload) for _ in range(times)))
+        failed = [o for o in outcomes if not isinstance(o, Served) or o.function_error]
+        shown = failed[-1] if failed else outcomes[-1]
+        self._show(shown, f"{times - len(failed)} of {times} succeeded" if times > 1 else "")
+
+    async def _invoke_once(self, payload: bytes) -> Served | BaseException:
+        assert self.service is not None and self.config is not None
+        try:
+            return await self.service.invoke(self.config.name, payload)
+        except Exception as exc:  # shown to the learner, never lost
+            return exc
+
+    def _show(self, outcome: Served | BaseException, note: str) -> bool:
+        """Show an outcome; returns False when a run of invocations should stop."""
+        if isinstance(outcome, Served):
+            self.result.show_result(outcome, note)
+            if outcome.function_error:
+                self.mark_error(outcome.payload)
+            return True
+        if isinstance(outcome, InvokeError):
+            self.result.show_invoke_error(outcome)
+        else:
+            detail = "".join(traceback.format_exception(outcome))
+            self.result.show_message(f"✗ Unexpected error: {outcome!r}", detail)
+        return False
+
+    # ----- errors in the code ------------------------------------------------------------
+    def mark_error(self, payload: bytes) -> int:
+        """Mark the deepest stack frame in the open file; returns its line, 0 if none."""
+        for path, line in reversed(error_frames(payload)):
+            if self.is_open_file(path):
+                self.editor.editor.mark_error_line(line)
+                return line
+        return 0
+
+    def go_to_source(self, path: str, line: int) -> None:
+        """Follow a clicked traceback line to the editor when it is in the open file."""
+        if self.is_open_file(path):
+            self.editor.editor.mark_error_line(line)
+            self.editor.editor.setFocus()
+        else:
+            self.sig_message.emit(f"{path} is not open in the editor")
+
+    def is_open_file(self, path: str) -> bool:
+        """Whether a traceback path (local, or /var/task/… in a container) is the open file."""
+        if self.editor.path is None or self.config is None:
+            return False
+        if path.startswith(TASK_ROOT):
+            try:
+                relative = self.editor.path.resolve().relative_to(self.config.code_dir)
+            except ValueError:
+                return False
+            return path[len(TASK_ROOT) :] == relative.as_posix()
+        return Path(path).resolve() == self.editor.path.resolve()

@@ -1,0 +1,1 @@
+"""The main window's panes: editor, event, result and logs, timeline, settings, billing."""

@@ -1,0 +1,128 @@
+"""The editor pane: the handler module in a code editor, with save, unsaved marker and autosave."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QMessageBox, QTabWidget, QVBoxLayout, QWidget
+
+from workbench.ui.recovery import RecoveryStore
+from workbench.ui.widgets.code_editor import CodeEditor
+
+AUTOSAVE_MS = 1500  # the first change is in the recovery file within 1.5 s, whatever follows
+MODIFIED_MARK = " ●"
+
+AskRestore = Callable[[QWidget, Path], bool]
+
+
+def ask_restore_with_dialog(parent: QWidget, source: Path) -> bool:
+    """Ask the learner whether to restore unsaved changes (a modal QMessageBox)."""
+    answer = QMessageBox.question(
+        parent,
+        "Restore unsaved changes?",
+        f"{source.name} has changes that were never saved (the app closed before saving).\n\n"
+        "Restore them? Choose No to open the file as saved on disk.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.Yes,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+class EditorPane(QWidget):
+    """Edits one source file; writes recovery copies while it has unsaved changes."""
+
+    sig_message = Signal(str)
+    """A short message for the status bar (saved, restored, errors)."""
+
+    sig_saved = Signal()
+    """The file on disk changed: the function's code must be deployed again."""
+
+    def __init__(
+        self,
+        recovery: RecoveryStore,
+        ask_restore: AskRestore = ask_restore_with_dialog,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._recovery = recovery
+        self._ask_restore = ask_restore
+        self.path: Path | None = None
+        self.editor = CodeEditor("python")
+        self.editor.setToolTip("The handler's source. Ctrl+S saves; Invoke saves first.")
+        self._tabs = QTabWidget()
+        self._tabs.setDocumentMode(True)
+        self._tabs.addTab(self.editor, "—")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._tabs)
+        self._autosave = QTimer(self)
+        self._autosave.setSingleShot(True)
+        self._autosave.setInterval(AUTOSAVE_MS)
+        self._autosave.timeout.connect(self.write_recovery)
+        self.editor.document().modificationChanged.connect(self._update_title)
+        self.editor.textChanged.connect(self._on_text_changed)
+
+    @property
+    def modified(self) -> bool:
+        """Whether the editor holds changes not yet saved to disk."""
+        return self.editor.document().isModified()
+
+    def open_file(self, path: Path) -> None:
+        """Show path (empty if it does not exist yet), offering to restore unsaved changes."""
+        self.path = Path(path)
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            text = ""
+        except (OSError, UnicodeDecodeError) as exc:
+            text = ""
+            self.sig_message.emit(f"Could not read {self.path.name}: {exc}")
+        self.editor.setPlainText(text)
+        self.editor.document().setModified(False)
+        self._autosave.stop()
+        recovered = self._recovery.pending(self.path)
+        if recovered is not None:
+            if self._ask_restore(self, self.path):
+                self.editor.setPlainText(recovered)
+                self.editor.document().setModified(True)
+                self.sig_message.emit(f"Restored unsaved changes to {self.path.name}")
+            else:
+                self._recovery.discard(self.path)
+        self._update_title()
+
+    def save(self) -> bool:
+        """Write the editor's text to disk; False (with a message) if that failed."""
+        if self.path is None:
+            return False
+        try:
+            self.path.write_text(self.editor.toPlainText(), encoding="utf-8")
+        except OSError as exc:
+            self.sig_message.emit(f"Could not save {self.path.name}: {exc}")
+            return False
+        self._autosave.stop()
+        self._recovery.discard(self.path)
+        self.editor.document().setModified(False)
+        self.sig_message.emit(f"Saved {self.path}")
+        self.sig_saved.emit()
+        return True
+
+    def write_recovery(self) -> None:
+        """Write the recovery copy now (the autosave timer calls this)."""
+        if self.path is None or not self.modified:
+            return
+        try:
+            self._recovery.write(self.path, self.editor.toPlainText())
+        except OSError as exc:
+            self.sig_message.emit(f"Autosave failed: {exc}")
+
+    def _on_text_changed(self) -> None:
+        # Not restarted on every keystroke: continuous typing must not postpone the autosave.
+        if self.modified and not self._autosave.isActive():
+            self._autosave.start()
+
+    def _update_title(self, *_: object) -> None:
+        name = self.path.name if self.path else "—"
+        self._tabs.setTabText(0, name + (MODIFIED_MARK if self.modified else ""))
+        self._tabs.setTabToolTip(0, str(self.path) if self.path else "")

@@ -1,0 +1,1 @@
+"""Widgets that know nothing of the engine: the code editor and its highlighter."""
