@@ -27,13 +27,18 @@ def register(subparsers: Any) -> None:
         description="Invoke a function: the response goes to stdout, its log lines to stderr.",
     )
     parser.add_argument("dir", help="the function's code folder")
+    add_event_options(parser)
+    parser.add_argument("--times", type=int, default=1, help="invoke N times in a row")
+    add_function_options(parser)
+    parser.set_defaults(func=run)
+
+
+def add_event_options(parser: argparse.ArgumentParser) -> None:
+    """--event FILE | --sample KEY | --payload JSON."""
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--event", metavar="FILE", help="event JSON file ('-' for stdin)")
     source.add_argument("--sample", metavar="KEY", help="a sample event from the catalogue")
     source.add_argument("--payload", metavar="JSON", help="the event as a JSON string")
-    parser.add_argument("--times", type=int, default=1, help="invoke N times in a row")
-    add_function_options(parser)
-    parser.set_defaults(func=run)
 
 
 def read_event(args: argparse.Namespace) -> bytes:

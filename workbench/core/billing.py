@@ -220,9 +220,17 @@ def _init_billed_part(report: Report) -> int:
 
 
 def charge_for(
-    report: Report, *, architecture: str = "x86_64", ephemeral_storage_mb: int = 512
+    report: Report,
+    *,
+    architecture: str = "x86_64",
+    ephemeral_storage_mb: int = 512,
+    provisioned: bool = False,
 ) -> InvocationCharge:
-    """The charge for one invocation, from its REPORT figures."""
+    """The charge for one invocation, from its REPORT figures.
+
+    On a provisioned environment the duration is billed at the lower "duration while
+    provisioned" price (the capacity itself is billed by ProvisionedCapacity).
+    """
     prices = price_table(architecture)
     check_whole("ephemeral storage", ephemeral_storage_mb, *EPHEMERAL_RANGE_MB, " MB")
     billed = report.billed_duration_ms
@@ -230,7 +238,7 @@ def charge_for(
         used = gb_seconds(billed, report.memory_size_mb)
         # Always the tier-1 price: tiers are reached only by a month's aggregate use (6 B GB-s
         # on x86_64), which monthly_estimate models; a local meter never gets near it.
-        duration_cost = used * prices.duration_tiers[0].price_per_gb_s
+        duration_cost = used * _duration_price(prices, provisioned)
         storage = ephemeral_gb_seconds(billed, ephemeral_storage_mb) * prices.ephemeral_per_gb_s
         total = prices.request_price + duration_cost + storage
     return InvocationCharge(
@@ -245,6 +253,15 @@ def charge_for(
         ephemeral_cost=storage,
         total=total,
     )
+
+
+def _duration_price(prices: PriceTable, provisioned: bool) -> Decimal:
+    if not provisioned:
+        return prices.duration_tiers[0].price_per_gb_s
+    # arm64's provisioned prices were not collected: the x86_64 price stands in for them.
+    price = prices.provisioned_duration_per_gb_s or PRICES["x86_64"].provisioned_duration_per_gb_s
+    assert price is not None
+    return price
 
 
 @dataclass(frozen=True)
@@ -329,12 +346,14 @@ class BillingMeter:
         # A DryRun only validates the request and is not billed.
         if not isinstance(event, InvocationCompleted) or event.invocation_type == "DryRun":
             return None
+        provisioned = event.initialization_type == "provisioned-concurrency"
         charge = charge_for(
             event.report,
             architecture=event.architecture,
             ephemeral_storage_mb=event.ephemeral_storage_mb,
+            provisioned=provisioned,
         )
-        if self._free_tier:
+        if self._free_tier and not provisioned:  # the free tier does not cover provisioned use
             charge = self._apply_free_tier(charge)
         self._totals = self._totals.plus(charge)
         previous = self._by_function.get(event.function, Totals())

@@ -30,6 +30,8 @@ class EnvironmentCreated(Event):
     env_id: str
     backend: str
     initialization_type: str = "on-demand"
+    memory_mb: int = 128
+    architecture: str = "x86_64"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -287,6 +287,8 @@ class LambdaService:
                 env_id=env.env_id,
                 backend=self.backend.name,
                 initialization_type=initialization_type,
+                memory_mb=config.memory_mb,
+                architecture=config.architecture,
             )
         )
         return env
