@@ -157,3 +157,17 @@ async def test_idle_on_demand_environments_are_reaped_but_provisioned_ones_stay(
     assert len(remaining) == 1
     result = await invoke(service, "mixed", {"sleep": 0})
     assert json.loads(result.payload)["init"] == "provisioned-concurrency"
+
+
+async def test_a_fast_teaching_clock_reaps_in_seconds_but_bills_real_durations(
+    make_service: ServiceFactory, tmp_path: Path
+):
+    from workbench.core.clock import TeachingClock
+
+    service = await make_service(clock=TeachingClock(speed=300), idle_timeout_s=120)
+    service.deploy(write_function(tmp_path, SLOW, name="lapse"))
+    result = await invoke(service, "lapse", {"sleep": 0.2})
+    assert 190 <= result.report.duration_ms <= 1000  # real time while it ran
+    assert await wait_until(
+        lambda: any(True for _ in service.bus.of_type(EnvironmentReaped)), timeout=5
+    )

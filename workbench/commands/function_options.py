@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from workbench.backends.detect import BackendUnavailable, select_backend
+from workbench.core.clock import TeachingClock
 from workbench.core.model import FunctionConfig, load_function, parse_env_assignments
 from workbench.core.service import DEFAULT_IDLE_TIMEOUT_S, LambdaService
 
@@ -40,6 +41,13 @@ def add_function_options(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help=f"reap environments idle this long (default {DEFAULT_IDLE_TIMEOUT_S:.0f})",
     )
+    group.add_argument(
+        "--clock-speed",
+        type=float,
+        default=1.0,
+        metavar="X",
+        help="let idle time pass X times faster, to watch reaping (invocations keep real time)",
+    )
 
 
 def function_from_args(code_dir: str | Path, args: argparse.Namespace) -> FunctionConfig:
@@ -62,11 +70,15 @@ async def running_service(
 ) -> AsyncIterator[LambdaService]:
     """Select the backend (saying which and why on stderr) and run a service until exit."""
     try:
+        clock = TeachingClock(args.clock_speed)
+    except ValueError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    try:
         selection = await select_backend(args.backend, args.image)
     except BackendUnavailable as exc:
         raise SystemExit(f"error: {exc}") from None
     if not quiet:
         print(f"backend: {selection.backend.description} ({selection.reason})", file=sys.stderr)
-    service = LambdaService(selection.backend, idle_timeout_s=args.idle_timeout)
+    service = LambdaService(selection.backend, idle_timeout_s=args.idle_timeout, clock=clock)
     async with service:
         yield service

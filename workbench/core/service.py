@@ -220,9 +220,10 @@ class LambdaService:
             )
             raise errors.throttled(throttle.reason, throttle.message)
         try:
-            return await self._serve(
-                name, payload, invocation_type, request_id, client_context, tenant_id
-            )
+            with self.clock.real_time():
+                return await self._serve(
+                    name, payload, invocation_type, request_id, client_context, tenant_id
+                )
         finally:
             self.gate.release(name)
 
