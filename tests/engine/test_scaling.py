@@ -171,3 +171,17 @@ async def test_a_fast_teaching_clock_reaps_in_seconds_but_bills_real_durations(
     assert await wait_until(
         lambda: any(True for _ in service.bus.of_type(EnvironmentReaped)), timeout=5
     )
+
+
+async def test_a_hundred_process_environments_start_serve_and_are_all_stopped(
+    make_service: ServiceFactory, tmp_path: Path
+):
+    from engine_helpers import runtime_pids
+
+    service = await make_service(account_limit=AccountLimit(1000, "AWS's default"))
+    service.deploy(write_function(tmp_path, SLOW, name="hundred", timeout_s=30))
+    results = await asyncio.wait_for(_burst(service, "hundred", 100, {"sleep": 2}), 90)
+    assert all(not isinstance(r, BaseException) and not r.function_error for r in results)
+    assert len({body(r)["pid"] for r in results}) == 100
+    await service.close()
+    assert await wait_until(lambda: not runtime_pids(), timeout=10)

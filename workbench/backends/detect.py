@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Literal
 
-from workbench.backends.process import ProcessBackend
+from workbench.backends.process import ProcessBackend, sweep_orphans
 from workbench.core.sandbox import Backend
 
 BackendChoice = Literal["auto", "docker", "process"]
@@ -54,11 +54,18 @@ async def select_backend(choice: BackendChoice = "auto", image: str | None = Non
     if choice == "process":
         if image:
             raise BackendUnavailable("--image needs the Docker backend")
-        return Selection(ProcessBackend(reason="chosen with --backend process"), "as requested")
+        return _process_selection("chosen with --backend process", "as requested")
     try:
         return await asyncio.to_thread(_docker_selection, image)
     except BackendUnavailable as exc:
         if choice == "docker" or image:
             raise
         reason = str(exc).split(" — ")[0]
-        return Selection(ProcessBackend(reason=reason), f"{exc}; using local processes")
+        return _process_selection(reason, f"{exc}; using local processes")
+
+
+def _process_selection(short_reason: str, reason: str) -> Selection:
+    swept = sweep_orphans()
+    if swept:
+        reason += f"; stopped {swept} runtime process(es) left by an earlier run"
+    return Selection(ProcessBackend(reason=short_reason), reason)

@@ -22,6 +22,7 @@ from workbench.core.sandbox import SandboxError, SandboxExit, SandboxSpec
 from workbench.paths import BOOTSTRAP_PATH
 
 WATCH_INTERVAL_S = 0.02
+OWNER_ARGUMENT = "--workbench-owner="
 # Address space is a loose backstop only: Python reserves far more than it touches.
 ADDRESS_SPACE_HEADROOM_MB = 1024
 
@@ -139,8 +140,11 @@ class ProcessBackend:
         self._tmp_root = Path(tempfile.mkdtemp(prefix="lambda-workbench-"))
 
     def runtime_command(self, spec: SandboxSpec) -> list[str]:
-        """The runtime to start: the workbench's bootstrap on this Python."""
-        return [self.python, "-u", str(BOOTSTRAP_PATH)]
+        """The runtime to start: the workbench's bootstrap on this Python.
+
+        The owner argument (ignored by the bootstrap) lets a later run find orphans.
+        """
+        return [self.python, "-u", str(BOOTSTRAP_PATH), f"{OWNER_ARGUMENT}{os.getpid()}"]
 
     def prepare(self, function: FunctionConfig) -> None:
         """Nothing to provision: a process starts in milliseconds."""
@@ -189,6 +193,38 @@ class ProcessBackend:
         sandboxes, self._sandboxes = self._sandboxes, []
         await asyncio.gather(*(s.kill() for s in sandboxes), return_exceptions=True)
         shutil.rmtree(self._tmp_root, ignore_errors=True)
+
+
+def sweep_orphans() -> int:
+    """Kill runtimes left by a run that died (frozen ones would wait forever); how many."""
+    swept = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            arguments = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        owners = [a for a in arguments if a.startswith(OWNER_ARGUMENT.encode())]
+        if not owners or str(BOOTSTRAP_PATH).encode() not in arguments:
+            continue
+        owner = int(owners[0][len(OWNER_ARGUMENT) :] or 0)
+        if owner and _alive(owner):
+            continue
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(int(entry.name), signal.SIGKILL)
+            swept += 1
+    return swept
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return _proc_state(pid) not in (None, "Z")
 
 
 def _limit_resources(address_space_bytes: int) -> None:

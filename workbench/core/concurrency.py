@@ -16,7 +16,7 @@ from workbench.core.model import MAX_CONCURRENCY, ConfigError, FunctionConfig
 RESERVED_LIMIT = "ReservedFunctionConcurrentInvocationLimitExceeded"
 ACCOUNT_LIMIT = "ConcurrentInvocationLimitExceeded"
 AWS_UNRESERVED_MINIMUM = 100  # AWS keeps at least 100 unreserved
-ENVIRONMENT_BUDGET_MB = 256  # memory the machine should have for each concurrent environment
+ENVIRONMENT_BUDGET_MB = 128  # the smallest function: how many of those the machine can hold
 
 
 @dataclass(frozen=True)
