@@ -47,27 +47,38 @@ class AsyncInvoker:
         self._clock = clock
         self.policy = policy
 
-    async def deliver(self, name: str, payload: bytes, request_id: str) -> None:
+    async def deliver(
+        self,
+        name: str,
+        payload: bytes,
+        request_id: str,
+        *,
+        max_retries: int = 2,
+        max_event_age_s: float | None = None,
+    ) -> AsyncOutcome:
         """Keep trying until success, retries run out, or the event is too old."""
+        max_age = self.policy.max_event_age_s if max_event_age_s is None else max_event_age_s
         queued_at = self._clock.monotonic()
         attempt, error_retries, throttle_delay = 1, 0, self.policy.throttle_first_delay_s
+        last: Served | None = None
         while True:
             try:
-                result = await self._run(name, payload, request_id)
+                last = await self._run(name, payload, request_id)
             except errors.InvokeError as exc:
                 if exc.status == 429 and self._is_disabled(name):
-                    return self._drop(name, request_id, "function disabled", attempt)
+                    return self._give_up(name, request_id, "FunctionDisabled", attempt, last)
                 delay = throttle_delay  # throttles and service errors: back on the queue
                 throttle_delay = min(throttle_delay * 2, self.policy.throttle_max_delay_s)
             else:
-                if result.function_error is None:
-                    return None
-                if error_retries >= len(self.policy.error_delays_s):
-                    return self._drop(name, request_id, "retries exhausted", attempt)
+                if last.function_error is None:
+                    return AsyncOutcome("Success", attempt, last)
+                retries = min(max_retries, len(self.policy.error_delays_s))
+                if error_retries >= retries:
+                    return self._give_up(name, request_id, "RetriesExhausted", attempt, last)
                 delay = self.policy.error_delays_s[error_retries]
                 error_retries += 1
-            if self._clock.monotonic() - queued_at + delay > self.policy.max_event_age_s:
-                return self._drop(name, request_id, "event too old", attempt)
+            if self._clock.monotonic() - queued_at + delay > max_age:
+                return self._give_up(name, request_id, "EventAgeExceeded", attempt, last)
             await asyncio.sleep(delay)
             attempt += 1
             self._bus.publish(
@@ -76,13 +87,34 @@ class AsyncInvoker:
                 )
             )
 
-    def _drop(self, name: str, request_id: str, reason: str, attempts: int) -> None:
+    def _give_up(
+        self, name: str, request_id: str, condition: str, attempts: int, last: Served | None
+    ) -> AsyncOutcome:
         self._bus.publish(
             InvocationDropped(
                 at=self._clock.now(),
                 function=name,
                 request_id=request_id,
-                reason=reason,
+                reason=_REASONS[condition],
                 attempts=attempts,
             )
         )
+        return AsyncOutcome(condition, attempts, last)
+
+
+_REASONS = {
+    "FunctionDisabled": "function disabled",
+    "RetriesExhausted": "retries exhausted",
+    "EventAgeExceeded": "event too old",
+}
+
+
+@dataclass(frozen=True)
+class AsyncOutcome:
+    """How an asynchronous invocation ended: Lambda's condition, attempts, the last result."""
+
+    # Success | RetriesExhausted | EventAgeExceeded (documented) | FunctionDisabled (UNVERIFIED:
+    # our sources do not say which condition AWS reports for reserved concurrency 0).
+    condition: str
+    attempts: int
+    result: Served | None

@@ -115,6 +115,17 @@ class InvocationDropped(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DestinationDelivered(Event):
+    """An asynchronous invocation's record (or, for a DLQ, its event) sent to a destination."""
+
+    request_id: str
+    destination: str
+    condition: str
+    delivered: bool = True
+    detail: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class InvocationStarted(Event):
     request_id: str
     env_id: str

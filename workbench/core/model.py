@@ -6,7 +6,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 CONFIG_FILE_NAME = "function.toml"
 DEFAULT_HANDLER = "lambda_function.lambda_handler"
@@ -57,6 +57,43 @@ class ConfigError(ValueError):
         self.setting = setting
 
 
+_TARGET_ARN = re.compile(
+    r"^arn:aws:(lambda|sqs|sns):[^:]*:[^:]*:(?:function:)?([A-Za-z0-9_.-]+)(?::.*)?$"
+)
+_TARGET_SHORT = re.compile(r"^(function|queue|topic):([A-Za-z0-9_.-]+)$")
+_KINDS = {"lambda": "function", "sqs": "queue", "sns": "topic"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a record goes: another function, or a sink registered under a name."""
+
+    kind: Literal["function", "queue", "topic"]
+    name: str
+
+    @property
+    def arn(self) -> str:
+        if self.kind == "function":
+            return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{self.name}"
+        return (
+            f"arn:aws:{'sqs' if self.kind == 'queue' else 'sns'}:{REGION}:{ACCOUNT_ID}:{self.name}"
+        )
+
+
+def parse_target(text: str, setting: str = "destination") -> Target:
+    """'function:NAME', 'queue:NAME', 'topic:NAME' or an AWS ARN of one of those."""
+    short = _TARGET_SHORT.match(text)
+    if short:
+        return Target(short.group(1), short.group(2))  # type: ignore[arg-type]
+    arn = _TARGET_ARN.match(text)
+    if arn:
+        return Target(_KINDS[arn.group(1)], arn.group(2))  # type: ignore[arg-type]
+    raise ConfigError(
+        setting,
+        f"{text!r} is not a destination: use function:NAME, queue:NAME, topic:NAME or an ARN",
+    )
+
+
 @dataclass(frozen=True)
 class FunctionConfig:
     """Everything Lambda needs to run one function, validated on construction."""
@@ -73,6 +110,12 @@ class FunctionConfig:
     image: str | None = None
     reserved_concurrency: int | None = None  # a cap and a guarantee; 0 disables the function
     provisioned_concurrency: int = 0  # environments initialised ahead of traffic
+    # Asynchronous invocation (invocation-async.html): retries, event age, destinations.
+    max_retry_attempts: int = 2
+    max_event_age_s: int = 21_600
+    on_success: str | None = None
+    on_failure: str | None = None
+    dead_letter: str | None = None
 
     def __post_init__(self) -> None:
         validate(self)
@@ -122,6 +165,15 @@ def validate(config: FunctionConfig) -> None:
         )
     validate_environment(config.environment)
     validate_concurrency(config.reserved_concurrency, config.provisioned_concurrency)
+    _check_range("maximum retry attempts", config.max_retry_attempts, (0, 2), "retries")
+    _check_range("maximum event age", config.max_event_age_s, (60, 21_600), "seconds")
+    for setting, target in (
+        ("on-success destination", config.on_success),
+        ("on-failure destination", config.on_failure),
+        ("dead-letter queue", config.dead_letter),
+    ):
+        if target is not None:
+            parse_target(target, setting)
 
 
 def validate_concurrency(reserved: int | None, provisioned: int) -> None:
@@ -201,6 +253,11 @@ _FILE_KEYS = {
     "environment": "environment",
     "reserved_concurrency": "reserved_concurrency",
     "provisioned_concurrency": "provisioned_concurrency",
+    "max_retry_attempts": "max_retry_attempts",
+    "max_event_age": "max_event_age_s",
+    "on_success": "on_success",
+    "on_failure": "on_failure",
+    "dead_letter": "dead_letter",
 }
 
 

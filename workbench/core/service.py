@@ -19,14 +19,16 @@ from workbench.core import errors
 from workbench.core.async_queue import AsyncInvoker, RetryPolicy
 from workbench.core.clock import Clock, SystemClock
 from workbench.core.concurrency import AccountLimit, ConcurrencyGate, machine_account_limit
+from workbench.core.destinations import DestinationRouter, invocation_record
 from workbench.core.environment import Environment, EnvState
 from workbench.core.events import (
+    DestinationDelivered,
     EnvironmentCreated,
     EventBus,
     InvocationQueued,
     InvocationThrottled,
 )
-from workbench.core.model import FunctionConfig
+from workbench.core.model import FunctionConfig, parse_target
 from workbench.core.outcomes import Served
 from workbench.core.sandbox import Backend, SandboxError
 
@@ -73,6 +75,7 @@ class LambdaService:
         self.gate = ConcurrencyGate(account_limit or machine_account_limit())
         policy = retry_policy or RetryPolicy(error_delays_s=tuple(async_retry_delays_s))
         self._async = AsyncInvoker(self._run_event, self._disabled, self.bus, self.clock, policy)
+        self.destinations = DestinationRouter(self.invoke_event)
         self._functions: dict[str, FunctionConfig] = {}
         self._pools: dict[str, list[Environment]] = {}
         self._env_numbers = itertools.count(1)
@@ -188,8 +191,54 @@ class LambdaService:
             InvocationQueued(at=self.clock.now(), function=name, request_id=request_id)
         )
         body = payload if payload.strip() else b"{}"
-        self._spawn(self._async.deliver(name, body, request_id))
+        self._spawn(self._deliver_async(self.function(name), body, request_id))
         return request_id
+
+    async def _deliver_async(self, config: FunctionConfig, payload: bytes, request_id: str) -> None:
+        outcome = await self._async.deliver(
+            config.name,
+            payload,
+            request_id,
+            max_retries=config.max_retry_attempts,
+            max_event_age_s=config.max_event_age_s,
+        )
+        success = outcome.condition == "Success"
+        record = invocation_record(
+            function_arn=config.arn,
+            request_id=request_id,
+            condition=outcome.condition,
+            attempts=outcome.attempts,
+            request_payload=payload,
+            result=outcome.result,
+            now=self.clock.now(),
+        )
+        destination = config.on_success if success else config.on_failure
+        if destination:
+            await self._send(config.name, request_id, destination, record, outcome.condition)
+        if not success and config.dead_letter:
+            event = record["requestPayload"]  # a dead-letter queue gets only the event
+            await self._send(config.name, request_id, config.dead_letter, event, outcome.condition)
+
+    async def _send(
+        self, function: str, request_id: str, destination: str, body: object, condition: str
+    ) -> None:
+        target = parse_target(destination)
+        try:
+            await self.destinations.send(target, body)
+            delivered, detail = True, ""
+        except errors.InvokeError as exc:
+            delivered, detail = False, f"{exc.error_type}: {exc.message}"
+        self.bus.publish(
+            DestinationDelivered(
+                at=self.clock.now(),
+                function=function,
+                request_id=request_id,
+                destination=target.arn,
+                condition=condition,
+                delivered=delivered,
+                detail=detail,
+            )
+        )
 
     async def _run_event(self, name: str, payload: bytes, request_id: str) -> InvocationResult:
         return await self._run(name, payload, "Event", request_id, None, None)
