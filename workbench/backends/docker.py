@@ -24,7 +24,6 @@ import requests.exceptions
 from workbench.backends.docker_host import (
     bridge_gateway,
     cgroup_memory_files,
-    pid_alive,
     read_int,
 )
 from workbench.backends.docker_slots import (
@@ -34,6 +33,7 @@ from workbench.backends.docker_slots import (
     SlotShape,
 )
 from workbench.backends.images import LABEL
+from workbench.backends.pids import pid_alive
 from workbench.core.model import FunctionConfig
 from workbench.core.runtime_env import RUNTIME_DIR, TASK_ROOT
 from workbench.core.sandbox import SandboxError, SandboxExit, SandboxSpec

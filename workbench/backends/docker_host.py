@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fcntl
 import ipaddress
-import os
 import socket
 import struct
 from pathlib import Path
@@ -43,18 +42,6 @@ def cgroup_memory_files(container_id: str) -> tuple[Path, Path] | None:
         if (folder / peak).exists():
             return folder / peak, folder / current
     return None
-
-
-def pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def bridge_gateway(client: docker.DockerClient) -> str:

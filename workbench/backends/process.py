@@ -17,6 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from workbench.backends.pids import pid_alive
 from workbench.core.model import FunctionConfig
 from workbench.core.sandbox import SandboxError, SandboxExit, SandboxSpec
 from workbench.paths import BOOTSTRAP_PATH
@@ -209,22 +210,12 @@ def sweep_orphans() -> int:
         if not owners or str(BOOTSTRAP_PATH).encode() not in arguments:
             continue
         owner = int(owners[0][len(OWNER_ARGUMENT) :] or 0)
-        if owner and _alive(owner):
+        if owner and pid_alive(owner):
             continue
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(int(entry.name), signal.SIGKILL)
             swept += 1
     return swept
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return _proc_state(pid) not in (None, "Z")
 
 
 def _limit_resources(address_space_bytes: int) -> None:

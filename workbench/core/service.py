@@ -27,6 +27,7 @@ from workbench.core.events import (
     EventBus,
     InvocationQueued,
     InvocationThrottled,
+    InvocationType,
 )
 from workbench.core.model import FunctionConfig, parse_target
 from workbench.core.outcomes import Served
@@ -50,6 +51,18 @@ class EnvironmentInfo:
     state: EnvState
     invocations: int
     reserved: bool
+
+
+@dataclass(frozen=True)
+class _Request:
+    """One invocation as asked for."""
+
+    name: str
+    payload: bytes
+    invocation_type: InvocationType
+    request_id: str | None = None
+    client_context: str | None = None
+    tenant_id: str | None = None
 
 
 class LambdaService:
@@ -181,7 +194,9 @@ class LambdaService:
         """Invoke synchronously (RequestResponse); returns once the REPORT is written."""
         self.validate_payload(name, payload)
         payload = payload if payload.strip() else b"{}"
-        return await self._run(name, payload, "RequestResponse", None, client_context, tenant_id)
+        return await self._run(
+            _Request(name, payload, "RequestResponse", None, client_context, tenant_id)
+        )
 
     async def invoke_event(self, name: str, payload: bytes = b"{}") -> str:
         """Queue an asynchronous (Event) invocation; returns its request id at once."""
@@ -241,59 +256,41 @@ class LambdaService:
         )
 
     async def _run_event(self, name: str, payload: bytes, request_id: str) -> InvocationResult:
-        return await self._run(name, payload, "Event", request_id, None, None)
+        return await self._run(_Request(name, payload, "Event", request_id))
 
-    async def _run(
-        self,
-        name: str,
-        payload: bytes,
-        invocation_type: str,
-        request_id: str | None,
-        client_context: str | None,
-        tenant_id: str | None,
-    ) -> InvocationResult:
+    async def _run(self, request: _Request) -> InvocationResult:
+        """Admit (or throttle) one invocation, then serve it in an environment."""
         if self._closed:
             raise errors.service_error("The service is shutting down")
-        self.function(name)
-        throttle = self.gate.try_admit(name)
+        self.function(request.name)
+        throttle = self.gate.try_admit(request.name)
         if throttle is not None:
-            request_id = request_id or str(uuid.uuid4())
             self.bus.publish(
                 InvocationThrottled(
                     at=self.clock.now(),
-                    function=name,
-                    request_id=request_id,
+                    function=request.name,
+                    request_id=request.request_id or str(uuid.uuid4()),
                     reason=throttle.reason,
-                    invocation_type=invocation_type,  # type: ignore[arg-type]
+                    invocation_type=request.invocation_type,
                 )
             )
             raise errors.throttled(throttle.reason, throttle.message)
         try:
             with self.clock.real_time():
-                return await self._serve(
-                    name, payload, invocation_type, request_id, client_context, tenant_id
-                )
+                return await self._serve(request)
         finally:
-            self.gate.release(name)
+            self.gate.release(request.name)
 
-    async def _serve(
-        self,
-        name: str,
-        payload: bytes,
-        invocation_type: str,
-        request_id: str | None,
-        client_context: str | None,
-        tenant_id: str | None,
-    ) -> InvocationResult:
-        env = self._acquire(name)
+    async def _serve(self, request: _Request) -> InvocationResult:
+        env = self._acquire(request.name)
         try:
             return await env.serve(
-                payload,
+                request.payload,
                 init_limit_s=self._init_limit(env),
-                invocation_type=invocation_type,  # type: ignore[arg-type]
-                request_id=request_id,
-                client_context=client_context,
-                tenant_id=tenant_id,
+                invocation_type=request.invocation_type,
+                request_id=request.request_id,
+                client_context=request.client_context,
+                tenant_id=request.tenant_id,
             )
         except SandboxError as exc:
             raise errors.service_error(f"The execution environment failed: {exc}") from exc
