@@ -24,7 +24,7 @@ from aiohttp import web
 
 from workbench.core import errors
 from workbench.core.errors import InvokeError
-from workbench.core.model import FunctionConfig
+from workbench.core.model import ConfigError, FunctionConfig
 from workbench.core.service import SYNC_PAYLOAD_LIMIT, LambdaService
 
 API_PREFIX = "/2015-03-31"
@@ -58,6 +58,9 @@ def create_app(service: LambdaService) -> web.Application:
     app.router.add_get(API_PREFIX + "/functions/", _list_functions)
     app.router.add_get(API_PREFIX + "/functions", _list_functions)
     app.router.add_get(API_PREFIX + "/functions/{FunctionName}", _get_function)
+    app.router.add_post(API_PREFIX + "/functions/{FunctionName}/versions", _publish_version)
+    app.router.add_post(API_PREFIX + "/functions/{FunctionName}/aliases", _put_alias)
+    app.router.add_put(API_PREFIX + "/functions/{FunctionName}/aliases/{Name}", _put_alias)
     return app
 
 
@@ -149,8 +152,8 @@ async def _aws_errors(request: web.Request, handler: Handler) -> web.StreamRespo
 
 
 # ----- names -------------------------------------------------------------------------------
-def resolve_function(function_name: str, qualifier: str | None) -> str:
-    """The function's name from a name, name:qualifier, partial or full ARN; $LATEST only.
+def resolve_function(function_name: str, qualifier: str | None) -> tuple[str, str | None]:
+    """The function's name and qualifier from a name, name:qualifier, partial or full ARN.
 
     Accepts `my-function`, `my-function:$LATEST`,
     `123456789012:function:my-function` and `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:Q]`.
@@ -170,11 +173,7 @@ def resolve_function(function_name: str, qualifier: str | None) -> str:
         raise _invalid_parameter(
             "The derived qualifier from the function name does not match the specified qualifier."
         )
-    qualifier = embedded if embedded is not None else qualifier
-    if qualifier is not None and qualifier != LATEST:
-        # Versions and aliases do not exist here yet: like AWS for a missing version.
-        raise errors.not_found(f"{name}:{qualifier}")
-    return name
+    return name, embedded if embedded is not None else qualifier
 
 
 # ----- Invoke ------------------------------------------------------------------------------
@@ -227,7 +226,9 @@ def log_result(log_tail: str) -> str:
 
 async def _invoke(request: web.Request) -> web.StreamResponse:
     service = request.app[_SERVICE_KEY]
-    name = resolve_function(request.match_info["FunctionName"], request.query.get("Qualifier"))
+    name, qualifier = resolve_function(
+        request.match_info["FunctionName"], request.query.get("Qualifier")
+    )
     invocation_type = request.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
     if invocation_type not in INVOCATION_TYPES:
         raise _invalid_parameter(
@@ -241,7 +242,7 @@ async def _invoke(request: web.Request) -> web.StreamResponse:
             f"1 validation error detected: Value '{log_type}' at 'logType' failed to satisfy "
             f"constraint: Member must satisfy enum value set: [{', '.join(LOG_TYPES)}]"
         )
-    service.function(name)  # an unknown function is a 404 before the body matters
+    target = service.resolve(name, qualifier)  # unknown function or version: 404 first
     payload = await _read_body(request)
     client_context = decode_client_context(request.headers.get("X-Amz-Client-Context"))
     tenant_id = request.headers.get("X-Amz-Tenant-Id") or None
@@ -254,8 +255,10 @@ async def _invoke(request: web.Request) -> web.StreamResponse:
         request_id = await service.invoke_event(name, payload)
         return web.Response(status=202, headers={"x-amzn-RequestId": request_id})
 
-    result = await service.invoke(name, payload, client_context=client_context, tenant_id=tenant_id)
-    headers = {"X-Amz-Executed-Version": LATEST, "x-amzn-RequestId": result.request_id}
+    result = await service.invoke(
+        name, payload, client_context=client_context, tenant_id=tenant_id, qualifier=qualifier
+    )
+    headers = {"X-Amz-Executed-Version": target.version, "x-amzn-RequestId": result.request_id}
     if result.function_error:
         headers["X-Amz-Function-Error"] = result.function_error
     if log_type == "Tail":
@@ -264,7 +267,7 @@ async def _invoke(request: web.Request) -> web.StreamResponse:
 
 
 # ----- ListFunctions / GetFunction ---------------------------------------------------------
-def function_configuration(config: FunctionConfig) -> dict[str, Any]:
+def function_configuration(config: FunctionConfig, version: str = LATEST) -> dict[str, Any]:
     """A FunctionConfiguration as ListFunctions and GetFunction return it."""
     return {
         "FunctionName": config.name,
@@ -276,7 +279,7 @@ def function_configuration(config: FunctionConfig) -> dict[str, Any]:
         "Architectures": [config.architecture],
         "EphemeralStorage": {"Size": config.ephemeral_storage_mb},
         "Environment": {"Variables": dict(config.environment)},
-        "Version": LATEST,
+        "Version": version,
         "PackageType": "Zip",
         "State": "Active",
         "LastUpdateStatus": "Successful",
@@ -291,6 +294,49 @@ async def _list_functions(request: web.Request) -> web.Response:
 
 async def _get_function(request: web.Request) -> web.Response:
     service = request.app[_SERVICE_KEY]
-    name = resolve_function(request.match_info["FunctionName"], request.query.get("Qualifier"))
+    name, qualifier = resolve_function(
+        request.match_info["FunctionName"], request.query.get("Qualifier")
+    )
+    target = service.resolve(name, qualifier)
+    configuration = function_configuration(target.config, target.version)
+    return web.json_response({"Configuration": configuration})
+
+
+async def _publish_version(request: web.Request) -> web.Response:
+    service = request.app[_SERVICE_KEY]
+    name, _ = resolve_function(request.match_info["FunctionName"], None)
+    body = await _json_body(request)
+    version = service.publish_version(name, str(body.get("Description", "")))
+    return web.json_response(
+        function_configuration(version.config, str(version.number)), status=201
+    )
+
+
+async def _put_alias(request: web.Request) -> web.Response:
+    """CreateAlias (POST .../aliases) and UpdateAlias (PUT .../aliases/{Name})."""
+    service = request.app[_SERVICE_KEY]
+    name, _ = resolve_function(request.match_info["FunctionName"], None)
+    body = await _json_body(request)
+    alias = request.match_info.get("Name") or str(body.get("Name", ""))
+    version = str(body.get("FunctionVersion", ""))
+    if not version.isdigit():
+        raise _invalid_parameter("FunctionVersion must be a published version number")
+    try:
+        service.set_alias(name, alias, int(version))
+    except ConfigError as exc:
+        raise _invalid_parameter(str(exc)) from None
+    except LookupError as exc:
+        raise errors.not_found(f"{name}:{version}") from exc
     config = service.function(name)
-    return web.json_response({"Configuration": function_configuration(config)})
+    answer = {"AliasArn": f"{config.arn}:{alias}", "Name": alias, "FunctionVersion": version}
+    return web.json_response(answer, status=201 if request.method == "POST" else 200)
+
+
+async def _json_body(request: web.Request) -> dict[str, Any]:
+    try:
+        body = json.loads(await request.read() or b"{}")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise InvokeError(400, "InvalidRequestContentException", "The body must be a JSON object")
+    return body

@@ -193,6 +193,35 @@ async def test_arn_and_qualified_names_work(api: Api, function_name: str) -> Non
     assert json.loads(response["Payload"])["event"] == {}
 
 
+async def test_versions_and_aliases_through_boto3(api: Api, tmp_path: Path) -> None:
+    """PublishVersion snapshots the code; an alias invocation shows the alias ARN."""
+    source = (
+        "def lambda_handler(e, c):\n    return [c.invoked_function_arn, c.function_version, %r]\n"
+    )
+    code_dir = api.service.function("echo").code_dir
+    handler = code_dir / "lambda_function.py"
+    original = handler.read_text()
+    try:
+        handler.write_text(source % "one")
+        api.service.deploy(api.service.function("echo"))
+        published = await api.call("publish_version", FunctionName="echo")
+        assert published["Version"] == "1"
+        handler.write_text(source % "two")  # $LATEST moves on; version 1 keeps its snapshot
+        api.service.deploy(api.service.function("echo"))
+        alias = await api.call(
+            "create_alias", FunctionName="echo", Name="live", FunctionVersion="1"
+        )
+        assert alias["AliasArn"].endswith(":function:echo:live")
+        via_alias = await api.call("invoke", FunctionName="echo", Qualifier="live", Payload=b"{}")
+        assert json.loads(via_alias["Payload"]) == [alias["AliasArn"], "1", "one"]
+        assert via_alias["ExecutedVersion"] == "1"
+        latest = await api.call("invoke", FunctionName="echo", Payload=b"{}")
+        arn = json.loads(latest["Payload"])
+        assert arn[1:] == ["$LATEST", "two"] and arn[0].endswith(":function:echo")
+    finally:
+        handler.write_text(original)
+
+
 async def test_latest_qualifier_works_and_others_are_not_found(api: Api) -> None:
     response = await api.call("invoke", FunctionName="echo", Payload=b"{}", Qualifier="$LATEST")
     assert response["StatusCode"] == 200
@@ -305,9 +334,11 @@ def test_log_result_keeps_the_last_4_kb_on_a_character_boundary() -> None:
 
 
 def test_resolve_function_names() -> None:
-    assert resolve_function("f", None) == "f"
-    assert resolve_function("f", "$LATEST") == "f"
-    assert resolve_function("arn:aws:lambda:eu-west-1:123456789012:function:f", None) == "f"
+    assert resolve_function("f", None) == ("f", None)
+    assert resolve_function("f", "$LATEST") == ("f", "$LATEST")
+    arn = "arn:aws:lambda:eu-west-1:123456789012:function:f"
+    assert resolve_function(arn, None) == ("f", None)
+    assert resolve_function(arn + ":live", None) == ("f", "live")
     with pytest.raises(InvokeError) as info:
         resolve_function("f:$LATEST", "2")
     assert info.value.error_type == "InvalidParameterValueException"

@@ -74,8 +74,10 @@ class Environment:
         publish: Callable[[Event], None],
         clock: Clock,
         initialization_type: str = "on-demand",
+        version: str = "$LATEST",
     ) -> None:
         self.env_id = env_id
+        self.version = version
         self.config = config
         self.initialization_type = initialization_type
         self.state = EnvState.CREATED
@@ -159,7 +161,7 @@ class Environment:
             function=self.config,
             runtime_api=self._server.address,
             variables=runtime_variables(
-                self.config, self._server.address, self.initialization_type
+                self.config, self._server.address, self.initialization_type, self.version
             ),
         )
         self._next_called.clear()
@@ -248,6 +250,7 @@ class Environment:
         request_id: str | None = None,
         client_context: str | None = None,
         tenant_id: str | None = None,
+        invoked_arn: str | None = None,
     ) -> Served:
         """Run one invocation here: init if cold (with the suppressed-init retry), else thaw."""
         request_id = request_id or str(uuid.uuid4())
@@ -266,7 +269,7 @@ class Environment:
             cold=cold,
             invocation_type=invocation_type,
         )
-        self._log(logformat.start_line(request_id))
+        self._log(logformat.start_line(request_id, self.version))
         timeout_s = self.config.timeout_s
         started = self._clock.monotonic()
         deadline = started + timeout_s
@@ -282,7 +285,7 @@ class Environment:
             request_id=request_id,
             payload=payload,
             deadline_ms=int((self._clock.now() + deadline - self._clock.monotonic()) * 1000),
-            invoked_function_arn=self.config.arn,
+            invoked_function_arn=invoked_arn or self.config.arn,
             trace_id=trace_id(self._clock.now()),
             client_context=client_context,
             tenant_id=tenant_id,

@@ -24,7 +24,10 @@ def log_stream_name(version: str = "$LATEST") -> str:
 
 
 def runtime_variables(
-    config: FunctionConfig, runtime_api: str, initialization_type: str = "on-demand"
+    config: FunctionConfig,
+    runtime_api: str,
+    initialization_type: str = "on-demand",
+    version: str = "$LATEST",
 ) -> dict[str, str]:
     """The full environment for one execution environment's runtime, user variables included."""
     variables = {
@@ -41,10 +44,10 @@ def runtime_variables(
         "AWS_EXECUTION_ENV": f"AWS_Lambda_{config.runtime}",
         "AWS_LAMBDA_FUNCTION_NAME": config.name,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
-        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_VERSION": version,
         "AWS_LAMBDA_INITIALIZATION_TYPE": initialization_type,
         "AWS_LAMBDA_LOG_GROUP_NAME": config.log_group,
-        "AWS_LAMBDA_LOG_STREAM_NAME": log_stream_name(),
+        "AWS_LAMBDA_LOG_STREAM_NAME": log_stream_name(version),
         "AWS_LAMBDA_RUNTIME_API": runtime_api,
         "LAMBDA_TASK_ROOT": TASK_ROOT,
         "LAMBDA_RUNTIME_DIR": RUNTIME_DIR,

@@ -10,9 +10,11 @@ import asyncio
 import contextlib
 import itertools
 import json
+import tempfile
 import uuid
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from workbench.core import errors
@@ -32,6 +34,7 @@ from workbench.core.events import (
 from workbench.core.model import FunctionConfig, parse_target
 from workbench.core.outcomes import Served
 from workbench.core.sandbox import Backend, SandboxError
+from workbench.core.versions import LATEST, Resolved, Version, VersionStore
 
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024  # API_Invoke: 6 MB request for synchronous invocations
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024  # 1 MB for asynchronous ones (256 KB before 2025)
@@ -63,6 +66,7 @@ class _Request:
     request_id: str | None = None
     client_context: str | None = None
     tenant_id: str | None = None
+    qualifier: str | None = None
 
 
 class LambdaService:
@@ -79,6 +83,7 @@ class LambdaService:
         async_retry_delays_s: Sequence[float] = ASYNC_RETRY_DELAYS_S,
         retry_policy: RetryPolicy | None = None,
         account_limit: AccountLimit | None = None,
+        versions_root: Path | None = None,
     ) -> None:
         self.backend = backend
         self.bus = bus or EventBus()
@@ -90,7 +95,11 @@ class LambdaService:
         self._async = AsyncInvoker(self._run_event, self._disabled, self.bus, self.clock, policy)
         self.destinations = DestinationRouter(self.invoke_event)
         self._functions: dict[str, FunctionConfig] = {}
-        self._pools: dict[str, list[Environment]] = {}
+        # One pool per function version: versions never share environments.
+        self._pools: dict[tuple[str, str], list[Environment]] = {}
+        self.versions = VersionStore(
+            versions_root or Path(tempfile.mkdtemp(prefix="lambda-workbench-versions-"))
+        )
         self._env_numbers = itertools.count(1)
         self._background: set[asyncio.Task[object]] = set()
         self._reaper: asyncio.Task[None] | None = None
@@ -128,9 +137,9 @@ class LambdaService:
         Raises ConfigError when its reserved concurrency does not fit the account's limit.
         """
         self.gate.configure(config)
-        old_pool = self._pools.get(config.name, [])
+        old_pool = self._pools.get((config.name, LATEST), [])
         self._functions[config.name] = config
-        self._pools[config.name] = []
+        self._pools[(config.name, LATEST)] = []
         for env in old_pool:
             if env.reserved:
                 env.retired = True  # let its running invocation finish; retired on release
@@ -163,7 +172,7 @@ class LambdaService:
         return list(self._functions.values())
 
     def environments(self, name: str | None = None) -> list[EnvironmentInfo]:
-        pools = [self._pools.get(name, [])] if name else list(self._pools.values())
+        pools = [pool for (fn, _), pool in self._pools.items() if name in (None, fn)]
         return [
             EnvironmentInfo(env.env_id, env.config.name, env.state, env.invocations, env.reserved)
             for pool in pools
@@ -190,13 +199,34 @@ class LambdaService:
         *,
         client_context: str | None = None,
         tenant_id: str | None = None,
+        qualifier: str | None = None,
     ) -> InvocationResult:
-        """Invoke synchronously (RequestResponse); returns once the REPORT is written."""
+        """Invoke synchronously (RequestResponse); returns once the REPORT is written.
+
+        qualifier: None or $LATEST, a version number, or an alias.
+        """
         self.validate_payload(name, payload)
+        self.resolve(name, qualifier)  # an unknown qualifier is refused before anything runs
         payload = payload if payload.strip() else b"{}"
         return await self._run(
-            _Request(name, payload, "RequestResponse", None, client_context, tenant_id)
+            _Request(name, payload, "RequestResponse", None, client_context, tenant_id, qualifier)
         )
+
+    def resolve(self, name: str, qualifier: str | None = None) -> Resolved:
+        """What `name:qualifier` runs; ResourceNotFoundException if nothing."""
+        try:
+            return self.versions.resolve(self.function(name), qualifier)
+        except LookupError:
+            raise errors.not_found(f"{name}:{qualifier}") from None
+
+    def publish_version(self, name: str, description: str = "") -> Version:
+        """Snapshot $LATEST's code and configuration as the next numbered version."""
+        return self.versions.publish(self.function(name), description)
+
+    def set_alias(self, name: str, alias: str, version: int) -> None:
+        """Point an alias at a version (ConfigError / LookupError when invalid)."""
+        self.function(name)
+        self.versions.set_alias(name, alias, version)
 
     async def invoke_event(self, name: str, payload: bytes = b"{}") -> str:
         """Queue an asynchronous (Event) invocation; returns its request id at once."""
@@ -282,7 +312,8 @@ class LambdaService:
             self.gate.release(request.name)
 
     async def _serve(self, request: _Request) -> InvocationResult:
-        env = self._acquire(request.name)
+        target = self.resolve(request.name, request.qualifier)
+        env = self._acquire(target)
         try:
             return await env.serve(
                 request.payload,
@@ -291,6 +322,7 @@ class LambdaService:
                 request_id=request.request_id,
                 client_context=request.client_context,
                 tenant_id=request.tenant_id,
+                invoked_arn=target.invoked_arn,
             )
         except SandboxError as exc:
             raise errors.service_error(f"The execution environment failed: {exc}") from exc
@@ -302,10 +334,10 @@ class LambdaService:
             return self.init_limit_s
         return max(130.0, env.config.timeout_s)  # provisioned concurrency / SnapStart
 
-    def _acquire(self, name: str) -> Environment:
+    def _acquire(self, target: Resolved) -> Environment:
         """A free environment (provisioned, then warm, then reset ones), or a new one."""
-        config = self.function(name)
-        free = [env for env in self._pools.setdefault(name, []) if env.alive and not env.reserved]
+        pool = self._pools.setdefault((target.config.name, target.version), [])
+        free = [env for env in pool if env.alive and not env.reserved]
         free.sort(
             key=lambda e: (
                 not e.initialised,
@@ -313,11 +345,13 @@ class LambdaService:
                 -e.last_used,
             )
         )
-        env = free[0] if free else self._new_environment(config, "on-demand")
+        env = free[0] if free else self._new_environment(target.config, "on-demand", target.version)
         env.reserved = True
         return env
 
-    def _new_environment(self, config: FunctionConfig, initialization_type: str) -> Environment:
+    def _new_environment(
+        self, config: FunctionConfig, initialization_type: str, version: str = LATEST
+    ) -> Environment:
         env = Environment(
             f"{config.name}-{next(self._env_numbers)}",
             config,
@@ -325,8 +359,9 @@ class LambdaService:
             self.bus.publish,
             self.clock,
             initialization_type,
+            version,
         )
-        self._pools.setdefault(config.name, []).append(env)
+        self._pools.setdefault((config.name, version), []).append(env)
         self.bus.publish(
             EnvironmentCreated(
                 at=self.clock.now(),
@@ -361,7 +396,7 @@ class LambdaService:
             self._discard(env, "shutdown")
 
     def _discard(self, env: Environment, reason: str) -> None:
-        pool = self._pools.get(env.config.name, [])
+        pool = self._pools.get((env.config.name, env.version), [])
         if env in pool:
             pool.remove(env)
         self._spawn(env.shutdown(reason))  # type: ignore[arg-type]
