@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections import deque
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import Literal
@@ -34,6 +33,7 @@ from workbench.core.events import (
     LogLine,
     Report,
 )
+from workbench.core.invocation_log import InvocationLog
 from workbench.core.logstream import LogReader
 from workbench.core.model import FunctionConfig
 from workbench.core.outcomes import (
@@ -48,9 +48,6 @@ from workbench.core.runtime_api import PendingInvocation, RuntimeApiServer, Runt
 from workbench.core.runtime_env import runtime_variables
 from workbench.core.sandbox import Backend, Sandbox, SandboxError, SandboxExit, SandboxSpec
 from workbench.core.waiting import first_of
-
-MAX_LINES_PER_INVOCATION = 10_000
-TAIL_BYTES = 4 * 1024
 
 
 class EnvState(StrEnum):
@@ -96,11 +93,7 @@ class Environment:
         self._next_called = asyncio.Event()
         self._init_error: asyncio.Future[RuntimeOutcome] | None = None
         self._control = asyncio.Lock()
-        self._request_id: str | None = None
-        self._line_count = 0
-        self._dropped_lines = 0
-        self._tail: deque[str] = deque()
-        self._tail_bytes = 0
+        self._invocation_log = InvocationLog()
 
     @property
     def initialised(self) -> bool:
@@ -121,33 +114,14 @@ class Environment:
         )
 
     def _log(self, text: str) -> None:
-        if self._request_id is not None:
-            self._line_count += 1
-            if self._line_count > MAX_LINES_PER_INVOCATION:
-                self._dropped_lines += 1
-                return
-            self._tail.append(text)
-            self._tail_bytes += len(text.encode()) + 1
-            while self._tail_bytes > TAIL_BYTES and len(self._tail) > 1:
-                self._tail_bytes -= len(self._tail.popleft().encode()) + 1
-        self._emit(LogLine, text=text, env_id=self.env_id, request_id=self._request_id)
+        """A line from the runtime (or about it), attributed to the invocation in progress."""
+        if self._invocation_log.admit(text):
+            self._log_platform(text)
 
-    def _begin_request(self, request_id: str) -> None:
-        self._request_id = request_id
-        self._line_count = self._dropped_lines = self._tail_bytes = 0
-        self._tail.clear()
-
-    def _end_request(self) -> str:
-        if self._reader:
-            self._reader.flush()
-        if self._dropped_lines:
-            dropped, self._dropped_lines = self._dropped_lines, 0
-            self._line_count = 0
-            self._log(
-                f"[workbench] {dropped:,} more log lines of this invocation were not kept "
-                f"(limit {MAX_LINES_PER_INVOCATION:,} lines per invocation)"
-            )
-        return "\n".join(self._tail)
+    def _log_platform(self, text: str) -> None:
+        """A platform line (END, REPORT): published, never capped."""
+        request_id = self._invocation_log.request_id
+        self._emit(LogLine, text=text, env_id=self.env_id, request_id=request_id)
 
     # ----- init ------------------------------------------------------------------------
     async def _start_sandbox(self) -> None:
@@ -261,7 +235,7 @@ class Environment:
         else:
             await self.thaw()
         self.state = EnvState.BUSY
-        self._begin_request(request_id)
+        self._invocation_log.begin(request_id)
         self._emit(
             InvocationStarted,
             request_id=request_id,
@@ -344,12 +318,18 @@ class Environment:
         )
         for line in result.log_lines:
             self._log(line)
-        tail = self._end_request()
-        self._log_platform(logformat.end_line(request_id))
+        if self._reader:
+            self._reader.flush()
+        notice = self._invocation_log.dropped_notice()
+        if notice:
+            self._invocation_log.keep(notice)
+            self._log_platform(notice)
         report_text = logformat.report_line(report)
-        self._log_platform(report_text)
-        tail = "\n".join(filter(None, [tail, logformat.end_line(request_id), report_text]))
-        self._request_id = None
+        for line in (logformat.end_line(request_id), report_text):
+            self._invocation_log.keep(line)
+            self._log_platform(line)
+        tail = self._invocation_log.tail()
+        self._invocation_log.end()
         self.invocations += 1
         self.last_used = self._clock.monotonic()
         self._emit(
@@ -369,9 +349,6 @@ class Environment:
         elif self.state == EnvState.BUSY:
             self.state = EnvState.IDLE
         return Served(request_id, result.payload, result.function_error, report, tail, cold)
-
-    def _log_platform(self, text: str) -> None:
-        self._emit(LogLine, text=text, env_id=self.env_id, request_id=self._request_id)
 
     async def _finish_failed_init(
         self,
