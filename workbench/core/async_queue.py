@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 from workbench.core import errors
 from workbench.core.clock import Clock
-from workbench.core.events import EventBus, InvocationDropped, InvocationQueued
+from workbench.core.destinations import DestinationRouter, invocation_record
+from workbench.core.events import (
+    DestinationDelivered,
+    EventBus,
+    InvocationDropped,
+    InvocationQueued,
+)
+from workbench.core.model import FunctionConfig, parse_target
 from workbench.core.outcomes import Served
 
 Runner = Callable[[str, bytes, str], Awaitable[Served]]
@@ -37,15 +44,64 @@ class AsyncInvoker:
         self,
         run: Runner,
         is_disabled: Callable[[str], bool],
+        router: DestinationRouter,
         bus: EventBus,
         clock: Clock,
         policy: RetryPolicy,
     ) -> None:
         self._run = run
         self._is_disabled = is_disabled
+        self._router = router
         self._bus = bus
         self._clock = clock
         self.policy = policy
+
+    async def handle(self, config: FunctionConfig, payload: bytes, request_id: str) -> None:
+        """Deliver an event, then send the outcome where the function's settings say."""
+        outcome = await self.deliver(
+            config.name,
+            payload,
+            request_id,
+            max_retries=config.max_retry_attempts,
+            max_event_age_s=config.max_event_age_s,
+        )
+        success = outcome.condition == "Success"
+        record = invocation_record(
+            function_arn=config.arn,
+            request_id=request_id,
+            condition=outcome.condition,
+            attempts=outcome.attempts,
+            request_payload=payload,
+            result=outcome.result,
+            now=self._clock.now(),
+        )
+        destination = config.on_success if success else config.on_failure
+        if destination:
+            await self._send(config.name, request_id, destination, record, outcome.condition)
+        if not success and config.dead_letter:
+            event = record["requestPayload"]  # a dead-letter queue gets only the event
+            await self._send(config.name, request_id, config.dead_letter, event, outcome.condition)
+
+    async def _send(
+        self, function: str, request_id: str, destination: str, body: object, condition: str
+    ) -> None:
+        target = parse_target(destination)
+        try:
+            await self._router.send(target, body)
+            delivered, detail = True, ""
+        except errors.InvokeError as exc:
+            delivered, detail = False, f"{exc.error_type}: {exc.message}"
+        self._bus.publish(
+            DestinationDelivered(
+                at=self._clock.now(),
+                function=function,
+                request_id=request_id,
+                destination=target.arn,
+                condition=condition,
+                delivered=delivered,
+                detail=detail,
+            )
+        )
 
     async def deliver(
         self,

@@ -21,17 +21,16 @@ from workbench.core import errors
 from workbench.core.async_queue import AsyncInvoker, RetryPolicy
 from workbench.core.clock import Clock, SystemClock
 from workbench.core.concurrency import AccountLimit, ConcurrencyGate, machine_account_limit
-from workbench.core.destinations import DestinationRouter, invocation_record
+from workbench.core.destinations import DestinationRouter
 from workbench.core.environment import Environment, EnvState
 from workbench.core.events import (
-    DestinationDelivered,
     EnvironmentCreated,
     EventBus,
     InvocationQueued,
     InvocationThrottled,
     InvocationType,
 )
-from workbench.core.model import FunctionConfig, parse_target
+from workbench.core.model import FunctionConfig
 from workbench.core.outcomes import Served
 from workbench.core.sandbox import Backend, SandboxError
 from workbench.core.versions import LATEST, Resolved, Version, VersionStore
@@ -92,8 +91,10 @@ class LambdaService:
         self.init_limit_s = init_limit_s
         self.gate = ConcurrencyGate(account_limit or machine_account_limit())
         policy = retry_policy or RetryPolicy(error_delays_s=tuple(async_retry_delays_s))
-        self._async = AsyncInvoker(self._run_event, self._disabled, self.bus, self.clock, policy)
         self.destinations = DestinationRouter(self.invoke_event)
+        self._async = AsyncInvoker(
+            self._run_event, self._disabled, self.destinations, self.bus, self.clock, policy
+        )
         self._functions: dict[str, FunctionConfig] = {}
         # One pool per function version: versions never share environments.
         self._pools: dict[tuple[str, str], list[Environment]] = {}
@@ -236,54 +237,8 @@ class LambdaService:
             InvocationQueued(at=self.clock.now(), function=name, request_id=request_id)
         )
         body = payload if payload.strip() else b"{}"
-        self._spawn(self._deliver_async(self.function(name), body, request_id))
+        self._spawn(self._async.handle(self.function(name), body, request_id))
         return request_id
-
-    async def _deliver_async(self, config: FunctionConfig, payload: bytes, request_id: str) -> None:
-        outcome = await self._async.deliver(
-            config.name,
-            payload,
-            request_id,
-            max_retries=config.max_retry_attempts,
-            max_event_age_s=config.max_event_age_s,
-        )
-        success = outcome.condition == "Success"
-        record = invocation_record(
-            function_arn=config.arn,
-            request_id=request_id,
-            condition=outcome.condition,
-            attempts=outcome.attempts,
-            request_payload=payload,
-            result=outcome.result,
-            now=self.clock.now(),
-        )
-        destination = config.on_success if success else config.on_failure
-        if destination:
-            await self._send(config.name, request_id, destination, record, outcome.condition)
-        if not success and config.dead_letter:
-            event = record["requestPayload"]  # a dead-letter queue gets only the event
-            await self._send(config.name, request_id, config.dead_letter, event, outcome.condition)
-
-    async def _send(
-        self, function: str, request_id: str, destination: str, body: object, condition: str
-    ) -> None:
-        target = parse_target(destination)
-        try:
-            await self.destinations.send(target, body)
-            delivered, detail = True, ""
-        except errors.InvokeError as exc:
-            delivered, detail = False, f"{exc.error_type}: {exc.message}"
-        self.bus.publish(
-            DestinationDelivered(
-                at=self.clock.now(),
-                function=function,
-                request_id=request_id,
-                destination=target.arn,
-                condition=condition,
-                delivered=delivered,
-                detail=detail,
-            )
-        )
 
     async def _run_event(self, name: str, payload: bytes, request_id: str) -> InvocationResult:
         return await self._run(_Request(name, payload, "Event", request_id))
