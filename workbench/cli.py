@@ -7,7 +7,16 @@ import sys
 from collections.abc import Sequence
 
 from workbench import __version__
-from workbench.commands import api, cost, events, image, invoke, load, serve
+from workbench.commands import (
+    api,
+    bucket,
+    cost,
+    events,
+    image,
+    invoke,
+    load,
+    serve,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,7 +29,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--open", metavar="DIR", help="with no command: open this function folder in the app"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (invoke, serve, api, load, cost, image, events):
+    for module in (
+        invoke,
+        serve,
+        api,
+        load,
+        cost,
+        image,
+        events,
+        bucket,
+    ):
         module.register(commands)
     return parser
 
