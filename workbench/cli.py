@@ -12,9 +12,12 @@ from workbench.commands import (
     bucket,
     cost,
     events,
+    export,
     image,
     invoke,
+    layer,
     load,
+    package,
     serve,
 )
 
@@ -38,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
         image,
         events,
         bucket,
+        package,
+        layer,
+        export,
     ):
         module.register(commands)
     return parser

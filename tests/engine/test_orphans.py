@@ -26,6 +26,17 @@ def _runtime(owner: int, listener: socket.socket) -> subprocess.Popen[bytes]:
     )
 
 
+def _wait_for_exec(pid: int) -> None:
+    """Until the child runs the bootstrap: before exec its command line is still pytest's."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            if str(BOOTSTRAP_PATH).encode() in cmdline.read():
+                return
+        time.sleep(0.02)
+    raise AssertionError("the runtime did not start")
+
+
 def test_orphans_of_a_dead_owner_are_killed_and_live_owners_are_left_alone():
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
@@ -33,7 +44,8 @@ def test_orphans_of_a_dead_owner_are_killed_and_live_owners_are_left_alone():
         orphan = _runtime(owner=999_999_999, listener=listener)
         ours = _runtime(owner=os.getpid(), listener=listener)
         try:
-            time.sleep(0.3)
+            _wait_for_exec(orphan.pid)
+            _wait_for_exec(ours.pid)
             os.killpg(orphan.pid, signal.SIGSTOP)  # frozen: it would never exit by itself
             assert sweep_orphans() >= 1
             assert orphan.wait(timeout=5) == -signal.SIGKILL

@@ -34,10 +34,14 @@ from workbench.backends.docker_slots import (
 )
 from workbench.backends.images import LABEL
 from workbench.backends.pids import pid_alive
-from workbench.core.model import FunctionConfig
+from workbench.core.model import DEFAULT_RUNTIME, ConfigError, FunctionConfig
 from workbench.core.runtime_env import RUNTIME_DIR, TASK_ROOT
 from workbench.core.sandbox import SandboxError, SandboxExit, SandboxSpec
+from workbench.packages.container import is_function_image
+from workbench.packages.layers import opt_dir
 from workbench.paths import SHIM_DIR
+from workbench.runtimes import Runtime, container_command, runtime_for_image
+from workbench.runtimes import get as get_runtime
 
 OWNER_LABEL = f"{LABEL}.owner-pid"
 FUNCTION_LABEL = f"{LABEL}.function"
@@ -167,6 +171,7 @@ class DockerBackend:
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="docker")
         self._sandboxes: list[DockerSandbox] = []
         self._entrypoints: dict[str, list[str]] = {}
+        self._code_inside: dict[str, bool] = {}  # function images carry their own /var/task
         self._spares: dict[SlotShape, asyncio.Future[ContainerSlot]] = {}
         self._background: set[asyncio.Future[Any]] = set()
         self._closed = False
@@ -190,9 +195,14 @@ class DockerBackend:
         """Our bootstrap for our runtime image; the image's own entrypoint for any other."""
         if image == self.image:
             return ["python3", "-u", f"{SHIM_IN_CONTAINER}/bootstrap.py"]
+        runtime = runtime_for_image(image)
+        if runtime is not None:  # our Node.js, custom-runtime or other Python image
+            self._require_runtime_image(image, runtime)
+            return container_command(runtime)
         if image not in self._entrypoints:
-            config = self.client.images.get(image).attrs.get("Config", {})
-            self._entrypoints[image] = list(config.get("Entrypoint") or [])
+            attrs = self.client.images.get(image).attrs
+            self._entrypoints[image] = list(attrs.get("Config", {}).get("Entrypoint") or [])
+            self._code_inside[image] = is_function_image(attrs)
         entrypoint = self._entrypoints[image]
         if not entrypoint:
             raise SandboxError(
@@ -201,14 +211,39 @@ class DockerBackend:
             )
         return [*entrypoint, handler]
 
+    def _require_runtime_image(self, image: str, runtime: Runtime) -> None:
+        """Blocking: SandboxError saying how to build the runtime's image when it is missing."""
+        try:
+            self.client.images.get(image)
+        except docker.errors.ImageNotFound:
+            raise SandboxError(
+                f"the {runtime.name} runtime image {image} is missing: build it with "
+                f"`lambda-workbench image build --runtime {runtime.name}` (about 30 s)"
+            ) from None
+
+    def _runtime_image(self, function: FunctionConfig) -> str:
+        """The backend's Python image for the default runtime, else ours for the runtime."""
+        if function.runtime == DEFAULT_RUNTIME:
+            return self.image
+        return get_runtime(function.runtime).image
+
     def _create_slot(self, shape: SlotShape, function_name: str) -> ContainerSlot:
         """Blocking: start a container that waits in the launcher for its environment."""
         slot = ContainerSlot(shape)
         try:
+            command = self._command(shape.image, shape.handler)
+            volumes = {
+                str(SHIM_DIR): {"bind": SHIM_IN_CONTAINER, "mode": "ro"},
+                str(slot.host_dir): {"bind": SLOT_DIR_IN_CONTAINER, "mode": "rw"},
+            }
+            if not self._code_inside.get(shape.image):
+                volumes[shape.code_dir] = {"bind": TASK_ROOT, "mode": "ro"}
+            if shape.opt_dir:
+                volumes[shape.opt_dir] = {"bind": "/opt", "mode": "ro"}
             slot.container = self.client.containers.run(
                 shape.image,
                 entrypoint=["/bin/sh", "-c", LAUNCHER, "sh"],
-                command=self._command(shape.image, shape.handler),
+                command=command,
                 name=slot.name,
                 detach=True,
                 labels={LABEL: "1", OWNER_LABEL: str(os.getpid()), FUNCTION_LABEL: function_name},
@@ -220,11 +255,7 @@ class DockerBackend:
                 security_opt=["no-new-privileges"],
                 read_only=True,
                 tmpfs={"/tmp": f"size={shape.ephemeral_storage_mb}m"},
-                volumes={
-                    shape.code_dir: {"bind": TASK_ROOT, "mode": "ro"},
-                    str(SHIM_DIR): {"bind": SHIM_IN_CONTAINER, "mode": "ro"},
-                    str(slot.host_dir): {"bind": SLOT_DIR_IN_CONTAINER, "mode": "rw"},
-                },
+                volumes=volumes,
                 working_dir=TASK_ROOT,
                 extra_hosts={"host.docker.internal": "host-gateway"},
                 network_mode="bridge",
@@ -235,17 +266,25 @@ class DockerBackend:
         return slot
 
     def _shape(self, function: FunctionConfig) -> SlotShape:
+        try:
+            layers = opt_dir(function.layers)
+        except ConfigError as exc:
+            raise SandboxError(str(exc)) from exc
         return SlotShape(
-            image=function.image or self.image,
+            image=function.image or self._runtime_image(function),
             code_dir=str(function.code_dir),
             memory_mb=function.memory_mb,
             ephemeral_storage_mb=function.ephemeral_storage_mb,
             handler=function.handler,
+            opt_dir=str(layers) if layers else None,
         )
 
     def prepare(self, function: FunctionConfig) -> None:
         """Provision a waiting container for this function's next cold start."""
-        shape = self._shape(function)
+        try:
+            shape = self._shape(function)
+        except SandboxError:
+            return  # a missing layer: the cold start reports it
         if shape in self._spares or self._closed or not self.provision_ahead:
             return
         while len(self._spares) >= MAX_SPARES:

@@ -35,6 +35,7 @@ class SlotShape:
     memory_mb: int
     ephemeral_storage_mb: int
     handler: str
+    opt_dir: str | None = None  # the function's layers, merged; mounted read-only at /opt
 
 
 class ContainerSlot:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import os
 import queue
@@ -20,6 +21,9 @@ from typing import Any
 import docker
 import docker.errors
 from docker.models.images import Image
+
+from workbench.runtimes import Runtime, host_node
+from workbench.runtimes import get as get_runtime
 
 Progress = Callable[[str], None]
 
@@ -374,9 +378,37 @@ def _build_with_mmdebstrap(
             f"{aws_base_image_name(python)} or {slim_image_name(python)} available "
             "(docker pull, or docker load from a saved image)"
         )
+    _mmdebstrap_import(
+        client,
+        name,
+        packages=DEBIAN_PACKAGES,
+        labels=image_labels(python, "built"),
+        cmd="python3",
+        progress=progress,
+        unavailable=_no_image_message(python),
+    )
+    return ImageChoice(name, "built", _SOURCE_DETAILS["built"])
+
+
+def _mmdebstrap_import(
+    client: docker.DockerClient,
+    name: str,
+    *,
+    packages: tuple[str, ...],
+    labels: dict[str, str],
+    cmd: str,
+    progress: Progress,
+    unavailable: str,
+    copy_in: tuple[str, ...] = (),
+) -> None:
+    """Make a Debian root filesystem with mmdebstrap and `docker import` it as image `name`.
+
+    copy_in: host files copied into the image's /usr/bin (e.g. this machine's node).
+    """
     exe = shutil.which("mmdebstrap")
     if exe is None:
-        raise ImageError(_no_image_message(python))
+        raise ImageError(unavailable)
+    repository, _, tag = name.rpartition(":")
     progress(f"Building from Debian {DEBIAN_SUITE} with mmdebstrap (about 30 s)…")
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="lambda-workbench-rootfs-") as tmp:
@@ -384,27 +416,28 @@ def _build_with_mmdebstrap(
         command = [
             exe,
             "--variant=minbase",
-            f"--include={','.join(DEBIAN_PACKAGES)}",
+            *([f"--include={','.join(packages)}"] if packages else []),
             '--customize-hook=mkdir -p "$1/var/task" "$1/var/runtime" "$1/opt" "$1/tmp"'
             ' && chmod 1777 "$1/tmp"',
+            *(f"--customize-hook=copy-in {path} /usr/bin" for path in copy_in),
             DEBIAN_SUITE,
             str(rootfs),
         ]
         mirror = os.environ.get("LAMBDA_WORKBENCH_DEBIAN_MIRROR")
         if mirror:
             command.append(mirror)
-        _run_streaming(command, progress, python)
+        _run_streaming(command, progress, unavailable)
         progress(
             f"Root filesystem ready in {time.monotonic() - started:.0f} s "
             f"({rootfs.stat().st_size // 1_000_000} MB); importing as {name}…"
         )
         changes = [f"ENV {key}={value}" for key, value in IMAGE_ENV.items()]
         changes += ["WORKDIR /var/task"]
-        changes += [f"LABEL {key}={value}" for key, value in image_labels(python, "built").items()]
-        changes += ['CMD ["python3"]']
+        changes += [f"LABEL {key}={value}" for key, value in labels.items()]
+        changes += [f'CMD ["{cmd}"]']
         try:
             client.api.import_image(
-                src=str(rootfs), repository=RUNTIME_IMAGE_REPO, tag=python, changes=changes
+                src=str(rootfs), repository=repository, tag=tag, changes=changes
             )
         except docker.errors.DockerException as exc:
             raise ImageError(f"Importing the root filesystem as {name} failed: {exc}") from exc
@@ -412,10 +445,9 @@ def _build_with_mmdebstrap(
     if image is None:
         raise ImageError(f"Importing {name} reported success but the image is missing")
     progress(f"Imported {name} ({image_size_mb(image)} MB)")
-    return ImageChoice(name, "built", _SOURCE_DETAILS["built"])
 
 
-def _run_streaming(command: list[str], progress: Progress, python: str) -> None:
+def _run_streaming(command: list[str], progress: Progress, unavailable: str) -> None:
     """Run mmdebstrap, passing each output line to `progress`; raise ImageError on failure."""
     tail: list[str] = []
     try:
@@ -428,7 +460,7 @@ def _run_streaming(command: list[str], progress: Progress, python: str) -> None:
             errors="replace",
         )
     except OSError as exc:
-        raise ImageError(f"Could not run mmdebstrap: {exc}. {_no_image_message(python)}") from exc
+        raise ImageError(f"Could not run mmdebstrap: {exc}. {unavailable}") from exc
     timer = threading.Timer(MMDEBSTRAP_TIMEOUT, proc.kill)
     timer.start()
     try:
@@ -495,3 +527,155 @@ def _build_lock(python: str) -> Iterator[None]:
         with contextlib.suppress(OSError):
             fcntl.flock(handle, fcntl.LOCK_UN)
         handle.close()
+
+
+# --- Node.js and custom-runtime images ----------------------------------------------------------
+RECIPE_LABEL = f"{LABEL}.recipe"
+DEBIAN_NODE_MAJOR = 18  # Debian bookworm's nodejs package is 18.x
+RECIPE_REVISION = "1"  # bump when a recipe changes in a way its fingerprint cannot see
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How one of our Node.js or custom-runtime images is made from Debian with mmdebstrap."""
+
+    runtime: str  # the runtime name it carries, e.g. "nodejs18.x"
+    name: str  # the image, e.g. lambda-workbench/nodejs:18
+    packages: tuple[str, ...]
+    source: str  # "built" or "host-node"
+    detail: str
+    copy_in: tuple[str, ...] = ()  # host files copied into /usr/bin
+    cmd: str = "/bin/sh"
+
+    @property
+    def fingerprint(self) -> str:
+        """Stored as a label: an image made from another recipe (or node binary) is rebuilt."""
+        parts = [RECIPE_REVISION, DEBIAN_SUITE, *self.packages]
+        for path in self.copy_in:
+            stat = os.stat(path)
+            parts.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+    def labels(self) -> dict[str, str]:
+        return {
+            LABEL: "1",
+            RUNTIME_LABEL: self.runtime,
+            SOURCE_LABEL: self.source,
+            RECIPE_LABEL: self.fingerprint,
+        }
+
+
+def recipe_for(runtime: Runtime) -> Recipe | None:
+    """The recipe of a Node.js or custom runtime's image, or None when this machine can't make it.
+
+    Node.js comes from Debian's package when the version matches (18), otherwise from this
+    machine's own `node` binary copied onto the same Debian base (it needs only glibc and
+    libstdc++, which minbase has). The custom runtime's image has a shell and curl and no
+    language at all, like provided.al2023.
+    """
+    if runtime.family == "provided":
+        return Recipe(
+            runtime.name,
+            runtime.image,
+            ("curl",),
+            "built",
+            f"Debian {DEBIAN_SUITE} with a shell and curl, no language runtime",
+        )
+    if runtime.family != "nodejs":
+        return None
+    major = int(runtime.version)
+    if major == DEBIAN_NODE_MAJOR:
+        return Recipe(
+            runtime.name,
+            runtime.image,
+            ("nodejs",),
+            "built",
+            f"Node.js {major} from Debian {DEBIAN_SUITE}'s nodejs package",
+            cmd="node",
+        )
+    host = host_node()
+    if host is not None and host[1] == major:
+        return Recipe(
+            runtime.name,
+            runtime.image,
+            (),
+            "host-node",
+            f"this machine's Node.js {major} ({host[0]}) on Debian {DEBIAN_SUITE}",
+            copy_in=(os.path.realpath(host[0]),),
+            cmd="node",
+        )
+    return None
+
+
+def _cannot_build(runtime: Runtime) -> str:
+    host = host_node()
+    has = f"this machine has Node.js {host[1]}" if host else "this machine has no Node.js"
+    return (
+        f"Cannot build a {runtime.name} image here: Debian {DEBIAN_SUITE} ships Node.js "
+        f"{DEBIAN_NODE_MAJOR} and {has}. Use nodejs{DEBIAN_NODE_MAJOR}.x"
+        + (f" or nodejs{host[1]}.x" if host and host[1] != DEBIAN_NODE_MAJOR else "")
+    )
+
+
+def ensure_image_for_runtime(
+    client: docker.DockerClient,
+    runtime_name: str,
+    *,
+    rebuild: bool = False,
+    allow_pull: bool = True,
+    progress: Progress = lambda s: None,
+) -> ImageChoice:
+    """Return the image a runtime runs in, building it first if needed (idempotent).
+
+    Python runtimes go through ensure_runtime_image; the others are built from their recipe,
+    and rebuilt when the recipe changed since (their label records which recipe made them).
+    """
+    runtime = get_runtime(runtime_name)
+    if runtime.family == "python":
+        return ensure_runtime_image(
+            client, runtime.version, rebuild=rebuild, allow_pull=allow_pull, progress=progress
+        )
+    recipe = recipe_for(runtime)
+    if recipe is None:
+        if not rebuild and get_image(client, runtime.image) is not None:
+            detail = "already present (this machine could not build it again)"
+            return ImageChoice(runtime.image, "existing", detail)
+        raise ImageError(_cannot_build(runtime))
+    progress(f"Looking for the {runtime.name} image…")
+    with _build_lock(recipe.name.rpartition("/")[2].replace(":", "-")):
+        existing = get_image(client, recipe.name)
+        if existing is not None and not rebuild:
+            if (existing.labels or {}).get(RECIPE_LABEL) == recipe.fingerprint:
+                progress(f"Using {recipe.name}: already present")
+                return ImageChoice(recipe.name, "existing", f"already present ({recipe.detail})")
+            progress(f"{recipe.name} was made from an older recipe: rebuilding it")
+        _mmdebstrap_import(
+            client,
+            recipe.name,
+            packages=recipe.packages,
+            labels=recipe.labels(),
+            cmd=recipe.cmd,
+            progress=progress,
+            unavailable=(
+                f"No {recipe.name} image and none can be built: install mmdebstrap "
+                "(apt-get install mmdebstrap) and run as root"
+            ),
+            copy_in=recipe.copy_in,
+        )
+        _remove_replaced(client, existing, recipe.name)
+    return ImageChoice(recipe.name, recipe.source, recipe.detail)
+
+
+def image_status(client: docker.DockerClient | None, runtime: Runtime) -> str | None:
+    """For listing a runtime on Docker: "" when its image is here, a note on how to build it,
+    or None when this machine can neither find nor build it."""
+    if client is not None and get_image(client, runtime.image) is not None:
+        return ""
+    buildable = (
+        runtime.version == DEBIAN_PYTHON
+        if runtime.family == "python"
+        else recipe_for(runtime) is not None
+    )
+    if not buildable:
+        return None
+    return f"build its image first: lambda-workbench image build --runtime {runtime.name}"

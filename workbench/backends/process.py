@@ -18,9 +18,11 @@ import tempfile
 from pathlib import Path
 
 from workbench.backends.pids import pid_alive
-from workbench.core.model import FunctionConfig
+from workbench.core.model import ConfigError, FunctionConfig
 from workbench.core.sandbox import SandboxError, SandboxExit, SandboxSpec
+from workbench.packages.layers import opt_dir
 from workbench.paths import BOOTSTRAP_PATH
+from workbench.runtimes import NODE_BOOTSTRAP_PATH, process_command
 
 WATCH_INTERVAL_S = 0.02
 OWNER_ARGUMENT = "--workbench-owner="
@@ -141,11 +143,13 @@ class ProcessBackend:
         self._tmp_root = Path(tempfile.mkdtemp(prefix="lambda-workbench-"))
 
     def runtime_command(self, spec: SandboxSpec) -> list[str]:
-        """The runtime to start: the workbench's bootstrap on this Python.
+        """The runtime to start: our Python or Node.js bootstrap, or the function's own.
 
         The owner argument (ignored by the bootstrap) lets a later run find orphans.
+        SandboxError when this machine lacks the runtime (workbench/runtimes.py says why).
         """
-        return [self.python, "-u", str(BOOTSTRAP_PATH), f"{OWNER_ARGUMENT}{os.getpid()}"]
+        owner = f"{OWNER_ARGUMENT}{os.getpid()}"
+        return process_command(spec.function, [owner], self.python)
 
     def prepare(self, function: FunctionConfig) -> None:
         """Nothing to provision: a process starts in milliseconds."""
@@ -158,6 +162,10 @@ class ProcessBackend:
 
     async def start(self, spec: SandboxSpec) -> ProcessSandbox:
         config = spec.function
+        try:
+            layers = opt_dir(config.layers)
+        except ConfigError as exc:
+            raise SandboxError(str(exc)) from exc
         tmp = self._tmp_dir(spec.env_id)
         variables = {
             **spec.variables,
@@ -167,6 +175,8 @@ class ProcessBackend:
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "PYTHONDONTWRITEBYTECODE": "1",  # /var/task is read-only on Lambda
         }
+        if layers is not None:  # no /opt for a process: the bootstrap reads its layers here
+            variables["LAMBDA_WORKBENCH_OPT"] = str(layers)
         read_fd, write_fd = os.pipe()
         limit = (config.memory_mb + ADDRESS_SPACE_HEADROOM_MB) * 1024 * 1024
         try:
@@ -207,7 +217,7 @@ def sweep_orphans() -> int:
         except OSError:
             continue
         owners = [a for a in arguments if a.startswith(OWNER_ARGUMENT.encode())]
-        if not owners or str(BOOTSTRAP_PATH).encode() not in arguments:
+        if not owners or not _is_runtime(arguments, owners[0]):
             continue
         owner = int(owners[0][len(OWNER_ARGUMENT) :] or 0)
         if owner and pid_alive(owner):
@@ -216,6 +226,14 @@ def sweep_orphans() -> int:
             os.killpg(int(entry.name), signal.SIGKILL)
             swept += 1
     return swept
+
+
+def _is_runtime(arguments: list[bytes], owner: bytes) -> bool:
+    """Our Python or Node.js bootstrap, or a custom runtime's ./bootstrap, given an owner."""
+    if {str(BOOTSTRAP_PATH).encode(), str(NODE_BOOTSTRAP_PATH).encode()} & set(arguments):
+        return True
+    position = arguments.index(owner)
+    return position > 0 and arguments[position - 1].endswith(b"/bootstrap")
 
 
 def _limit_resources(address_space_bytes: int) -> None:

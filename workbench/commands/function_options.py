@@ -12,10 +12,11 @@ from workbench.backends.detect import BackendUnavailable, select_backend
 from workbench.core.clock import TeachingClock
 from workbench.core.model import FunctionConfig, load_function, parse_env_assignments
 from workbench.core.service import DEFAULT_IDLE_TIMEOUT_S, LambdaService
+from workbench.packages.zips import check_function, import_zip
 
 
 def add_function_options(parser: argparse.ArgumentParser) -> None:
-    """--handler, --memory, --timeout, --backend, --image, --env, --idle-timeout."""
+    """--handler, --memory, --timeout, --backend, --image, --env, --layer, --idle-timeout."""
     group = parser.add_argument_group("function options")
     group.add_argument("--handler", help="module.function (default lambda_function.lambda_handler)")
     group.add_argument("--memory", type=int, help="memory in MB, 128-10240 (default 128)")
@@ -26,6 +27,14 @@ def add_function_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--arch", choices=["x86_64", "arm64"], help="architecture, for pricing")
     group.add_argument(
         "--env", action="append", default=[], metavar="KEY=VALUE", help="environment variable"
+    )
+    group.add_argument(
+        "--layer",
+        action="append",
+        default=[],
+        metavar="NAME:N",
+        help="a published layer version, merged into /opt (repeatable, up to 5; replaces "
+        "function.toml's layers)",
     )
     group.add_argument(
         "--backend",
@@ -51,17 +60,27 @@ def add_function_options(parser: argparse.ArgumentParser) -> None:
 
 
 def function_from_args(code_dir: str | Path, args: argparse.Namespace) -> FunctionConfig:
-    """A validated FunctionConfig from a folder plus command-line overrides."""
-    return load_function(
-        Path(code_dir),
-        handler=args.handler,
-        memory_mb=args.memory,
-        timeout_s=args.timeout,
-        ephemeral_storage_mb=args.ephemeral_storage,
-        architecture=args.arch,
-        image=args.image,
-        environment=parse_env_assignments(args.env),
-    )
+    """A validated FunctionConfig from a folder or a .zip package, plus command-line overrides.
+
+    A .zip is checked and extracted into a managed folder first (workbench.packages.zips);
+    either way the code and its layers must fit Lambda's 250 MB.
+    """
+    overrides = {
+        "handler": args.handler,
+        "memory_mb": args.memory,
+        "timeout_s": args.timeout,
+        "ephemeral_storage_mb": args.ephemeral_storage,
+        "architecture": args.arch,
+        "image": args.image,
+        "environment": parse_env_assignments(args.env),
+        "layers": tuple(getattr(args, "layer", None) or ()) or None,
+    }
+    path = Path(code_dir)
+    if path.suffix.lower() == ".zip" and path.is_file():
+        return import_zip(path, **overrides)
+    config = load_function(path, **overrides)
+    check_function(config)
+    return config
 
 
 @asynccontextmanager

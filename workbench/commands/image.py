@@ -16,9 +16,11 @@ from workbench.backends.images import (
     SOURCE_LABEL,
     ImageError,
     docker_client_or_none,
+    ensure_image_for_runtime,
     ensure_runtime_image,
     image_size_mb,
 )
+from workbench.core.model import RUNTIMES
 
 
 def register(subparsers: Any) -> None:
@@ -40,6 +42,13 @@ def register(subparsers: Any) -> None:
         "--python",
         default=DEFAULT_PYTHON,
         help=f"Python version of the runtime (default {DEFAULT_PYTHON})",
+    )
+    build.add_argument(
+        "--runtime",
+        choices=RUNTIMES,
+        metavar="RUNTIME",
+        help="build the image of this runtime instead, e.g. nodejs18.x or provided.al2023 "
+        f"(one of {', '.join(RUNTIMES)})",
     )
     build.add_argument(
         "--rebuild", action="store_true", help="make a fresh image even if one already exists"
@@ -76,13 +85,21 @@ def run_build(args: argparse.Namespace) -> int:
         print(NO_ENGINE_MESSAGE, file=sys.stderr)
         return 1
     try:
-        choice = ensure_runtime_image(
-            client,
-            getattr(args, "python", None) or DEFAULT_PYTHON,
-            rebuild=bool(getattr(args, "rebuild", False)),
-            allow_pull=not getattr(args, "no_pull", False),
-            progress=_progress,
-        )
+        runtime = getattr(args, "runtime", None)
+        rebuild = bool(getattr(args, "rebuild", False))
+        allow_pull = not getattr(args, "no_pull", False)
+        if runtime:
+            choice = ensure_image_for_runtime(
+                client, runtime, rebuild=rebuild, allow_pull=allow_pull, progress=_progress
+            )
+        else:
+            choice = ensure_runtime_image(
+                client,
+                getattr(args, "python", None) or DEFAULT_PYTHON,
+                rebuild=rebuild,
+                allow_pull=allow_pull,
+                progress=_progress,
+            )
     except ImageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -11,12 +11,26 @@ from typing import Any, Literal
 CONFIG_FILE_NAME = "function.toml"
 DEFAULT_HANDLER = "lambda_function.lambda_handler"
 DEFAULT_RUNTIME = "python3.11"
+# The runtimes the workbench can run, by AWS's identifiers (lambda-runtimes.html). What each one
+# is, its sample and how each backend starts it: workbench/runtimes.py.
+RUNTIMES = (
+    "python3.11",
+    "python3.10",
+    "python3.12",
+    "python3.13",
+    "nodejs20.x",
+    "nodejs18.x",
+    "nodejs22.x",
+    "provided.al2023",
+    "provided.al2",
+)
 ARCHITECTURES = ("x86_64", "arm64")
 MEMORY_RANGE_MB = (128, 10_240)
 TIMEOUT_RANGE_S = (1, 900)
 EPHEMERAL_RANGE_MB = (512, 10_240)
 ENV_TOTAL_LIMIT_BYTES = 4 * 1024
 MAX_CONCURRENCY = 1_000  # AWS's default account quota of concurrent executions
+MAX_LAYERS = 5  # layers per function (gettingstarted-limits.html)
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
 
@@ -47,6 +61,10 @@ RESERVED_ENV_NAMES = frozenset(
 _NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _ENV_KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]+$")
 _HANDLER_RE = re.compile(r"^[^\s]+$")
+# A layer version: NAME:N or its ARN, arn:aws:lambda:REGION:ACCOUNT:layer:NAME:N.
+_LAYER_RE = re.compile(
+    r"^(arn:aws:lambda:[a-z0-9-]+:[0-9]{12}:layer:)?[A-Za-z0-9_-]{1,140}:[1-9][0-9]*$"
+)
 
 
 class ConfigError(ValueError):
@@ -116,6 +134,7 @@ class FunctionConfig:
     on_success: str | None = None
     on_failure: str | None = None
     dead_letter: str | None = None
+    layers: tuple[str, ...] = ()  # layer versions merged in order into /opt
 
     def __post_init__(self) -> None:
         validate(self)
@@ -156,6 +175,11 @@ def validate(config: FunctionConfig) -> None:
         )
     if not _HANDLER_RE.fullmatch(config.handler or ""):
         raise ConfigError("handler", "must look like module.function, e.g. " + DEFAULT_HANDLER)
+    if config.runtime not in RUNTIMES:
+        raise ConfigError(
+            "runtime",
+            f"{config.runtime!r} is not a known runtime: use one of {', '.join(RUNTIMES)}",
+        )
     _check_range("memory", config.memory_mb, MEMORY_RANGE_MB, "MB")
     _check_range("timeout", config.timeout_s, TIMEOUT_RANGE_S, "seconds")
     _check_range("ephemeral storage", config.ephemeral_storage_mb, EPHEMERAL_RANGE_MB, "MB")
@@ -164,6 +188,7 @@ def validate(config: FunctionConfig) -> None:
             "architecture", f"{config.architecture!r} is not one of {', '.join(ARCHITECTURES)}"
         )
     validate_environment(config.environment)
+    validate_layers(config.layers)
     validate_concurrency(config.reserved_concurrency, config.provisioned_concurrency)
     _check_range("maximum retry attempts", config.max_retry_attempts, (0, 2), "retries")
     _check_range("maximum event age", config.max_event_age_s, (60, 21_600), "seconds")
@@ -174,6 +199,28 @@ def validate(config: FunctionConfig) -> None:
     ):
         if target is not None:
             parse_target(target, setting)
+
+
+def validate_layers(layers: tuple[str, ...]) -> None:
+    """At most 5 layer versions, each written NAME:N or as a layer version ARN."""
+    if not isinstance(layers, tuple):
+        raise ConfigError("layers", "must be a list of layer versions such as shared:1")
+    if len(layers) > MAX_LAYERS:
+        raise ConfigError(
+            "layers", f"{len(layers)} layers; Lambda allows at most {MAX_LAYERS} per function"
+        )
+    for layer in layers:
+        if not isinstance(layer, str) or not _LAYER_RE.fullmatch(layer):
+            raise ConfigError(
+                "layers",
+                f"{layer!r} is not a layer version: write NAME:VERSION (e.g. shared:1) or "
+                f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:layer:NAME:VERSION",
+            )
+
+
+def layer_version_arn(name: str, version: int) -> str:
+    """The ARN of a layer version, as Lambda names it."""
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:layer:{name}:{version}"
 
 
 def validate_concurrency(reserved: int | None, provisioned: int) -> None:
@@ -258,6 +305,7 @@ _FILE_KEYS = {
     "on_success": "on_success",
     "on_failure": "on_failure",
     "dead_letter": "dead_letter",
+    "layers": "layers",
 }
 
 
@@ -273,7 +321,10 @@ def _read_config_file(path: Path) -> dict[str, Any]:
             CONFIG_FILE_NAME,
             f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(_FILE_KEYS))}",
         )
-    return {_FILE_KEYS[key]: value for key, value in section.items()}
+    settings = {_FILE_KEYS[key]: value for key, value in section.items()}
+    if isinstance(settings.get("layers"), list):
+        settings["layers"] = tuple(settings["layers"])  # TOML arrays arrive as lists
+    return settings
 
 
 def _default_name(folder: str) -> str:

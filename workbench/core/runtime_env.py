@@ -41,7 +41,6 @@ def runtime_variables(
         "_HANDLER": config.handler,
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
-        "AWS_EXECUTION_ENV": f"AWS_Lambda_{config.runtime}",
         "AWS_LAMBDA_FUNCTION_NAME": config.name,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
         "AWS_LAMBDA_FUNCTION_VERSION": version,
@@ -53,4 +52,7 @@ def runtime_variables(
         "LAMBDA_RUNTIME_DIR": RUNTIME_DIR,
         **DUMMY_CREDENTIALS,
     }
+    if not config.runtime.startswith("provided"):
+        # Set by managed runtimes only: a custom runtime does not get it (configuration-envvars).
+        variables["AWS_EXECUTION_ENV"] = f"AWS_Lambda_{config.runtime}"
     return variables

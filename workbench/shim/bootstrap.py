@@ -234,10 +234,12 @@ def _setup_logging():
 
 
 def _setup_sys_path():
-    # Function code shadows layers; layers shadow everything else.
+    # Function code shadows layers; layers shadow everything else. The process backend has
+    # no /opt of its own: it names the function's merged layer folder in LAMBDA_WORKBENCH_OPT.
+    opt = os.environ.get("LAMBDA_WORKBENCH_OPT", "/opt")
     layers = [
-        f"/opt/python/lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages",
-        "/opt/python",
+        f"{opt}/python/lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages",
+        f"{opt}/python",
     ]
     task_root = os.environ.get("LAMBDA_TASK_ROOT", "/var/task")
     sys.path[0:0] = [task_root] + [p for p in layers if os.path.isdir(p)]

@@ -1,0 +1,1 @@
+"""Deployment packages: .zip archives, layers and container images, with Lambda's limits."""
