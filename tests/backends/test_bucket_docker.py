@@ -1,7 +1,7 @@
 """The local bucket with containerised environments: the S3 API on Docker's bridge address.
 
-The runtime image's boto3 is Debian's python3-boto3 (1.26, botocore 1.29), older than the
-AWS_ENDPOINT_URL_S3 variable (boto3 1.28), so this handler passes the endpoint explicitly.
+The handler is written exactly as for AWS: boto3 finds the local bucket through the
+AWS_ENDPOINT_URL_S3 variable the environment gets (the runtime image carries a current boto3).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ READER = """
 import os
 from urllib.parse import unquote_plus
 import boto3
-s3 = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL_S3"])
+s3 = boto3.client("s3")
 def lambda_handler(event, context):
     s3_info = event["Records"][0]["s3"]
     bucket, key = s3_info["bucket"]["name"], unquote_plus(s3_info["object"]["key"])

@@ -8,8 +8,10 @@ import io
 import os
 import queue
 import re
+import shlex
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -36,7 +38,11 @@ SOURCE_LABEL = f"{LABEL}.source"
 AWS_BASE_REPO = "public.ecr.aws/lambda/python"
 DEBIAN_SUITE = "bookworm"
 DEBIAN_PYTHON = "3.11"
-DEBIAN_PACKAGES = ("python3", "python3-boto3", "python3-pip")
+DEBIAN_PACKAGES = ("python3", "python3-pip")
+# Debian's python3-boto3 (1.26) ignores AWS_ENDPOINT_URL_S3, which handlers need to reach the
+# local bucket; a current boto3 (pure Python) goes into the image instead, like AWS's runtime.
+PIP_PACKAGES = ("boto3>=1.34",)
+PYTHON_IMAGE_REVISION = "2"  # bump when the Python image's recipe changes: older ones rebuild
 MMDEBSTRAP_TIMEOUT = 900.0
 PULL_IDLE_TIMEOUT = 15.0
 IMAGE_PATH = "/var/lang/bin:/usr/local/bin:/usr/bin:/bin"
@@ -101,7 +107,12 @@ def slim_image_name(python: str = DEFAULT_PYTHON) -> str:
 
 def image_labels(python: str, source: str) -> dict[str, str]:
     """Return the labels every runtime image we create carries."""
-    return {LABEL: "1", RUNTIME_LABEL: f"python{python}", SOURCE_LABEL: source}
+    return {
+        LABEL: "1",
+        RUNTIME_LABEL: f"python{python}",
+        SOURCE_LABEL: source,
+        f"{LABEL}.revision": PYTHON_IMAGE_REVISION,
+    }
 
 
 def docker_client_or_none(timeout: float = 3.0) -> docker.DockerClient | None:
@@ -166,6 +177,9 @@ def ensure_runtime_image(
     with _build_lock(python):
         if not rebuild:
             found = find_runtime_image(client, python)
+            if found is not None and found.source == "existing" and _outdated(client, name):
+                progress(f"{name} was built from an older recipe: rebuilding it")
+                found = None
             if found is not None and found.source == "existing":
                 progress(f"Using {name}: {found.detail}")
                 return found
@@ -191,6 +205,14 @@ def ensure_runtime_image(
         choice = _build_with_mmdebstrap(client, python, progress)
         _remove_replaced(client, previous, name)
         return choice
+
+
+def _outdated(client: docker.DockerClient, name: str) -> bool:
+    """An image we built ourselves from an older recipe (pulled or adopted ones are kept)."""
+    image = get_image(client, name)
+    labels = (image.labels or {}) if image is not None else {}
+    built = labels.get(SOURCE_LABEL) == "built"
+    return built and labels.get(f"{LABEL}.revision") != PYTHON_IMAGE_REVISION
 
 
 def try_pull(
@@ -382,12 +404,24 @@ def _build_with_mmdebstrap(
         client,
         name,
         packages=DEBIAN_PACKAGES,
+        pip_packages=PIP_PACKAGES,
         labels=image_labels(python, "built"),
         cmd="python3",
         progress=progress,
         unavailable=_no_image_message(python),
     )
     return ImageChoice(name, "built", _SOURCE_DETAILS["built"])
+
+
+def _pip_hook(packages: tuple[str, ...]) -> str:
+    """A customize hook installing pure-Python packages into the image with this host's pip."""
+    target = f'"$1/usr/local/lib/python{DEBIAN_PYTHON}/dist-packages"'
+    wanted = " ".join(shlex.quote(p) for p in packages)
+    return (
+        f"--customize-hook={shlex.quote(sys.executable)} -m pip install --quiet --no-compile "
+        f"--disable-pip-version-check --only-binary=:all: --python-version {DEBIAN_PYTHON} "
+        f"--target {target} {wanted}"
+    )
 
 
 def _mmdebstrap_import(
@@ -400,6 +434,7 @@ def _mmdebstrap_import(
     progress: Progress,
     unavailable: str,
     copy_in: tuple[str, ...] = (),
+    pip_packages: tuple[str, ...] = (),
 ) -> None:
     """Make a Debian root filesystem with mmdebstrap and `docker import` it as image `name`.
 
@@ -420,6 +455,7 @@ def _mmdebstrap_import(
             '--customize-hook=mkdir -p "$1/var/task" "$1/var/runtime" "$1/opt" "$1/tmp"'
             ' && chmod 1777 "$1/tmp"',
             *(f"--customize-hook=copy-in {path} /usr/bin" for path in copy_in),
+            *([_pip_hook(pip_packages)] if pip_packages else []),
             DEBIAN_SUITE,
             str(rootfs),
         ]
