@@ -16,8 +16,11 @@ from workbench.commands import (
     image,
     invoke,
     layer,
+    lessons,
     load,
     package,
+    queue,
+    schedule,
     serve,
 )
 
@@ -40,10 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
         cost,
         image,
         events,
+        schedule,
+        queue,
         bucket,
         package,
         layer,
         export,
+        lessons,
     ):
         module.register(commands)
     return parser

@@ -1,0 +1,149 @@
+"""Check kinds: the named, coded behaviours a lesson's checks.toml may ask for.
+
+A lesson never carries code; each `[[checks]]` names a kind registered here and gives its
+parameters. A kind runs the learner's function through the real engine (a LambdaService on
+any backend) and returns an Outcome with specific feedback. The kinds themselves live in
+kinds_invoke, kinds_lifecycle, kinds_config and kinds_http.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import string
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.core.model import FunctionConfig
+from workbench.core.outcomes import Served
+from workbench.core.service import LambdaService
+from workbench.lessons.model import CheckSpec, Lesson
+from workbench.lessons.schema import Field, Schema
+
+INVOKE_MARGIN_S = 15.0  # on top of the function's timeout: a cold container can be slow
+EVENT_PARAMS: Schema = {
+    "event": Field("string", "the name of one of the lesson's events (default: {})"),
+    "payload": Field("any", "the event written inline, as a TOML table (instead of event)"),
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one check found: passed or not, the feedback, and values for message templates."""
+
+    passed: bool
+    detail: str
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+
+def passed(detail: str, **fields: Any) -> Outcome:
+    return Outcome(True, detail, fields)
+
+
+def failed(detail: str, **fields: Any) -> Outcome:
+    return Outcome(False, detail, fields)
+
+
+@dataclass
+class CheckContext:
+    """What a kind works with: the service, the deployed function, the lesson and the code."""
+
+    service: LambdaService
+    config: FunctionConfig
+    lesson: Lesson
+    code_dir: Path
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    def payload(self, params: Mapping[str, Any], key: str = "event") -> bytes:
+        """The event bytes a check names (params[key]), or its inline payload, or {}."""
+        if params.get(key):
+            return self.lesson.event(str(params[key])).payload()
+        if key == "event" and "payload" in params:
+            return json.dumps(params["payload"]).encode()
+        return b"{}"
+
+    async def invoke(self, payload: bytes) -> Served:
+        """Invoke the function synchronously, bounded by its timeout plus a margin."""
+        limit = self.config.timeout_s + INVOKE_MARGIN_S
+        return await asyncio.wait_for(self.service.invoke(self.name, payload), limit)
+
+
+KindRunner = Callable[[CheckContext, Mapping[str, Any]], Awaitable[Outcome]]
+StaticCheck = Callable[[Mapping[str, Any]], list[tuple[tuple[str | int, ...], str]]]
+
+
+@dataclass(frozen=True)
+class CheckKind:
+    """A check kind: its name, what it checks, its parameters and its template fields."""
+
+    name: str
+    summary: str
+    params: Schema
+    fields: tuple[str, ...]
+    run: KindRunner
+    event_keys: tuple[str, ...]  # parameters that name lesson events
+    static: StaticCheck | None = None  # extra parameter checks beyond the schema
+
+
+_KINDS: dict[str, CheckKind] = {}
+
+
+def kind(
+    name: str,
+    summary: str,
+    params: Schema,
+    fields: tuple[str, ...] = (),
+    *,
+    event_keys: tuple[str, ...] | None = None,
+    static: StaticCheck | None = None,
+) -> Callable[[KindRunner], KindRunner]:
+    """Register a coroutine function as the check kind `name`.
+
+    event_keys: the parameters that name lesson events (default: `event`, if it takes one).
+    """
+    keys = event_keys if event_keys is not None else tuple(k for k in ("event",) if k in params)
+
+    def register(run: KindRunner) -> KindRunner:
+        _KINDS[name] = CheckKind(name, summary, params, fields, run, keys, static)
+        return run
+
+    return register
+
+
+def kinds() -> Mapping[str, CheckKind]:
+    """Every registered check kind, by name."""
+    # Imported here, not at the top: the kind modules import this one to register.
+    from workbench.lessons import kinds_config, kinds_http, kinds_invoke, kinds_lifecycle
+
+    del kinds_config, kinds_http, kinds_invoke, kinds_lifecycle
+    return dict(_KINDS)
+
+
+def template_names(template: str) -> list[str]:
+    """The placeholder names a message template uses."""
+    names = []
+    for _, name, _, _ in string.Formatter().parse(template):
+        if name is not None:
+            names.append(name.split(".")[0].split("[")[0])
+    return names
+
+
+class _Fields(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def feedback(spec: CheckSpec, outcome: Outcome) -> str:
+    """The words shown for a check: its template filled in on failure, else the kind's detail."""
+    if outcome.passed or not spec.message:
+        return outcome.detail
+    values = _Fields(outcome.fields, detail=outcome.detail)
+    try:
+        return spec.message.format_map(values)
+    except (ValueError, IndexError, KeyError, AttributeError):
+        return f"{spec.message}\n{outcome.detail}"

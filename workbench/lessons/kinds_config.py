@@ -1,0 +1,169 @@
+"""Check kinds about a function's configuration and what it costs or does with failures.
+
+setting, monthly_cost_at_most, async_failure_destination.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from workbench.core.events import DestinationDelivered
+from workbench.core.model import parse_target
+from workbench.core.monthly_cost import monthly_estimate
+from workbench.lessons.checks import EVENT_PARAMS, CheckContext, Outcome, failed, kind, passed
+from workbench.lessons.feedback import describe_error
+from workbench.lessons.schema import Field
+
+# function.toml's names (what the learner edits) → FunctionConfig attributes, and units.
+SETTINGS: dict[str, tuple[str, str]] = {
+    "memory": ("memory_mb", " MB"),
+    "timeout": ("timeout_s", " s"),
+    "ephemeral_storage": ("ephemeral_storage_mb", " MB"),
+    "reserved_concurrency": ("reserved_concurrency", ""),
+    "provisioned_concurrency": ("provisioned_concurrency", ""),
+    "max_retry_attempts": ("max_retry_attempts", ""),
+    "on_failure": ("on_failure", ""),
+    "handler": ("handler", ""),
+    "architecture": ("architecture", ""),
+}
+ASYNC_WAIT_S = 30.0
+
+
+@kind(
+    "setting",
+    "The deployed function's setting (as function.toml names it) equals a value or lies "
+    "within min/max.",
+    {
+        "setting": Field("string", "which setting", True, choices=tuple(SETTINGS)),
+        "equals": Field("any", "the value it must have"),
+        "min": Field("number", "the smallest value allowed"),
+        "max": Field("number", "the largest value allowed"),
+        "why": Field("string", "the reason, appended to the feedback"),
+    },
+    ("setting", "value", "expected"),
+)
+async def setting(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
+    name = params["setting"]
+    attribute, unit = SETTINGS[name]
+    value = getattr(ctx.service.function(ctx.name), attribute)
+    shown = "not set" if value is None else f"{value}{unit}"
+    why = f" — {params['why']}" if params.get("why") else ""
+    fields = {"setting": name, "value": shown}
+    if "equals" in params and value != params["equals"]:
+        expected = f"{params['equals']}{unit}"
+        return failed(
+            f"`{name}` is {shown}; it should be {expected}{why}", expected=expected, **fields
+        )
+    low, high = params.get("min"), params.get("max")
+    numeric = isinstance(value, int | float)
+    if (low is not None or high is not None) and not numeric:
+        return failed(
+            f"`{name}` is {shown}; set it in function.toml{why}", expected="a number", **fields
+        )
+    if low is not None and value < low:
+        return failed(f"`{name}` is {shown}; it must be at least {low:g}{unit}{why}", **fields)
+    if high is not None and value > high:
+        return failed(f"`{name}` is {shown}; it must be at most {high:g}{unit}{why}", **fields)
+    return passed(f"`{name}` is {shown}", **fields)
+
+
+@kind(
+    "monthly_cost_at_most",
+    "Invoke once (it must work at its memory size), then price a month of the given load at "
+    "the deployed memory and architecture; the total must fit the budget.",
+    {
+        **EVENT_PARAMS,
+        "invocations": Field("integer", "requests per month", True, minimum=0),
+        "duration_ms": Field("number", "average duration of one request", True, minimum=0),
+        "budget_usd": Field("number", "the most the month may cost", True, minimum=0),
+        "free_tier": Field("boolean", "take off the free tier (default true)"),
+    },
+    ("cost", "budget", "memory", "explain"),
+)
+async def monthly_cost_at_most(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
+    served = await ctx.invoke(ctx.payload(params))
+    if served.function_error:
+        return failed(f"At this memory size the invocation failed: {describe_error(served)}")
+    config = ctx.service.function(ctx.name)
+    estimate = monthly_estimate(
+        int(params["invocations"]),
+        float(params["duration_ms"]),
+        config.memory_mb,
+        architecture=config.architecture,
+        free_tier=bool(params.get("free_tier", True)),
+    )
+    budget = Decimal(str(params["budget_usd"]))
+    explain = "\n".join(estimate.explain())
+    fields = {
+        "cost": f"${estimate.total:,.2f}",
+        "budget": f"${budget:,.2f}",
+        "memory": config.memory_mb,
+        "explain": explain,
+    }
+    verdict = f"At {config.memory_mb} MB the month costs {fields['cost']}"
+    if estimate.total > budget:
+        return failed(f"{verdict}, over the {fields['budget']} budget.\n{explain}", **fields)
+    return passed(f"{verdict}, within the {fields['budget']} budget", **fields)
+
+
+@kind(
+    "async_failure_destination",
+    "Invoke asynchronously with an event that fails; after the allowed retries, the failure "
+    "record must reach the expected on-failure destination.",
+    {
+        **EVENT_PARAMS,
+        "destination": Field("string", "e.g. queue:failed-orders", True),
+        "max_retries": Field("integer", "the most retries allowed (default 0)", minimum=0),
+    },
+    ("destination", "retries"),
+)
+async def async_failure_destination(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
+    config = ctx.service.function(ctx.name)
+    wanted = parse_target(params["destination"])
+    allowed = int(params.get("max_retries", 0))
+    fields = {"destination": config.on_failure or "none", "retries": config.max_retry_attempts}
+    if config.on_failure is None or parse_target(config.on_failure) != wanted:
+        return failed(
+            f"The on-failure destination is {fields['destination']}, not {params['destination']}:"
+            " a failed asynchronous event would be dropped after its retries",
+            **fields,
+        )
+    if config.max_retry_attempts > allowed:
+        return failed(
+            f"max_retry_attempts is {config.max_retry_attempts}: Lambda would retry the event "
+            "after 1 minute and again after 2, and this event fails every time",
+            **fields,
+        )
+    payload = ctx.payload(params)
+    request_id = await ctx.service.invoke_event(ctx.name, payload)
+    delivered = await _delivery(ctx, request_id)
+    if delivered is None:
+        return failed(f"No record reached {wanted.arn} within {ASYNC_WAIT_S:g} s", **fields)
+    if delivered.condition == "Success":
+        return failed("The event succeeded, so nothing went to the on-failure destination")
+    kept = ctx.service.destinations.messages(wanted)
+    record = next(
+        (m for m in kept if m.get("requestContext", {}).get("requestId") == request_id), None
+    )
+    if record is None or record.get("requestPayload") != json.loads(payload):
+        return failed(f"The record for this event was not kept at {wanted.arn}", **fields)
+    return passed(
+        f"After {record['requestContext']['approximateInvokeCount']} attempt(s) the record "
+        f"({delivered.condition}) reached {params['destination']}",
+        **fields,
+    )
+
+
+async def _delivery(ctx: CheckContext, request_id: str) -> DestinationDelivered | None:
+    deadline = time.monotonic() + ASYNC_WAIT_S
+    while time.monotonic() < deadline:
+        for event in ctx.service.bus.of_type(DestinationDelivered):
+            if event.request_id == request_id:
+                return event
+        await asyncio.sleep(0.05)
+    return None

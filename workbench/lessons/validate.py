@@ -1,0 +1,150 @@
+"""Validating a lesson pack as `lessons check` does: files, code, and the exercise both ways.
+
+Beyond what loading checks (schema, events, references), the code must compile and import,
+each function.toml must be valid, and (given a service) the solution must pass every check
+and the starter must fail at least one, through the real engine.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+from workbench.core.model import CONFIG_FILE_NAME, ConfigError, load_function
+from workbench.core.service import LambdaService
+from workbench.lessons.model import Lesson, Problem
+from workbench.lessons.pack import load_pack
+from workbench.lessons.runner import check_exercise, function_name
+from workbench.lessons.tomllines import KeyLines
+
+IMPORT_LIMIT_S = 60.0
+# Imports each module named on the command line from the current folder; prints the errors.
+_IMPORTER = """
+import importlib, json, sys, traceback
+sys.path.insert(0, ".")
+errors = {}
+for name in sys.argv[1:]:
+    try:
+        importlib.import_module(name)
+    except BaseException as exc:
+        errors[name] = f"{type(exc).__name__}: {exc}"
+print(json.dumps(errors))
+"""
+
+
+def check_code(folder: Path) -> list[Problem]:
+    """Problems with one code folder: syntax, imports (in a subprocess) and function.toml."""
+    problems: list[Problem] = []
+    modules = []
+    for path in sorted(folder.glob("*.py")):
+        try:
+            compile(path.read_text(encoding="utf-8"), str(path), "exec")
+        except SyntaxError as exc:
+            problems.append(Problem(path, exc.lineno or 1, f"SyntaxError: {exc.msg}"))
+            continue
+        modules.append(path.stem)
+    problems += _import_problems(folder, modules)
+    try:
+        load_function(folder)
+    except ConfigError as exc:
+        problems.append(Problem(folder / CONFIG_FILE_NAME, _setting_line(folder, exc), str(exc)))
+    return problems
+
+
+def _import_problems(folder: Path, modules: list[str]) -> list[Problem]:
+    if not modules:
+        return []
+    with tempfile.TemporaryDirectory(prefix="lesson-import-") as tmp:
+        env = {"PATH": "/usr/bin:/bin", "TMPDIR": tmp, "HOME": tmp, "PYTHONDONTWRITEBYTECODE": "1"}
+        try:
+            done = subprocess.run(
+                [sys.executable, "-c", _IMPORTER, *modules],
+                cwd=folder,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=IMPORT_LIMIT_S,
+            )
+            errors = json.loads(done.stdout.strip().splitlines()[-1])
+        except (subprocess.TimeoutExpired, ValueError, IndexError) as exc:
+            return [Problem(folder, 1, f"importing the code failed: {exc}")]
+    return [
+        Problem(folder / f"{name}.py", 1, f"does not import: {e}") for name, e in errors.items()
+    ]
+
+
+def _setting_line(folder: Path, exc: ConfigError) -> int:
+    path = folder / CONFIG_FILE_NAME
+    try:
+        text = path.read_text(encoding="utf-8")
+        tomllib.loads(text)
+    except (OSError, tomllib.TOMLDecodeError):
+        return 1
+    key = exc.setting.replace(" ", "_")
+    lines = KeyLines(text)
+    return max(lines.line((key,)), lines.line(("function", key)))
+
+
+async def check_exercise_both_ways(lesson: Lesson, service: LambdaService) -> list[Problem]:
+    """The solution must pass every check and the starter must fail at least one."""
+    checks_file = lesson.folder / "checks.toml"
+    problems: list[Problem] = []
+    solution = await check_exercise(
+        lesson, lesson.solution_dir, service, name=function_name(lesson, "solution")
+    )
+    if solution.setup_error:
+        problems.append(Problem(checks_file, 1, f"the solution: {solution.setup_error}"))
+    for result in solution.checks:
+        if not result.passed:
+            spec = lesson.checks[result.index]
+            first_line = result.message.splitlines()[0] if result.message else ""
+            problems.append(
+                Problem(checks_file, spec.line, f"the solution fails '{spec.title}': {first_line}")
+            )
+    starter = await check_exercise(
+        lesson, lesson.starter_dir, service, name=function_name(lesson, "starter")
+    )
+    if starter.passed:
+        problems.append(
+            Problem(checks_file, 1, "the starter passes every check: nothing is left to do")
+        )
+    return problems
+
+
+Progress = Callable[[str], None]
+
+
+async def check_pack(
+    folder: Path,
+    service: LambdaService | None = None,
+    *,
+    progress: Progress | None = None,
+) -> list[Problem]:
+    """Every problem with a lesson pack; with a service, each exercise is also run both ways.
+
+    The service may use any backend; `lessons check` gives it local processes.
+    """
+    pack = load_pack(folder)
+    problems = list(pack.problems)
+    for lesson in pack.lessons:
+        for code in (lesson.starter_dir, lesson.solution_dir):
+            problems += check_code(code)
+    if service is None:
+        return problems
+    return problems + await _run_all(pack.lessons, service, progress)
+
+
+async def _run_all(
+    lessons: tuple[Lesson, ...], service: LambdaService, progress: Progress | None
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for lesson in lessons:
+        if progress is not None:
+            progress(f"running {lesson.folder.name}: solution and starter")
+        problems += await check_exercise_both_ways(lesson, service)
+    return problems
