@@ -55,7 +55,12 @@ def test_invoke_waits_for_the_engine_and_for_running_invocations(pane, qtbot):
     pane.times.setValue(3)
     with qtbot.waitSignal(pane.sig_invoke) as signal:
         pane.request_invoke()
-    assert signal.args == [pane.payload, 3, False]
+    assert signal.args == [pane.payload, 3, False, False]
+    pane.invocation_type.setCurrentIndex(1)
+    assert not pane.mode.isEnabled()  # queued events have no "in a row"
+    with qtbot.waitSignal(pane.sig_invoke) as signal:
+        pane.request_invoke()
+    assert signal.args == [pane.payload, 3, False, True]
 
 
 def test_samples_load_into_the_editor(pane):

@@ -21,8 +21,8 @@ from workbench.ui import tasks
 from workbench.ui.errors import ErrorReporter
 from workbench.ui.main_window import MainWindow
 from workbench.ui.panes.result_pane import ResultPane
-from workbench.ui.panes.timeline_canvas import describe_span
 from workbench.ui.panes.timeline_pane import TimelinePane
+from workbench.ui.panes.timeline_text import describe_span
 
 
 def log(text: str, request_id: str | None) -> LogLine:
@@ -170,3 +170,27 @@ def test_invalid_function_toml_is_shown_not_raised(window, tmp_path: Path, qloop
     assert (
         "64 MB is out of range: use 128 to 10,240 MB" in window.result_pane.response.toPlainText()
     )
+
+
+def test_tooltips_on_every_control_of_every_tab(window, qtbot):
+    """Controls on hidden tabs and in the find bar explain themselves too."""
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit
+
+    window.editor_pane.show_find()
+    kinds = (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit)
+    missing: list[str] = []
+    billing = window.billing_pane
+    for side in range(window.side_tabs.count()):
+        window.side_tabs.setCurrentIndex(side)
+        for sub in range(billing.tabs.count()):
+            billing.tabs.setCurrentIndex(sub)
+            qtbot.wait(1)
+            missing += [
+                f"{type(w).__name__} {getattr(w, 'text', lambda: '')()}"
+                for kind in kinds
+                for w in window.findChildren(kind)
+                if w.isVisible() and not w.toolTip() and not _inside_spin_or_combo(w)
+            ]
+    assert sorted(set(missing)) == []
+    assert all(window.side_tabs.tabToolTip(i) for i in range(window.side_tabs.count()))
+    assert all(billing.tabs.tabToolTip(i) for i in range(billing.tabs.count()))

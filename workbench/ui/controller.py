@@ -84,7 +84,14 @@ class Controller(QObject):
     def attach(self, service: LambdaService) -> None:
         """Use this (started) service from now on and deploy the open function to it."""
         self.service = service
-        self._deploy()
+        account = service.gate.account
+        self.settings.set_account_limit(account.limit, account.origin)
+        try:
+            self._deploy()
+        except ConfigError as exc:  # e.g. function.toml reserves more than this machine has
+            self.settings.show_deploy_error(exc)
+            self.result.show_message("✗ Could not deploy the function", str(exc))
+            return
         self.event.set_ready(True)
 
     def _on_saved(self) -> None:
@@ -95,28 +102,43 @@ class Controller(QObject):
             self.service.deploy(self.config)
             self.code_changed = False
 
-    def apply_settings(self, config: FunctionConfig) -> None:
-        """Redeploy with new settings (retires the function's environments, as AWS does)."""
+    def apply_settings(self, config: FunctionConfig) -> bool:
+        """Redeploy with new settings (retires the function's environments, as AWS does).
+
+        A setting the service refuses (a reservation the account cannot give) is shown
+        under its field and the deployed settings stay as they were.
+        """
+        if self.service is not None:
+            try:
+                self.service.deploy(config)
+            except ConfigError as exc:
+                self.settings.show_deploy_error(exc)
+                self.sig_message.emit(f"Not deployed: {exc}")
+                return False
+            self.code_changed = False
         old_module = handler_module_path(self.config) if self.config else None
         if handler_module_path(config) != old_module and self.editor.modified:
             self.editor.save()
         self._use_config(config, reopen=handler_module_path(config) != old_module)
-        self._deploy()
         self.sig_message.emit(
             f"Deployed {config.name}: {config.memory_mb} MB, {config.timeout_s} s timeout. "
             "Its environments were retired; the next invoke starts cold."
         )
+        return True
 
     def _use_config(self, config: FunctionConfig, *, reopen: bool = True) -> None:
         self.config = config
         if reopen:
             self.editor.open_file(handler_module_path(config))
         self.settings.set_config(config)
+        self.event.set_function(config.name)
         self.sig_config_changed.emit(config)
 
     # ----- invoking ----------------------------------------------------------------------
-    async def invoke(self, payload: bytes, times: int = 1, at_once: bool = False) -> None:
-        """Save the code, then invoke `times` times, in a row or at once; shows every outcome."""
+    async def invoke(
+        self, payload: bytes, times: int = 1, at_once: bool = False, asynchronous: bool = False
+    ) -> None:
+        """Save the code, then invoke `times` times, in a row or at once, sync or async."""
         if self.config is None:
             self.result.show_message("✗ No function is open", "Open a function folder first.")
             return
@@ -133,7 +155,9 @@ class Controller(QObject):
         self.event.set_busy(True)
         self.result.show_running(times)
         try:
-            if at_once:
+            if asynchronous:
+                await self._queue_events(payload, times)
+            elif at_once:
                 await self._invoke_at_once(payload, times)
             else:
                 await self._invoke_in_a_row(payload, times)
@@ -151,6 +175,25 @@ class Controller(QObject):
         failed = [o for o in outcomes if not isinstance(o, Served) or o.function_error]
         shown = failed[-1] if failed else outcomes[-1]
         self._show(shown, f"{times - len(failed)} of {times} succeeded" if times > 1 else "")
+
+    async def _queue_events(self, payload: bytes, times: int) -> None:
+        """Invoke asynchronously: Lambda answers 202 at once and runs the events from its queue."""
+        assert self.service is not None and self.config is not None
+        request_ids = []
+        try:
+            for _ in range(times):
+                request_ids.append(await self.service.invoke_event(self.config.name, payload))
+        except InvokeError as exc:
+            self.result.show_invoke_error(exc)
+            return
+        noun = "event" if times == 1 else f"{times} events"
+        self.result.show_message(
+            f"✓ Queued {noun} (HTTP 202): no response comes back from an asynchronous invoke",
+            "Lambda runs queued events from its internal queue and retries failures twice.\n"
+            "Watch the timeline and the logs; click an invocation to see its lines.\n\n"
+            "Request ids:\n" + "\n".join(request_ids),
+            "ok",
+        )
 
     async def _invoke_once(self, payload: bytes) -> Served | BaseException:
         assert self.service is not None and self.config is not None
@@ -172,6 +215,26 @@ class Controller(QObject):
             detail = "".join(traceback.format_exception(outcome))
             self.result.show_message(f"✗ Unexpected error: {outcome!r}", detail)
         return False
+
+    # ----- the memory sweep ----------------------------------------------------------------
+    def prepare_sweep(self) -> tuple[LambdaService, str, bytes] | str:
+        """(service, function, event) for a memory sweep, saving and deploying code first."""
+        if self.config is None:
+            return "no function is open"
+        if self.service is None:
+            return "the engine is still starting"
+        if not self.event.validate():
+            return "the event is not valid JSON"
+        if self.editor.modified and not self.editor.save():
+            return "the code could not be saved"
+        if self.code_changed:
+            self._deploy()
+        return self.service, self.config.name, self.event.payload
+
+    def set_sweeping(self, running: bool) -> None:
+        """While a sweep runs, no other invocation or redeploy may start."""
+        self.event.set_busy(running, "Sweeping…")
+        self.settings.setEnabled(not running)
 
     # ----- errors in the code ------------------------------------------------------------
     def mark_error(self, payload: bytes) -> int:

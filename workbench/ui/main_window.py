@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -16,13 +15,11 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QTabWidget,
-    QToolBar,
 )
 
 from workbench.core.billing import BillingMeter
 from workbench.core.events import Event
 from workbench.core.service import LambdaService
-from workbench.paths import RESOURCES_DIR
 from workbench.ui import theme
 from workbench.ui.bridge import EventBridge
 from workbench.ui.controller import Controller
@@ -33,15 +30,13 @@ from workbench.ui.panes.result_pane import ResultPane
 from workbench.ui.panes.settings_pane import SettingsPane
 from workbench.ui.panes.timeline_pane import TimelinePane
 from workbench.ui.recovery import RecoveryStore
+from workbench.ui.saved_events import SavedEvents
+from workbench.ui.shortcuts import ShortcutsDialog
 from workbench.ui.tasks import spawn
+from workbench.ui.window_actions import build_actions, icon
 
-ICONS_DIR = RESOURCES_DIR / "icons"
 DEFAULT_SIZE = (1400, 900)
-
-
-def icon(name: str) -> QIcon:
-    """An icon from resources/icons (empty if the file is missing)."""
-    return QIcon(str(ICONS_DIR / f"{name}.svg"))
+__all__ = ["MainWindow", "icon"]
 
 
 class MainWindow(QMainWindow):
@@ -68,6 +63,7 @@ class MainWindow(QMainWindow):
         self.editor_pane = EditorPane(RecoveryStore(Path(data_dir) / "recovery"), ask_restore)
         self.event_pane = EventPane()
         self.event_pane.set_samples(samples or {})
+        self.event_pane.set_saved_events(SavedEvents(Path(data_dir) / "test-events"))
         self.result_pane = ResultPane()
         self.timeline_pane = TimelinePane()
         self.settings_pane = SettingsPane()
@@ -76,9 +72,10 @@ class MainWindow(QMainWindow):
         self.controller = Controller(
             self.editor_pane, self.event_pane, self.result_pane, self.settings_pane, self
         )
+        self.billing_pane.sweep.set_host(self.controller)
         self._build_layout()
         self._build_status_bar()
-        self._build_actions()
+        build_actions(self)
         self._wire()
         self._restore_layout()
         self.set_theme(str(self.settings.value("view/theme", "system")))
@@ -102,11 +99,11 @@ class MainWindow(QMainWindow):
         self.bottom_split = QSplitter(Qt.Orientation.Horizontal)
         self.bottom_split.addWidget(self.timeline_pane)
         self.bottom_split.addWidget(self.side_tabs)
-        self.bottom_split.setSizes([1020, 380])
+        self.bottom_split.setSizes([830, 570])
         self.outer_split = QSplitter(Qt.Orientation.Vertical)
         self.outer_split.addWidget(self.work_split)
         self.outer_split.addWidget(self.bottom_split)
-        self.outer_split.setSizes([600, 300])
+        self.outer_split.setSizes([540, 360])
         for split in self._splitters().values():
             split.setChildrenCollapsible(False)
         self.setCentralWidget(self.outer_split)
@@ -127,95 +124,18 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.warm_label)
         self.statusBar().addPermanentWidget(self.backend_label)
 
-    def _build_actions(self) -> None:
-        self.save_action = self._action(
-            "&Save",
-            "save",
-            QKeySequence.StandardKey.Save,
-            "Save the handler file (Ctrl+S)",
-            self.editor_pane.save,
-        )
-        self.open_action = self._action(
-            "&Open function folder…",
-            "open",
-            QKeySequence.StandardKey.Open,
-            "Open another function's folder",
-            self.choose_folder,
-        )
-        self.invoke_action = self._action(
-            "&Invoke",
-            "invoke",
-            QKeySequence("Ctrl+Return"),
-            "Save and invoke the function (Ctrl+Enter)",
-            self.event_pane.request_invoke,
-        )
-        # Enter on the keypad is a different key: bind it too so Ctrl+Enter always works.
-        QShortcut(QKeySequence("Ctrl+Enter"), self, self.event_pane.request_invoke)
-        quit_action = self._action(
-            "&Quit",
-            None,
-            QKeySequence.StandardKey.Quit,
-            "Quit and remove every environment",
-            self.close,
-        )
-        file_menu = self.menuBar().addMenu("&File")
-        file_menu.addActions([self.open_action, self.save_action])
-        file_menu.addSeparator()
-        file_menu.addAction(quit_action)
-        function_menu = self.menuBar().addMenu("F&unction")
-        function_menu.addAction(self.invoke_action)
-        view_menu = self.menuBar().addMenu("&View")
-        theme_menu = view_menu.addMenu("&Theme")
-        self.theme_actions = QActionGroup(self)
-        for name in theme.THEMES:
-            action = QAction(name.capitalize(), self, checkable=True)
-            action.setData(name)
-            action.setToolTip(f"Use the {name} colour scheme")
-            action.triggered.connect(lambda _=False, n=name: self.set_theme(n))
-            self.theme_actions.addAction(action)
-            theme_menu.addAction(action)
-        follow = QAction("&Follow now", self, checkable=True, checked=True)
-        follow.setToolTip("Keep the timeline scrolled to the present")
-        follow.toggled.connect(self.timeline_pane.follow.setChecked)
-        self.timeline_pane.follow.toggled.connect(follow.setChecked)
-        view_menu.addAction(follow)
-        clear_logs = self._action(
-            "&Clear logs", None, None, "Empty the log view", self.result_pane.clear_logs
-        )
-        view_menu.addAction(clear_logs)
-        help_menu = self.menuBar().addMenu("&Help")
-        about = self._action("&About", None, None, "About Lambda Workbench", self.show_about)
-        help_menu.addAction(about)
-        toolbar = QToolBar("Main")
-        toolbar.setObjectName("mainToolbar")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        toolbar.addActions([self.open_action, self.save_action, self.invoke_action])
-        self.addToolBar(toolbar)
-
-    def _action(
-        self,
-        text: str,
-        icon_name: str | None,
-        shortcut: QKeySequence | QKeySequence.StandardKey | None,
-        tip: str,
-        slot: Callable[[], object],
-    ) -> QAction:
-        action = QAction(icon(icon_name) if icon_name else QIcon(), text, self)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        action.triggered.connect(lambda *_: slot())
-        return action
-
     def _wire(self) -> None:
         self.bridge.sig_event.connect(self.timeline_pane.on_event)
         self.bridge.sig_event.connect(self.billing_pane.on_event)
         self.bridge.sig_event.connect(self._update_warm_count)
         self.bridge.sig_logs.connect(self.result_pane.add_logs)
+        self.timeline_pane.sig_request_selected.connect(self.result_pane.select_request)
+        self.billing_pane.sig_request_selected.connect(self.result_pane.select_request)
+        self.billing_pane.sig_request_selected.connect(self.timeline_pane.select_request)
         self.event_pane.sig_invoke.connect(
-            lambda payload, times, at_once: spawn(self.controller.invoke(payload, times, at_once))
+            lambda payload, times, at_once, asynchronous: spawn(
+                self.controller.invoke(payload, times, at_once, asynchronous)
+            )
         )
         self.event_pane.sig_can_invoke.connect(self.invoke_action.setEnabled)
         self.invoke_action.setEnabled(self.event_pane.invoke_button.isEnabled())
@@ -250,12 +170,12 @@ class MainWindow(QMainWindow):
         if folder:
             if self.editor_pane.modified:
                 self.editor_pane.save()
-            self.open_function(Path(folder))
-            if self.service and self.controller.config:
-                self.service.deploy(self.controller.config)
+            if self.open_function(Path(folder)) and self.controller.config is not None:
+                self.controller.apply_settings(self.controller.config)
 
     def _config_changed(self, config) -> None:
         self.setWindowTitle(f"{config.name} — Lambda Workbench")
+        self.billing_pane.set_config(config)
 
     def _update_warm_count(self, _event: Event | None = None) -> None:
         alive = self.timeline_pane.model.alive_lanes()
@@ -299,6 +219,26 @@ class MainWindow(QMainWindow):
         for name, split in self._splitters().items():
             self.settings.setValue(f"split/{name}", split.saveState())
         self.settings.sync()
+
+    def focus_code(self) -> None:
+        """Put the cursor in the code editor."""
+        self.editor_pane.editor.setFocus()
+
+    def focus_event(self) -> None:
+        """Put the cursor in the event editor."""
+        self.event_pane.editor.setFocus()
+
+    def focus_logs(self) -> None:
+        """Put the cursor in the log filter, its text selected."""
+        self.result_pane.filter.setFocus()
+        self.result_pane.filter.selectAll()
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """Help → Keyboard shortcuts (non-modal, so it can stay open while working)."""
+        dialog = ShortcutsDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def show_about(self) -> None:
         """The About box."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import deque
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -18,10 +18,16 @@ from workbench.core.events import (
     InitFailed,
     InitStarted,
     InvocationCompleted,
+    InvocationDropped,
+    InvocationQueued,
     InvocationStarted,
+    InvocationThrottled,
 )
 
 MAX_SPANS_PER_LANE = 5_000  # keeps a long session bounded; the oldest spans scroll away
+TRIM_CHUNK = 500  # spans dropped at once, so trimming a list stays cheap on average
+MAX_MARKS = 20_000
+PROVISIONED = "provisioned-concurrency"
 
 
 class Phase(StrEnum):
@@ -52,6 +58,25 @@ class Span:
         return self.end if self.end is not None else now
 
 
+class MarkKind(StrEnum):
+    """What happened to a request outside any environment (the timeline's "Requests" row)."""
+
+    QUEUED = "queued"
+    THROTTLED = "throttled"
+    DROPPED = "dropped"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A moment in a request's life that no environment saw: queued, throttled or dropped."""
+
+    kind: MarkKind
+    at: float
+    function: str
+    request_id: str
+    detail: str = ""
+
+
 @dataclass
 class Lane:
     """One execution environment's history."""
@@ -60,7 +85,9 @@ class Lane:
     function: str
     created_at: float
     backend: str = ""
-    spans: deque[Span] = field(default_factory=lambda: deque(maxlen=MAX_SPANS_PER_LANE))
+    provisioned: bool = False
+    # A list, not a deque: painting bisects it by start time, which wants O(1) indexing.
+    spans: list[Span] = field(default_factory=list)
     ended_at: float | None = None
     end_reason: str | None = None
     invocations: int = 0
@@ -84,17 +111,42 @@ class Lane:
         span = self.current
         return span is not None and span.phase in (Phase.INIT, Phase.INVOKE)
 
+    def visible(self, start: float, end: float) -> list[Span]:
+        """The spans that overlap [start, end], found by bisection (spans follow each other)."""
+        spans = self.spans
+        # Spans of a lane follow one another, so the one open at `start` is the last to begin
+        # at or before it; everything after it up to `end` overlaps the window.
+        first = max(0, bisect_right(spans, start, key=_start) - 1)
+        last = bisect_right(spans, end, key=_start, lo=first)
+        return spans[first:last]
+
+    def append(self, span: Span) -> None:
+        """Add a span, dropping the oldest ones beyond MAX_SPANS_PER_LANE."""
+        self.spans.append(span)
+        if len(self.spans) > MAX_SPANS_PER_LANE + TRIM_CHUNK:
+            del self.spans[:TRIM_CHUNK]
+
+
+def _start(span: Span) -> float:
+    return span.start
+
 
 class TimelineModel:
     """Folds events into lanes (one per environment), each a list of phase spans."""
 
     def __init__(self) -> None:
         self.lanes: dict[str, Lane] = {}
+        self.marks: list[Mark] = []
         self.first_at: float | None = None
         self.last_at: float | None = None
 
     def apply(self, event: Event) -> bool:
         """Fold one event in; returns whether the timeline changed."""
+        kind = _MARK_KINDS.get(type(event))
+        if kind is not None:
+            self._note_time(event.at)
+            self._add_mark(kind, event)
+            return True
         handler = _HANDLERS.get(type(event))
         if handler is None:
             return False
@@ -103,16 +155,46 @@ class TimelineModel:
         if lane is None and not isinstance(event, EnvironmentCreated):
             # An environment we never saw created (e.g. the pane attached late): adopt it.
             lane = self._new_lane(env_id or "?", event.function, event.at, "")
-        if self.first_at is None:
-            self.first_at = event.at
-        self.last_at = max(self.last_at or event.at, event.at)
+        self._note_time(event.at)
         handler(self, lane, event)
         return True
 
     def clear(self) -> None:
-        """Forget every lane."""
+        """Forget every lane and mark."""
         self.lanes.clear()
+        self.marks.clear()
         self.first_at = self.last_at = None
+
+    def visible_marks(self, start: float, end: float) -> list[Mark]:
+        """The marks between start and end (marks arrive in time order)."""
+        first = bisect_left(self.marks, start, key=_mark_time)
+        return self.marks[first : bisect_right(self.marks, end, key=_mark_time, lo=first)]
+
+    def find_request(self, request_id: str) -> tuple[Lane, Span] | None:
+        """The invocation span of a request id (the latest attempt), if it is still kept."""
+        for lane in reversed(self.lanes.values()):
+            for span in reversed(lane.spans):
+                if span.request_id == request_id:
+                    return lane, span
+        return None
+
+    def _note_time(self, at: float) -> None:
+        if self.first_at is None:
+            self.first_at = at
+        self.last_at = max(self.last_at or at, at)
+
+    def _add_mark(self, kind: MarkKind, event: Event) -> None:
+        detail = ""
+        if isinstance(event, InvocationThrottled):
+            detail = event.reason
+        elif isinstance(event, InvocationDropped):
+            detail = f"{event.reason} after {event.attempts} attempt(s)"
+        elif isinstance(event, InvocationQueued) and event.attempt > 1:
+            detail = f"retry, attempt {event.attempt}"
+        request_id = getattr(event, "request_id", "")
+        self.marks.append(Mark(kind, event.at, event.function, request_id, detail))
+        if len(self.marks) > MAX_MARKS + TRIM_CHUNK:
+            del self.marks[:TRIM_CHUNK]
 
     def alive_lanes(self) -> list[Lane]:
         """The environments that still exist."""
@@ -125,12 +207,13 @@ class TimelineModel:
 
     # ----- one method per event kind -------------------------------------------------
     def _created(self, lane: Lane | None, event: EnvironmentCreated) -> None:
-        self._new_lane(event.env_id, event.function, event.at, event.backend)
+        new = self._new_lane(event.env_id, event.function, event.at, event.backend)
+        new.provisioned = event.initialization_type == PROVISIONED
 
     @staticmethod
     def _open(lane: Lane, span: Span) -> Span:
         _close(lane, span.start)
-        lane.spans.append(span)
+        lane.append(span)
         return span
 
     def _init_started(self, lane: Lane, event: InitStarted) -> None:
@@ -174,7 +257,7 @@ class TimelineModel:
         lane.ended_at, lane.end_reason = event.at, reason
         _close(lane, event.at)
         # Zero-length on purpose: the view draws it as the lane's end marker.
-        lane.spans.append(Span(Phase.REAPED, event.at, event.at, error=_fail_text(event)))
+        lane.append(Span(Phase.REAPED, event.at, event.at, error=_fail_text(event)))
 
 
 def _close(lane: Lane, at: float) -> None:
@@ -186,9 +269,19 @@ def _close(lane: Lane, at: float) -> None:
             break
 
 
+def _mark_time(mark: Mark) -> float:
+    return mark.at
+
+
 def _fail_text(event: Event) -> str | None:
     return event.message if isinstance(event, EnvironmentFailed) else None
 
+
+_MARK_KINDS: dict[type[Event], MarkKind] = {
+    InvocationQueued: MarkKind.QUEUED,
+    InvocationThrottled: MarkKind.THROTTLED,
+    InvocationDropped: MarkKind.DROPPED,
+}
 
 _HANDLERS = {
     EnvironmentCreated: TimelineModel._created,

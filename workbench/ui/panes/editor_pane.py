@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from workbench.ui.recovery import RecoveryStore
 from workbench.ui.widgets.code_editor import CodeEditor
+from workbench.ui.widgets.find_bar import FindBar
 
 AUTOSAVE_MS = 1500  # the first change is in the recovery file within 1.5 s, whatever follows
 MODIFIED_MARK = " ●"
@@ -57,6 +58,9 @@ class EditorPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._tabs)
+        self.find_bar = FindBar(self.editor)
+        self.find_bar.sig_matches.connect(self.editor.highlight_matches)
+        layout.addWidget(self.find_bar)
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
         self._autosave.setInterval(AUTOSAVE_MS)
@@ -91,6 +95,10 @@ class EditorPane(QWidget):
             else:
                 self._recovery.discard(self.path)
         self._update_title()
+
+    def show_find(self) -> None:
+        """Open the find bar (Ctrl+F), seeded with the selected text."""
+        self.find_bar.open_bar()
 
     def save(self) -> bool:
         """Write the editor's text to disk; False (with a message) if that failed."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -16,10 +16,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.ui.panes.saved_events_bar import SavedEventsBar
+from workbench.ui.saved_events import SavedEvents
 from workbench.ui.widgets.code_editor import CodeEditor
 
 DEFAULT_EVENT = '{\n    "name": "Lambda learner"\n}'
 MAX_TIMES = 1000
+TIP_ROLE = Qt.ItemDataRole.ToolTipRole
+MODE_TIP = (
+    "In a row: one after another (warm starts).\n"
+    "At once: concurrently (each needs its own environment: cold starts)."
+)
 
 
 def json_problem(text: str) -> tuple[int, int, str] | None:
@@ -39,8 +46,8 @@ def json_problem(text: str) -> tuple[int, int, str] | None:
 class EventPane(QWidget):
     """Edits the event and asks for invocations; Invoke is disabled while the JSON is invalid."""
 
-    sig_invoke = Signal(bytes, int, bool)
-    """(payload, times, at_once): the learner asked to invoke."""
+    sig_invoke = Signal(bytes, int, bool, bool)
+    """(payload, times, at_once, asynchronous): the learner asked to invoke."""
 
     sig_can_invoke = Signal(bool)
     """Whether Invoke is possible now (engine ready, JSON valid, nothing running)."""
@@ -52,12 +59,15 @@ class EventPane(QWidget):
         self._valid = True
         self.samples = QComboBox()
         self.samples.setToolTip("Load a sample event from the catalogue into the editor")
-        self.samples.setMinimumContentsLength(10)
+        self.samples.setMinimumContentsLength(8)
         self.samples.activated.connect(self._load_sample)
         self._sample_bodies: dict[str, Any] = {}
         format_button = QPushButton("Format")
-        format_button.setToolTip("Pretty-print the event JSON")
+        format_button.setToolTip("Pretty-print the event JSON (Ctrl+Shift+F)")
         format_button.clicked.connect(self.format_json)
+        self.saved = SavedEventsBar()
+        self.saved.sig_load.connect(self._load_text)
+        self.saved.sig_message.connect(self._saved_message)
         self.editor = CodeEditor("json")
         self.editor.setToolTip("The event your handler receives, as JSON")
         self.editor.setPlainText(DEFAULT_EVENT)
@@ -74,22 +84,34 @@ class EventPane(QWidget):
         self.times.setToolTip("How many invocations one click fires")
         self.mode = QComboBox()
         self.mode.addItems(["in a row", "at once"])
-        self.mode.setToolTip(
-            "In a row: one after another (warm starts).\n"
-            "At once: concurrently (each needs its own environment: cold starts)."
+        self.mode.setToolTip(MODE_TIP)
+        self.invocation_type = QComboBox()
+        self.invocation_type.addItems(["sync", "async"])
+        self.invocation_type.setItemData(0, "RequestResponse: wait for the response", TIP_ROLE)
+        self.invocation_type.setItemData(1, "Event: queue it and return at once", TIP_ROLE)
+        self.invocation_type.setToolTip(
+            "sync (RequestResponse): wait for each response.\n"
+            "async (Event): Lambda queues the event, answers 202 at once, runs it later and "
+            "retries failures twice."
         )
+        self.invocation_type.currentIndexChanged.connect(self._type_changed)
         header = QHBoxLayout()
         title = QLabel("Event")
         title.setObjectName("paneTitle")
         header.addWidget(title)
-        header.addStretch(1)
-        header.addWidget(QLabel("Sample:"))
+        header.addSpacing(8)
+        header.addWidget(self.saved, 1)
+        header.addSpacing(8)
+        sample_label = QLabel("Sample:")
+        sample_label.setToolTip("Sample events from the catalogue (S3, API Gateway, SQS…)")
+        header.addWidget(sample_label)
         header.addWidget(self.samples)
         header.addWidget(format_button)
         controls = QHBoxLayout()
         controls.addWidget(self.status, 1)
         controls.addWidget(self.times)
         controls.addWidget(self.mode)
+        controls.addWidget(self.invocation_type)
         controls.addWidget(self.invoke_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
@@ -98,6 +120,19 @@ class EventPane(QWidget):
         layout.addLayout(controls)
         self.editor.textChanged.connect(self.validate)
         self.validate()
+
+    def set_saved_events(self, store: SavedEvents) -> None:
+        """Keep named test events in this store."""
+        self.saved.attach(store, self.editor.toPlainText)
+
+    def set_function(self, name: str) -> None:
+        """Show the saved test events of the open function."""
+        self.saved.set_function(name)
+
+    @property
+    def asynchronous(self) -> bool:
+        """Whether Invoke queues events (Event) instead of waiting (RequestResponse)."""
+        return self.invocation_type.currentIndex() == 1
 
     def set_samples(self, samples: dict[str, Any]) -> None:
         """Offer these sample events (key → JSON body) in the sample chooser."""
@@ -111,10 +146,10 @@ class EventPane(QWidget):
         self._ready = ready
         self._update_button()
 
-    def set_busy(self, busy: bool) -> None:
-        """Whether invocations from this pane are still running."""
+    def set_busy(self, busy: bool, label: str = "Invoking…") -> None:
+        """Whether invocations (or a sweep) are running; label shows on the button meanwhile."""
         self._busy = busy
-        self.invoke_button.setText("Invoking…" if busy else "Invoke")
+        self.invoke_button.setText(label if busy else "Invoke")
         self._update_button()
 
     @property
@@ -151,7 +186,23 @@ class EventPane(QWidget):
         """Emit sig_invoke when Invoke is possible (the button and Ctrl+Enter call this)."""
         if self.invoke_button.isEnabled():
             at_once = self.mode.currentIndex() == 1
-            self.sig_invoke.emit(self.payload, self.times.value(), at_once)
+            self.sig_invoke.emit(self.payload, self.times.value(), at_once, self.asynchronous)
+
+    def _load_text(self, text: str) -> None:
+        self.editor.setPlainText(text)
+
+    def _saved_message(self, text: str, is_error: bool) -> None:
+        self.status.setText(("✗ " if is_error else "✓ ") + text)
+        self.status.setProperty("state", "error" if is_error else "ok")
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+
+    def _type_changed(self, index: int) -> None:
+        # Queued events run as Lambda's queue decides: "in a row" cannot be promised.
+        self.mode.setEnabled(index == 0)
+        self.mode.setToolTip(
+            MODE_TIP if index == 0 else "Asynchronous events all enter the queue at once"
+        )
 
     def _load_sample(self, index: int) -> None:
         key = self.samples.itemText(index)

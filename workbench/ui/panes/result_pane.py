@@ -73,6 +73,7 @@ class ResultPane(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._lines: deque[LogLine] = deque(maxlen=MAX_LOG_LINES)
+        self._selected: str | None = None  # the request id the timeline put in the filter
         self.status = QLabel("No invocation yet: edit the event and press Invoke.")
         self.status.setObjectName("resultStatus")
         self.status.setWordWrap(True)
@@ -160,6 +161,15 @@ class ResultPane(QWidget):
         if follow:
             bar.setValue(bar.maximum())
 
+    def select_request(self, request_id: str) -> None:
+        """Show only one request's log lines ("" undoes a selection made this way)."""
+        if request_id:
+            self._selected = request_id
+            self.filter.setText(request_id)
+        elif self._selected is not None and self.filter.text() == self._selected:
+            self._selected = None
+            self.filter.clear()
+
     def log_text(self) -> str:
         """What the log view shows now."""
         return self.logs.toPlainText()
@@ -175,9 +185,12 @@ class ResultPane(QWidget):
 
     def _refilter(self, text: str) -> None:
         wanted = text.strip()
-        kept = (_display(x.text) for x in self._lines if self._matches(x, wanted))
+        kept = [_display(x.text) for x in self._lines if self._matches(x, wanted)]
         self.logs.setPlainText("\n".join(kept))
-        self.logs.verticalScrollBar().setValue(self.logs.verticalScrollBar().maximum())
+        if wanted and wanted == self._selected:
+            self.logs.verticalScrollBar().setValue(0)  # one request: read it from its START
+        else:
+            self.logs.verticalScrollBar().setValue(self.logs.verticalScrollBar().maximum())
 
     @staticmethod
     def _title(text: str) -> QLabel:

@@ -1,38 +1,71 @@
-"""The timeline's painted surface: one lane per environment, spans coloured by phase."""
+"""The timeline's painted surface: rows of lanes under a time axis; zoom, pan, hover and click.
+
+Ctrl+wheel zooms around the mouse, the wheel or a drag pans in time, Shift+wheel scrolls
+the rows; a click on an invocation selects its request.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPaintEvent, QPalette, QPen, QPolygonF
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QHelpEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from workbench.ui.timeline_model import Lane, Phase, Span, TimelineModel
+from workbench.ui.panes.timeline_bars import LaneBars
+from workbench.ui.panes.timeline_paint import (
+    AXIS_HEIGHT,
+    LABEL_WIDTH,
+    LANE_HEIGHT,
+    REQUESTS_ROW,
+    LanePainter,
+    Scale,
+    span_rect,
+)
+from workbench.ui.panes.timeline_text import describe_mark, describe_span, paint_axis
+from workbench.ui.timeline_model import Lane, Mark, Phase, Span, TimelineModel
 from workbench.ui.widgets.code_editor import is_dark
 
-PHASE_COLOURS: dict[Phase, tuple[str, str]] = {
-    # (light, dark) fills
-    Phase.INIT: ("#e8912d", "#f0a04b"),
-    Phase.INVOKE: ("#2f6fde", "#4c8df6"),
-    Phase.IDLE: ("#9fd3a8", "#3d7a4c"),
-    Phase.FROZEN: ("#b9cde3", "#3b5573"),
-    Phase.REAPED: ("#8c959f", "#8b949e"),
-}
-ERROR_COLOUR = "#d1242f"
-COLD_COLOUR = "#bf3989"
-LABEL_WIDTH = 120
-AXIS_HEIGHT = 22
-LANE_HEIGHT = 30
-BAR_HEIGHT = 16  # init and invoke: the phases that cost time and money
-THIN_HEIGHT = 8  # idle and frozen: drawn thinner so invocations stand out
-MIN_INVOKE_PX = 3.0  # a 2 ms invocation must still be visible at any zoom
 NOW_MARGIN = 0.05  # share of the view kept free right of "now", so new spans are not at the edge
+ZOOM_RANGE_S = (0.05, 6 * 3600.0)
+WHEEL_ZOOM = 1.25  # one wheel notch zooms by this factor
+WHEEL_PAN = 0.1  # one wheel notch pans this share of the view
+DRAG_PX = 4  # a press that moves less than this is a click
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What lies under a point: a lane's span, or a mark in the requests row."""
+
+    lane: Lane | None = None
+    span: Span | None = None
+    mark: Mark | None = None
+
+    @property
+    def request_id(self) -> str | None:
+        """The request the hit belongs to, if any."""
+        if self.mark is not None:
+            return self.mark.request_id
+        return self.span.request_id if self.span is not None else None
 
 
 class TimelineCanvas(QWidget):
     """Paints a TimelineModel between view_end - window_s and view_end."""
+
+    sig_view_changed = Signal()
+    """Zoom, pan or row scroll changed (the pane syncs its scrollbars and controls)."""
+
+    sig_request_selected = Signal(str)
+    """The learner clicked an invocation or mark ("" when they clicked empty space)."""
 
     def __init__(
         self, model: TimelineModel, now: Callable[[], float] = time.time, parent=None
@@ -42,190 +75,290 @@ class TimelineCanvas(QWidget):
         self.now = now
         self.window_s = 15.0
         self.view_end: float | None = None  # None: follow now
+        self.first_row = 0
+        self.selected: str | None = None
+        self._bars: dict[str, LaneBars] = {}  # env id → its bars at the current zoom
+        self._press: tuple[float, float] | None = None  # (x, view end) at the press
+        self._dragged = False
         self.setMouseTracking(True)
         self.setMinimumHeight(AXIS_HEIGHT + LANE_HEIGHT * 2)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
 
     def sizeHint(self) -> QSize:
-        return QSize(600, AXIS_HEIGHT + LANE_HEIGHT * max(3, len(self.model.lanes)) + 8)
+        return QSize(600, AXIS_HEIGHT + LANE_HEIGHT * 4 + 8)
 
     # ----- geometry --------------------------------------------------------------------
+    def rows(self) -> list[Lane | str]:
+        """Every row top to bottom: the requests row (if any marks), then one per lane."""
+        lanes: list[Lane | str] = list(self.model.lanes.values())
+        return [REQUESTS_ROW, *lanes] if self.model.marks else lanes
+
+    def visible_row_count(self) -> int:
+        """How many whole rows fit under the axis."""
+        return max(1, (self.height() - AXIS_HEIGHT) // LANE_HEIGHT)
+
+    def live_now(self) -> float:
+        """The present: open spans reach up to here."""
+        return max(self.now(), self.model.last_at or 0.0)
+
     def current_end(self) -> float:
         """The time at the right edge of the view."""
         if self.view_end is not None:
             return self.view_end
-        return max(self.now(), self.model.last_at or 0.0)
+        return self.live_now() + self.window_s * NOW_MARGIN
 
     def view_start(self) -> float:
         """The time at the left edge of the lanes."""
-        return self.current_end() - self.window_s * (1 - NOW_MARGIN)
+        return self.current_end() - self.window_s
+
+    def scale(self) -> Scale:
+        """The time → x mapping of the current view."""
+        width = max(1, self.width() - LABEL_WIDTH - 8)
+        return Scale(self.view_start(), width / self.window_s)
 
     def x_of(self, t: float) -> float:
         """Pixel x of time t."""
-        width = max(1, self.width() - LABEL_WIDTH - 8)
-        return LABEL_WIDTH + (t - self.view_start()) / self.window_s * width
+        return self.scale().x(t)
+
+    def time_at(self, x: float) -> float:
+        """The time under pixel x."""
+        scale = self.scale()
+        return scale.start + (x - scale.left) / scale.px_per_s
 
     def span_rect(self, row: int, span: Span, now: float) -> QRectF:
-        """Where a span is painted."""
-        x0, x1 = self.x_of(span.start), self.x_of(span.end_or(now))
-        if span.phase is Phase.INVOKE:
-            x1 = max(x1, x0 + MIN_INVOKE_PX)
-        height = BAR_HEIGHT if span.phase in (Phase.INIT, Phase.INVOKE) else THIN_HEIGHT
-        top = AXIS_HEIGHT + row * LANE_HEIGHT + (LANE_HEIGHT - height) / 2
-        return QRectF(x0, top, max(1.0, x1 - x0), height)
+        """Where a span of the row-th visible row is painted."""
+        return span_rect(self.scale(), AXIS_HEIGHT + row * LANE_HEIGHT, span, now)
 
-    def span_at(self, x: float, y: float) -> tuple[Lane, Span] | None:
-        """The lane and span under a point, preferring invocations (they are the narrow ones)."""
+    def hit_at(self, x: float, y: float) -> Hit | None:
+        """The span or mark under a point, preferring invocations (they are the narrow ones)."""
         row = int((y - AXIS_HEIGHT) // LANE_HEIGHT)
-        lanes = list(self.model.lanes.values())
-        if y < AXIS_HEIGHT or not 0 <= row < len(lanes):
+        rows = self.rows()
+        index = self.first_row + row
+        if y < AXIS_HEIGHT or x < LABEL_WIDTH or not 0 <= index < len(rows):
             return None
-        lane, now = lanes[row], self.current_end()
+        content = rows[index]
+        scale = self.scale()
+        if isinstance(content, str):
+            t0, t1 = self.time_at(x - 6), self.time_at(x + 6)
+            marks = self.model.visible_marks(t0, t1)
+            if not marks:
+                return None
+            return Hit(mark=min(marks, key=lambda m: abs(scale.x(m.at) - x)))
+        now = self.live_now()
+        pad = 3 / scale.px_per_s
+        candidates = content.visible(self.time_at(x) - pad, self.time_at(x) + pad)
         hits = [
             s
-            for s in lane.spans
+            for s in candidates
             if self.span_rect(row, s, now).adjusted(-2, 0, 2, 0).contains(x, y)
         ]
         hits.sort(key=lambda s: s.phase is not Phase.INVOKE)
-        return (lane, hits[0]) if hits else None
+        return Hit(lane=content, span=hits[0]) if hits else None
+
+    def span_at(self, x: float, y: float) -> tuple[Lane, Span] | None:
+        """The lane and span under a point, if any."""
+        hit = self.hit_at(x, y)
+        if hit is None or hit.lane is None or hit.span is None:
+            return None
+        return hit.lane, hit.span
+
+    # ----- view changes ------------------------------------------------------------------
+    def zoom_by(self, factor: float, anchor_x: float | None = None) -> None:
+        """Show factor × less time; the time under anchor_x stays put (when not following)."""
+        low, high = ZOOM_RANGE_S
+        new_window = min(high, max(low, self.window_s / factor))
+        if self.view_end is not None:
+            anchor = self.time_at(anchor_x) if anchor_x is not None else None
+            if anchor is not None:
+                share = (self.view_end - anchor) / self.window_s
+                self.view_end = anchor + share * new_window
+        self.window_s = new_window
+        self.sig_view_changed.emit()
+        self.update()
+
+    def pan_by(self, seconds: float) -> None:
+        """Move the view later (positive) or earlier; panning away from now stops following."""
+        self.set_view_end(self.current_end() + seconds)
+
+    def set_view_end(self, end: float | None) -> None:
+        """Show the time up to end; reaching the present (or None) follows now again."""
+        if end is not None and end >= self.live_now() + self.window_s * NOW_MARGIN:
+            end = None
+        self.view_end = end
+        self.sig_view_changed.emit()
+        self.update()
+
+    def scroll_rows(self, delta: int) -> None:
+        """Scroll the rows by delta (positive: down)."""
+        limit = max(0, len(self.rows()) - self.visible_row_count())
+        self.first_row = min(limit, max(0, self.first_row + delta))
+        self.sig_view_changed.emit()
+        self.update()
+
+    def select(self, request_id: str | None) -> None:
+        """Outline a request's span and marks (None: no selection)."""
+        self.selected = request_id or None
+        self.update()
+
+    # ----- input -------------------------------------------------------------------------
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        """Ctrl+wheel zooms, Shift+wheel scrolls rows, the wheel pans in time."""
+        delta = event.angleDelta()
+        notches = (delta.y() or delta.x()) / 120
+        mods = event.modifiers()
+        if mods & Qt.KeyboardModifier.ControlModifier:
+            self.zoom_by(WHEEL_ZOOM**notches, event.position().x())
+        elif mods & Qt.KeyboardModifier.ShiftModifier:
+            self.scroll_rows(-round(notches) or (-1 if notches > 0 else 1))
+        else:
+            self.pan_by(-notches * WHEEL_PAN * self.window_s)
+        event.accept()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press = (event.position().x(), self.current_end())
+            self._dragged = False
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._press is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            start_x, start_end = self._press
+            moved = event.position().x() - start_x
+            if self._dragged or abs(moved) >= DRAG_PX:
+                self._dragged = True
+                self.setCursor(Qt.CursorShape.ClosedHandCursor)
+                self.set_view_end(start_end - moved / self.scale().px_per_s)
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self._press is not None:
+            if not self._dragged:
+                self.click_at(event.position())
+            self._press = None
+            self._dragged = False
+            self.unsetCursor()
+        super().mouseReleaseEvent(event)
+
+    def click_at(self, point: QPointF) -> None:
+        """Select the request under point (or clear the selection) and say so."""
+        hit = self.hit_at(point.x(), point.y())
+        request_id = hit.request_id if hit is not None else None
+        self.select(request_id)
+        self.sig_request_selected.emit(request_id or "")
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.sig_view_changed.emit()  # how many rows fit changed
 
     # ----- painting --------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         palette = self.palette()
-        dark = is_dark(palette)
-        painter.fillRect(self.rect(), palette.color(QPalette.ColorRole.Base))
-        if self.model.lanes:
-            self._paint_axis(painter, palette)
-        now = self.current_end()
-        start = self.view_start()
-        for row, lane in enumerate(self.model.lanes.values()):
-            self._paint_lane(painter, row, lane, start, now, dark, palette)
-        if not self.model.lanes:
+        painter.fillRect(event.rect(), palette.color(QPalette.ColorRole.Base))
+        self.paint_into(painter)
+        painter.end()
+
+    def paint_into(self, painter: QPainter) -> None:
+        """Draw the visible rows (also used by the paint benchmark)."""
+        palette = self.palette()
+        rows = self.rows()
+        if not rows:
             painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(
-                self.rect().adjusted(LABEL_WIDTH, AXIS_HEIGHT, 0, 0),
+                QRectF(self.rect()).adjusted(LABEL_WIDTH, AXIS_HEIGHT, 0, 0),
                 Qt.AlignmentFlag.AlignCenter,
                 "No environments yet: invoke the function to start one.",
             )
-        painter.end()
-
-    def _paint_axis(self, painter: QPainter, palette: QPalette) -> None:
-        start, step = self.view_start(), _tick_step(self.window_s)
-        right = start + self.window_s
-        grid = palette.color(QPalette.ColorRole.Mid)
-        grid.setAlpha(70)
-        text = palette.color(QPalette.ColorRole.PlaceholderText)
-        t = (start // step + 1) * step  # ticks on round wall-clock times
-        while t <= right:
-            x = self.x_of(t)
-            painter.setPen(QPen(grid, 1))
-            painter.drawLine(QPointF(x, AXIS_HEIGHT - 4), QPointF(x, self.height()))
-            if x - 40 >= LABEL_WIDTH and x + 40 <= self.width():  # never a clipped label
-                painter.setPen(text)
-                painter.drawText(
-                    QRectF(x - 40, 2, 80, AXIS_HEIGHT - 6),
-                    Qt.AlignmentFlag.AlignCenter,
-                    _tick_label(t, step),
-                )
-            t += step
-
-    def _paint_lane(self, painter, row, lane: Lane, start, now, dark, palette) -> None:
-        top = AXIS_HEIGHT + row * LANE_HEIGHT
-        if row % 2:
-            stripe = palette.color(QPalette.ColorRole.AlternateBase)
-            painter.fillRect(QRectF(0, top, self.width(), LANE_HEIGHT), stripe)
-        painter.setPen(
-            palette.color(
-                QPalette.ColorRole.Text if lane.alive else QPalette.ColorRole.PlaceholderText
-            )
-        )
-        label = lane.env_id if lane.alive else f"{lane.env_id} ✕"
-        painter.drawText(
-            QRectF(8, top, LABEL_WIDTH - 12, LANE_HEIGHT),
-            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-            label,
-        )
-        painter.setClipRect(QRectF(LABEL_WIDTH, top, self.width() - LABEL_WIDTH, LANE_HEIGHT))
-        for span in lane.spans:
-            if span.end_or(now) < start and span.phase is not Phase.INVOKE:
-                continue
-            self._paint_span(painter, row, span, now, dark)
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        scale, end, now = self.scale(), self.current_end(), self.live_now()
+        paint_axis(painter, palette, scale, self.window_s, (self.width(), self.height()))
+        lanes = LanePainter(painter, palette, is_dark(palette), self.width())
+        self.first_row = min(self.first_row, max(0, len(rows) - self.visible_row_count()))
+        shown = rows[self.first_row : self.first_row + self.visible_row_count() + 1]
+        tops = [AXIS_HEIGHT + offset * LANE_HEIGHT for offset in range(len(shown))]
+        for offset, top in enumerate(tops):
+            lanes.row_background(self.first_row + offset, top)
+        painter.setClipRect(QRectF(LABEL_WIDTH, AXIS_HEIGHT, self.width(), self.height()))
+        detailed: list[tuple[float, list[Span]]] = []
+        for top, content in zip(tops, shown, strict=True):
+            if isinstance(content, Lane):
+                cached = self._bars_of(content, scale)
+                live = [s for s in content.spans[cached.done :] if s.phase is not Phase.REAPED]
+                lanes.bars(top, cached, scale, live, now)
+                detailed.append((top, self._details_of(cached, live, scale)))
+        for top, spans in detailed:
+            lanes.details(top, spans, scale, now, self.selected)
+        if self.model.marks and self.first_row == 0:
+            marks = self.model.visible_marks(scale.start, end)
+            lanes.marks(AXIS_HEIGHT, marks, scale, self.selected)
         painter.setClipping(False)
+        for top, content in zip(tops, shown, strict=True):
+            if isinstance(content, str):
+                lanes.label(top, content, True)
+            else:
+                label = content.env_id if content.alive else f"{content.env_id} ✕"
+                lanes.label(top, label, content.alive, "PC" if content.provisioned else "")
 
-    def _paint_span(self, painter: QPainter, row: int, span: Span, now: float, dark: bool) -> None:
-        rect = self.span_rect(row, span, now)
-        if rect.right() < LABEL_WIDTH:
-            return
-        if span.phase is Phase.REAPED:
-            painter.setPen(QPen(QColor(PHASE_COLOURS[Phase.REAPED][dark]), 2))
-            c = rect.center()
-            painter.drawLine(QPointF(c.x() - 4, c.y() - 4), QPointF(c.x() + 4, c.y() + 4))
-            painter.drawLine(QPointF(c.x() - 4, c.y() + 4), QPointF(c.x() + 4, c.y() - 4))
-            return
-        fill = QColor(PHASE_COLOURS[span.phase][dark])
-        if span.error and span.phase in (Phase.INVOKE, Phase.INIT):
-            fill = QColor(ERROR_COLOUR)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(fill)
-        radius = 2.0 if rect.width() > 4 else 0.0
-        painter.drawRoundedRect(rect, radius, radius)
-        if span.phase is Phase.INVOKE and span.cold:
-            self._paint_cold_mark(painter, rect)
-        if span.phase is Phase.INVOKE and rect.width() > 56 and span.billed_ms is not None:
-            painter.setPen(QColor("white"))
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"{span.billed_ms} ms")
+    def _bars_of(self, lane: Lane, scale: Scale) -> LaneBars:
+        """The lane's cached bars at this zoom, extended with the spans closed since."""
+        origin = self.model.first_at or 0.0
+        if len(self._bars) > len(self.model.lanes):  # lanes were cleared: forget their bars
+            self._bars = {k: v for k, v in self._bars.items() if k in self.model.lanes}
+        cached = self._bars.get(lane.env_id)
+        if cached is None or not cached.fits(lane, scale.px_per_s, origin):
+            cached = self._bars[lane.env_id] = LaneBars(scale.px_per_s, origin)
+        cached.extend(lane)
+        return cached
 
-    @staticmethod
-    def _paint_cold_mark(painter: QPainter, rect: QRectF) -> None:
-        x, y = rect.left(), rect.top() - 1
-        painter.setBrush(QColor(COLD_COLOUR))
-        painter.drawPolygon(
-            QPolygonF([QPointF(x - 4, y - 6), QPointF(x + 4, y - 6), QPointF(x, y)])
-        )
+    def _details_of(self, cached: LaneBars, live: list[Span], scale: Scale) -> list[Span]:
+        """The spans of a lane needing more than a bar: in view, open, or selected."""
+        shift = scale.left + (cached.origin - scale.start) * scale.px_per_s
+        spans = cached.visible_details(LABEL_WIDTH - shift, self.width() - shift)
+        spans = spans + [s for s in live if s.phase is Phase.INVOKE]
+        chosen = cached.by_request.get(self.selected) if self.selected else None
+        if chosen is not None and chosen not in spans:
+            spans.append(chosen)
+        return spans
 
     # ----- hover -----------------------------------------------------------------------
     def event(self, event) -> bool:
         if event.type() == event.Type.ToolTip and isinstance(event, QHelpEvent):
-            hit = self.span_at(event.position().x(), event.position().y())
-            if hit:
-                QToolTip.showText(event.globalPos(), describe_span(*hit, self.current_end()), self)
+            text = self.tooltip_at(event.position().x(), event.position().y())
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)
             else:
                 QToolTip.hideText()
                 event.ignore()
             return True
         return super().event(event)
 
-
-def describe_span(lane: Lane, span: Span, now: float) -> str:
-    """The tooltip text of a span."""
-    length_ms = (span.end_or(now) - span.start) * 1000
-    lines = [f"{lane.env_id} — {span.phase.value}"]
-    if span.phase is Phase.REAPED:
-        lines.append(f"environment ended ({lane.end_reason})")
-    else:
-        lines.append(f"{length_ms:,.1f} ms" + (" so far" if span.end is None else ""))
-    if span.request_id:
-        lines.append(f"request {span.request_id}")
-    if span.billed_ms is not None:
-        lines.append(f"billed {span.billed_ms} ms")
-    if span.cold:
-        lines.append("cold start")
-    if span.error:
-        lines.append(f"error: {span.error}")
-    return "\n".join(lines)
+    def tooltip_at(self, x: float, y: float) -> str:
+        """What hovering at (x, y) explains: a span, a mark, or a lane's name."""
+        hit = self.hit_at(x, y)
+        if hit is not None and hit.mark is not None:
+            return describe_mark(hit.mark)
+        if hit is not None and hit.lane is not None and hit.span is not None:
+            return describe_span(hit.lane, hit.span, self.live_now())
+        if x < LABEL_WIDTH and y >= AXIS_HEIGHT:
+            index = self.first_row + int((y - AXIS_HEIGHT) // LANE_HEIGHT)
+            rows = self.rows()
+            if 0 <= index < len(rows):
+                return describe_row(rows[index])
+        return ""
 
 
-def _tick_step(window_s: float) -> float:
-    for step in (0.1, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600):
-        if window_s / step <= 8:
-            return float(step)
-    return 7200.0
-
-
-def _tick_label(at: float, step: float) -> str:
-    """Wall-clock time of a tick, as the log stream's timestamps read."""
-    clock = time.strftime("%H:%M:%S", time.localtime(at))
-    if step < 1:
-        return time.strftime("%M:%S", time.localtime(at)) + f".{round(at * 100) % 100:02d}"
-    return clock
+def describe_row(content: Lane | str) -> str:
+    """The tooltip of a row's label."""
+    if isinstance(content, str):
+        return "Requests that no environment served: queued (○), throttled (▼), dropped (✕)"
+    kind = (
+        "provisioned concurrency: initialised ahead of traffic, never reaped when idle"
+        if content.provisioned
+        else "on-demand: started by an invocation"
+    )
+    state = "alive" if content.alive else f"ended ({content.end_reason})"
+    return (
+        f"{content.env_id} — {kind}\n{state}; {content.invocations} invocation(s), "
+        f"{content.cold_starts} cold"
+    )

@@ -5,129 +5,251 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QScrollBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from workbench.core.events import Event
-from workbench.ui.panes.timeline_canvas import (
+from workbench.ui.panes.timeline_canvas import NOW_MARGIN, ZOOM_RANGE_S, TimelineCanvas
+from workbench.ui.panes.timeline_paint import (
     COLD_COLOUR,
     ERROR_COLOUR,
-    NOW_MARGIN,
+    MARK_COLOURS,
     PHASE_COLOURS,
-    TimelineCanvas,
+    PROVISIONED_COLOUR,
 )
-from workbench.ui.timeline_model import Phase, TimelineModel
+from workbench.ui.timeline_model import MarkKind, Phase, TimelineModel
 from workbench.ui.widgets.code_editor import is_dark
 
-ZOOMS_S = {"2 s": 2.0, "5 s": 5.0, "15 s": 15.0, "1 min": 60.0, "5 min": 300.0, "15 min": 900.0}
+ZOOMS_S = {
+    "1 s": 1.0,
+    "2 s": 2.0,
+    "5 s": 5.0,
+    "15 s": 15.0,
+    "1 min": 60.0,
+    "5 min": 300.0,
+    "15 min": 900.0,
+    "1 h": 3600.0,
+}
 DEFAULT_ZOOM = "5 s"  # a 100 ms cold start is ~15 px wide: visible without zooming
 TICK_MS = 100  # repaint rate while following: open spans grow smoothly enough at 10 fps
-SCROLL_UNIT_S = 0.1
+SCROLL_UNIT_S = 0.05
+BUTTON_ZOOM = 2.0
+NAVIGATION_TIP = (
+    "Ctrl+wheel zooms around the mouse; drag or wheel pans in time; "
+    "Shift+wheel scrolls environments. Click an invocation to see its logs."
+)
+
+
+def window_text(seconds: float) -> str:
+    """A view width as the zoom chooser shows it: 750 ms, 3.5 s, 2.5 min."""
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    if seconds < 60:
+        return f"{seconds:.3g} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.3g} min"
+    return f"{seconds / 3600:.3g} h"
 
 
 class TimelinePane(QWidget):
-    """Lanes of spans with a legend, zoom, and "Follow now"."""
+    """Lanes of spans with a legend, zoom, pan and "Follow now"."""
+
+    sig_request_selected = Signal(str)
+    """A request id the learner clicked on the timeline ("" clears)."""
 
     def __init__(self, now: Callable[[], float] = time.time, parent: QWidget | None = None):
         super().__init__(parent)
         self.model = TimelineModel()
         self.canvas = TimelineCanvas(self.model, now)
-        self.canvas.setToolTip("")  # per-span tooltips come from the canvas itself
+        self.canvas.sig_view_changed.connect(self.refresh)
+        self.canvas.sig_request_selected.connect(self.sig_request_selected)
         self.legend = QLabel()
-        self.legend.setToolTip("Span colours: what each environment was doing")
+        self.legend.setObjectName("legend")
+        self.legend.setWordWrap(True)  # a narrow pane wraps the legend rather than widening
+        self.legend.setToolTip("What the colours and marks on the timeline mean")
         self.zoom = QComboBox()
         self.zoom.addItems(list(ZOOMS_S))
-        self.zoom.setCurrentText(DEFAULT_ZOOM)
-        self.zoom.setToolTip("How much time the view shows")
-        self.zoom.currentTextChanged.connect(self._zoom_changed)
+        self.zoom.setToolTip("How much time the view shows. " + NAVIGATION_TIP)
+        self.zoom.textActivated.connect(self.set_zoom)
+        self.zoom_out_button = self._tool_button("−", "Show more time (Ctrl+−)", self.zoom_out)
+        self.zoom_in_button = self._tool_button(
+            "+", "Show less time, in more detail (Ctrl+=)", self.zoom_in
+        )
         self.follow = QCheckBox("Follow now")
         self.follow.setChecked(True)
-        self.follow.setToolTip("Keep the view scrolled to the present moment")
+        self.follow.setToolTip("Keep the view scrolled to the present moment (Ctrl+0)")
         self.follow.toggled.connect(self._follow_toggled)
         self.scrollbar = QScrollBar(Qt.Orientation.Horizontal)
         self.scrollbar.setToolTip("Scroll back in time (turns Follow now off)")
-        self.scrollbar.sliderMoved.connect(self._scrolled)
+        self.scrollbar.valueChanged.connect(self._scrolled)
+        self.rows_bar = QScrollBar(Qt.Orientation.Vertical)
+        self.rows_bar.setToolTip("Scroll through the environments (Shift+wheel)")
+        self.rows_bar.valueChanged.connect(self._rows_scrolled)
         self._tick = QTimer(self)
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self.refresh)
+        self._build_layout()
+        self.set_zoom(DEFAULT_ZOOM)
+        self._update_legend()
+
+    def _tool_button(self, text: str, tip: str, slot: Callable[[], None]) -> QToolButton:
+        button = QToolButton()
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setAutoRaise(True)
+        button.clicked.connect(slot)
+        return button
+
+    def _build_layout(self) -> None:
         header = QHBoxLayout()
         title = QLabel("Environments")
         title.setObjectName("paneTitle")
+        title.setToolTip(NAVIGATION_TIP)
         header.addWidget(title)
-        header.addSpacing(12)
-        header.addWidget(self.legend, 1)
-        header.addWidget(QLabel("Show:"))
+        header.addStretch(1)
+        header.addWidget(self.zoom_out_button)
         header.addWidget(self.zoom)
+        header.addWidget(self.zoom_in_button)
+        header.addSpacing(6)
         header.addWidget(self.follow)
+        grid = QGridLayout()
+        grid.setSpacing(0)
+        grid.addWidget(self.canvas, 0, 0)
+        grid.addWidget(self.rows_bar, 0, 1)
+        grid.addWidget(self.scrollbar, 1, 0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.addLayout(header)
-        layout.addWidget(self.canvas, 1)
-        layout.addWidget(self.scrollbar)
-        self._zoom_changed(DEFAULT_ZOOM)
-        self._update_legend()
+        layout.addWidget(self.legend)
+        layout.addLayout(grid, 1)
 
+    # ----- feeding -----------------------------------------------------------------------
     def on_event(self, event: Event) -> None:
         """Fold an event in and repaint (connected to the bridge's sig_event)."""
         if self.model.apply(event):
-            self.canvas.updateGeometry()
             self.refresh()
 
+    # ----- view --------------------------------------------------------------------------
     def set_zoom(self, label: str) -> None:
         """Show this much time (a key of ZOOMS_S)."""
-        self.zoom.setCurrentText(label)
+        self.canvas.window_s = ZOOMS_S.get(label, ZOOMS_S[DEFAULT_ZOOM])
+        self.canvas.update()
+        self.refresh()
+
+    def zoom_in(self) -> None:
+        """Show half as much time, keeping the view's middle (or now, when following)."""
+        self.canvas.zoom_by(BUTTON_ZOOM, self.canvas.width() / 2)
+
+    def zoom_out(self) -> None:
+        """Show twice as much time."""
+        self.canvas.zoom_by(1 / BUTTON_ZOOM, self.canvas.width() / 2)
+
+    def follow_now(self) -> None:
+        """Jump to the present and keep following it."""
+        self.follow.setChecked(True)
+
+    def select_request(self, request_id: str | None) -> None:
+        """Outline a request on the timeline, scrolling to it when it is out of view."""
+        self.canvas.select(request_id)
+        found = self.model.find_request(request_id) if request_id else None
+        if found is None:
+            return
+        lane, span = found
+        start, end = self.canvas.view_start(), self.canvas.current_end()
+        if not start <= span.start <= end:
+            self.canvas.set_view_end(span.start + self.canvas.window_s / 2)
+        rows = self.canvas.rows()
+        index = rows.index(lane)
+        visible = self.canvas.visible_row_count()
+        if not self.canvas.first_row <= index < self.canvas.first_row + visible:
+            self.canvas.scroll_rows(index - self.canvas.first_row)
 
     def refresh(self) -> None:
-        """Repaint, keep the scrollbar in step, and tick only while something can move."""
-        self._sync_scrollbar()
+        """Repaint, keep scrollbars and controls in step, and tick only while following."""
+        self._sync_controls()
         self.canvas.update()
-        moving = self.follow.isChecked() and bool(self.model.alive_lanes())
+        moving = self.canvas.view_end is None and bool(self.model.alive_lanes())
         if moving and not self._tick.isActive():
             self._tick.start()
         elif not moving:
             self._tick.stop()
 
-    def _sync_scrollbar(self) -> None:
-        # Scrollbar value v shows the lanes from first_at + v units on.
+    def _sync_controls(self) -> None:
+        canvas = self.canvas
+        following = canvas.view_end is None
+        if self.follow.isChecked() != following:
+            self.follow.blockSignals(True)
+            self.follow.setChecked(following)
+            self.follow.blockSignals(False)
+        label = next((k for k, v in ZOOMS_S.items() if abs(v - canvas.window_s) < 1e-9), None)
+        self.zoom.blockSignals(True)
+        if label is None:
+            self.zoom.setCurrentIndex(-1)
+            self.zoom.setPlaceholderText(window_text(canvas.window_s))
+        else:
+            self.zoom.setCurrentText(label)
+        self.zoom.blockSignals(False)
+        low, high = ZOOM_RANGE_S
+        self.zoom_in_button.setEnabled(canvas.window_s > low * 1.0001)
+        self.zoom_out_button.setEnabled(canvas.window_s < high * 0.9999)
+        self._sync_time_bar()
+        self._sync_rows_bar()
+
+    def _sync_time_bar(self) -> None:
+        # Value v shows the view ending at first_at + v units + one window.
+        canvas, bar = self.canvas, self.scrollbar
         origin = self.model.first_at
-        shown = self.canvas.window_s * (1 - NOW_MARGIN)
-        latest = max(self.canvas.now(), self.model.last_at or 0.0)
-        span = 0.0 if origin is None else max(0.0, latest - shown - origin)
-        self.scrollbar.blockSignals(True)
-        self.scrollbar.setRange(0, int(span / SCROLL_UNIT_S))
-        self.scrollbar.setPageStep(int(self.canvas.window_s / SCROLL_UNIT_S))
-        self.scrollbar.setEnabled(span > 0)
-        if self.canvas.view_end is None:
-            self.scrollbar.setValue(self.scrollbar.maximum())
-        self.scrollbar.blockSignals(False)
+        latest_end = canvas.live_now() + canvas.window_s * NOW_MARGIN
+        span = 0.0 if origin is None else max(0.0, latest_end - canvas.window_s - origin)
+        bar.blockSignals(True)
+        bar.setRange(0, int(span / SCROLL_UNIT_S))
+        bar.setPageStep(max(1, int(canvas.window_s / SCROLL_UNIT_S)))
+        bar.setSingleStep(max(1, int(canvas.window_s / 10 / SCROLL_UNIT_S)))
+        bar.setEnabled(span > 0)
+        if canvas.view_end is None or origin is None:
+            bar.setValue(bar.maximum())
+        else:
+            bar.setValue(int((canvas.view_end - canvas.window_s - origin) / SCROLL_UNIT_S))
+        bar.blockSignals(False)
+
+    def _sync_rows_bar(self) -> None:
+        canvas, bar = self.canvas, self.rows_bar
+        hidden = max(0, len(canvas.rows()) - canvas.visible_row_count())
+        bar.blockSignals(True)
+        bar.setRange(0, hidden)
+        bar.setPageStep(canvas.visible_row_count())
+        bar.setValue(canvas.first_row)
+        bar.blockSignals(False)
+        bar.setVisible(hidden > 0)
 
     def _scrolled(self, value: int) -> None:
         if self.model.first_at is None:
             return
-        self.follow.setChecked(False)
-        shown = self.canvas.window_s * (1 - NOW_MARGIN)
-        self.canvas.view_end = self.model.first_at + value * SCROLL_UNIT_S + shown
-        self.canvas.update()
+        end = self.model.first_at + value * SCROLL_UNIT_S + self.canvas.window_s
+        self.canvas.set_view_end(None if value >= self.scrollbar.maximum() else end)
+
+    def _rows_scrolled(self, value: int) -> None:
+        self.canvas.scroll_rows(value - self.canvas.first_row)
 
     def _follow_toggled(self, on: bool) -> None:
         if on:
-            self.canvas.view_end = None
+            self.canvas.set_view_end(None)
         elif self.canvas.view_end is None:
-            self.canvas.view_end = self.canvas.current_end()
+            # Freeze the view where it is now; slightly before now so it does not snap back.
+            self.canvas.view_end = self.canvas.current_end() - 1e-6
         self.refresh()
 
-    def _zoom_changed(self, label: str) -> None:
-        self.canvas.window_s = ZOOMS_S.get(label, ZOOMS_S[DEFAULT_ZOOM])
-        self.refresh()
-
+    # ----- legend ------------------------------------------------------------------------
     def _update_legend(self) -> None:
         dark = is_dark(self.palette())
         names = {
@@ -141,9 +263,19 @@ class TimelinePane(QWidget):
             for p, n in names.items()
         ]
         items.append(f'<span style="color:{ERROR_COLOUR}">■</span>&nbsp;error')
-        items.append(f'<span style="color:{COLD_COLOUR}">▼</span>&nbsp;cold start')
+        items.append(f'<span style="color:{COLD_COLOUR}">▼</span>&nbsp;cold')
         items.append(
             f'<span style="color:{PHASE_COLOURS[Phase.REAPED][dark]}">✕</span>&nbsp;reaped'
+        )
+        items.append(
+            f'<span style="color:{MARK_COLOURS[MarkKind.THROTTLED][dark]}">▼</span>&nbsp;throttled'
+        )
+        items.append(
+            f'<span style="color:{MARK_COLOURS[MarkKind.QUEUED][dark]}">○</span>&nbsp;queued'
+        )
+        items.append(
+            f'<span style="background:{PROVISIONED_COLOUR};color:white">&nbsp;PC&nbsp;</span>'
+            "&nbsp;provisioned"
         )
         self.legend.setText("&nbsp;&nbsp; ".join(items))
 

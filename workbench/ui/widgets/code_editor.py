@@ -61,6 +61,7 @@ class CodeEditor(QPlainTextEdit):
         self.comment_prefix, self._openers = _LANGUAGES[language]
         # A cursor, not a number, so the mark follows the line while the learner edits above it.
         self._error_cursor: QTextCursor | None = None
+        self._found: list[QTextCursor] = []
         self._gutter = LineNumberArea(self)
         self._highlighter = PygmentsHighlighter(self.document(), language)
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
@@ -100,6 +101,11 @@ class CodeEditor(QPlainTextEdit):
             self._refresh_selections()
             self._gutter.update()
             self.sig_error_line_changed.emit(0)
+
+    def highlight_matches(self, cursors: list[QTextCursor]) -> None:
+        """Highlight these selections (the find bar's matches); [] removes the highlight."""
+        self._found = list(cursors)
+        self._refresh_selections()
 
     def toggle_comment(self) -> None:
         """Comment the selected lines out, or back in when they all are comments."""
@@ -268,6 +274,11 @@ class CodeEditor(QPlainTextEdit):
             current.cursor = self.textCursor()
             current.cursor.clearSelection()
             selections.append(current)
+        for cursor in self._found:
+            found = QTextEdit.ExtraSelection()
+            found.format.setBackground(QColor("#6e5a1e" if dark else "#fff2a8"))
+            found.cursor = cursor
+            selections.append(found)
         if self._error_cursor is not None:
             error = QTextEdit.ExtraSelection()
             error.format.setBackground(QColor("#5c2323" if dark else "#ffe0e0"))

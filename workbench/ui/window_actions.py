@@ -1,0 +1,146 @@
+"""The main window's menus, toolbar and shortcuts, bound from the table in shortcuts.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup, QIcon
+from PySide6.QtWidgets import QToolBar
+
+from workbench.paths import RESOURCES_DIR
+from workbench.ui import theme
+from workbench.ui.shortcuts import keys_of
+
+if TYPE_CHECKING:
+    from workbench.ui.main_window import MainWindow
+
+ICONS_DIR = RESOURCES_DIR / "icons"
+
+
+def icon(name: str) -> QIcon:
+    """An icon from resources/icons (empty if the file is missing)."""
+    return QIcon(str(ICONS_DIR / f"{name}.svg"))
+
+
+def make_action(
+    window: MainWindow,
+    text: str,
+    shortcut_id: str | None,
+    tip: str,
+    slot: Callable[[], object],
+    icon_name: str | None = None,
+) -> QAction:
+    """An action with its shortcut(s) from the table, a tooltip and a status tip."""
+    action = QAction(icon(icon_name) if icon_name else QIcon(), text, window)
+    if shortcut_id:
+        action.setShortcuts(keys_of(shortcut_id))
+        keys = action.shortcut().toString()
+        tip = f"{tip} ({keys.replace('Return', 'Enter')})" if keys else tip
+    action.setToolTip(tip)
+    action.setStatusTip(tip)
+    action.triggered.connect(lambda *_: slot())
+    window.addAction(action)  # shortcuts work even when the menu bar is hidden
+    return action
+
+
+def build_actions(window: MainWindow) -> None:
+    """Create the window's actions, menus and toolbar (stored as attributes on window)."""
+    w = window
+    w.save_action = make_action(
+        w, "&Save", "save", "Save the handler file", w.editor_pane.save, "save"
+    )
+    w.open_action = make_action(
+        w,
+        "&Open function folder…",
+        "open",
+        "Open another function's folder",
+        w.choose_folder,
+        "open",
+    )
+    w.invoke_action = make_action(
+        w,
+        "&Invoke",
+        "invoke",
+        "Save and invoke the function",
+        w.event_pane.request_invoke,
+        "invoke",
+    )
+    quit_action = make_action(w, "&Quit", "quit", "Quit and remove every environment", w.close)
+    file_menu = w.menuBar().addMenu("&File")
+    file_menu.addActions([w.open_action, w.save_action])
+    file_menu.addSeparator()
+    file_menu.addAction(quit_action)
+
+    edit_menu = w.menuBar().addMenu("&Edit")
+    w.find_action = make_action(w, "&Find…", "find", "Find in the code", w.editor_pane.show_find)
+    edit_menu.addAction(w.find_action)
+    edit_menu.addAction(
+        make_action(
+            w,
+            "Format &event JSON",
+            "format_event",
+            "Pretty-print the event",
+            w.event_pane.format_json,
+        )
+    )
+    edit_menu.addSeparator()
+    for text, shortcut_id, tip, slot in (
+        ("Go to &code", "focus_code", "Put the cursor in the code editor", w.focus_code),
+        ("Go to e&vent", "focus_event", "Put the cursor in the event editor", w.focus_event),
+        ("Filter &logs", "focus_logs", "Type a request id to filter the logs", w.focus_logs),
+    ):
+        edit_menu.addAction(make_action(w, text, shortcut_id, tip, slot))
+
+    function_menu = w.menuBar().addMenu("F&unction")
+    function_menu.addAction(w.invoke_action)
+    _build_view_menu(w)
+    help_menu = w.menuBar().addMenu("&Help")
+    help_menu.addAction(
+        make_action(
+            w,
+            "&Keyboard shortcuts",
+            "shortcuts",
+            "Every shortcut and mouse gesture",
+            w.show_shortcuts,
+        )
+    )
+    help_menu.addAction(make_action(w, "&About", None, "About Lambda Workbench", w.show_about))
+    toolbar = QToolBar("Main")
+    toolbar.setObjectName("mainToolbar")
+    toolbar.setMovable(False)
+    toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    toolbar.addActions([w.open_action, w.save_action, w.invoke_action])
+    w.addToolBar(toolbar)
+
+
+def _build_view_menu(w: MainWindow) -> None:
+    view_menu = w.menuBar().addMenu("&View")
+    theme_menu = view_menu.addMenu("&Theme")
+    w.theme_actions = QActionGroup(w)
+    for name in theme.THEMES:
+        action = QAction(name.capitalize(), w, checkable=True)
+        action.setData(name)
+        action.setToolTip(f"Use the {name} colour scheme")
+        action.triggered.connect(lambda _=False, n=name: w.set_theme(n))
+        w.theme_actions.addAction(action)
+        theme_menu.addAction(action)
+    timeline = w.timeline_pane
+    view_menu.addSeparator()
+    view_menu.addAction(
+        make_action(
+            w, "Zoom timeline &in", "zoom_in", "Show less time in more detail", timeline.zoom_in
+        )
+    )
+    view_menu.addAction(
+        make_action(w, "Zoom timeline &out", "zoom_out", "Show more time", timeline.zoom_out)
+    )
+    follow = make_action(
+        w, "&Follow now", "follow", "Keep the timeline scrolled to the present", timeline.follow_now
+    )
+    view_menu.addAction(follow)
+    view_menu.addSeparator()
+    view_menu.addAction(
+        make_action(w, "&Clear logs", None, "Empty the log view", w.result_pane.clear_logs)
+    )
