@@ -23,6 +23,7 @@ EXPECTED_ORDER = [
     "handler",
     "event",
     "runtime",
+    "deployment-package",
     "environment",
     "billing",
     "cold-starts",
@@ -31,6 +32,7 @@ EXPECTED_ORDER = [
     "limits",
     "trigger",
     "greeting-api",
+    "thumbnail-pipeline",
 ]
 PROBLEM_LINE = re.compile(r"^(?P<path>\S.*?):(?P<line>\d+): (?P<message>.+)$")
 CHECK_RUN_LIMIT_S = 110

@@ -3,7 +3,8 @@
 A lesson never carries code; each `[[checks]]` names a kind registered here and gives its
 parameters. A kind runs the learner's function through the real engine (a LambdaService on
 any backend) and returns an Outcome with specific feedback. The kinds themselves live in
-kinds_invoke, kinds_lifecycle, kinds_config and kinds_http.
+kinds_invoke, kinds_lifecycle, kinds_config, kinds_http, kinds_package and
+kinds_bucket.
 """
 
 from __future__ import annotations
@@ -118,9 +119,16 @@ def kind(
 def kinds() -> Mapping[str, CheckKind]:
     """Every registered check kind, by name."""
     # Imported here, not at the top: the kind modules import this one to register.
-    from workbench.lessons import kinds_config, kinds_http, kinds_invoke, kinds_lifecycle
+    from workbench.lessons import (
+        kinds_bucket,
+        kinds_config,
+        kinds_http,
+        kinds_invoke,
+        kinds_lifecycle,
+        kinds_package,
+    )
 
-    del kinds_config, kinds_http, kinds_invoke, kinds_lifecycle
+    del kinds_bucket, kinds_config, kinds_http, kinds_invoke, kinds_lifecycle, kinds_package
     return dict(_KINDS)
 
 
