@@ -30,10 +30,12 @@ from PySide6.QtWidgets import QApplication
 
 from workbench.backends.detect import BackendUnavailable, Selection, select_backend
 from workbench.catalogue import load_sample, sample_keys
+from workbench.core.clock import TeachingClock
 from workbench.core.service import LambdaService
 from workbench.paths import SAMPLES_DIR
 from workbench.ui.errors import ErrorReporter
 from workbench.ui.main_window import MainWindow, icon
+from workbench.ui.packages.tools import PackageTools, tools_for
 from workbench.ui.tasks import spawn
 
 APP_NAME = "lambda-workbench"
@@ -89,6 +91,27 @@ def load_samples() -> dict[str, Any]:
     return samples
 
 
+def package_tools(backend: Any) -> PackageTools:
+    """The package UI's blocking calls for this backend; Docker ones only with a Docker engine."""
+    client = getattr(backend, "client", None) if backend.name == "docker" else None
+    if client is None:
+        return tools_for(backend.name)
+    from workbench.backends.images import ensure_image_for_runtime
+    from workbench.packages.container import build_function_image
+    from workbench.runtimes import offered
+
+    return PackageTools(
+        "docker",
+        offers=lambda: offered("docker", client),
+        build_runtime_image=lambda name, progress: (
+            ensure_image_for_runtime(client, name, progress=progress).name
+        ),
+        build_function_image=lambda folder, progress: (
+            build_function_image(client, folder, progress=progress).config
+        ),
+    )
+
+
 async def start_engine(
     window: MainWindow, choice: str = "auto", *, announce: bool = False
 ) -> LambdaService | None:
@@ -98,12 +121,14 @@ async def start_engine(
     except BackendUnavailable as exc:
         window.set_backend_text(f"No backend: {exc}")
         return None
-    service = LambdaService(selection.backend)
+    # A teaching clock, so the status bar's clock control can speed idle time up at run time.
+    service = LambdaService(selection.backend, clock=TeachingClock())
     # The bus contains observer errors to protect the engine; report them instead of losing them.
     service.bus.on_subscriber_error = lambda _subscriber, exc: sys.excepthook(
         type(exc), exc, exc.__traceback__
     )
     await service.start()
+    window.packages.set_tools(package_tools(selection.backend))  # before attach: Docker offers
     window.attach_service(service, backend_text(selection), selection.reason)
     settle_heap()
     if announce:
@@ -121,6 +146,11 @@ async def run_window(
     with contextlib.suppress(Exception):
         service = await asyncio.wait_for(engine, CLOSE_LIMIT_S)
     if service is not None:
+        try:
+            # Triggers first: no request or event may reach a service that is closing.
+            await asyncio.wait_for(window.trigger_ui.shutdown(), CLOSE_LIMIT_S)
+        except (TimeoutError, Exception) as exc:
+            print(f"lambda-workbench: stopping the triggers failed: {exc!r}", file=sys.stderr)
         try:
             await asyncio.wait_for(service.close(), CLOSE_LIMIT_S)
         except (TimeoutError, Exception) as exc:

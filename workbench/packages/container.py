@@ -21,11 +21,11 @@ import docker.errors
 
 from workbench.backends.images import LABEL, build_image
 from workbench.core.model import CONFIG_FILE_NAME, FunctionConfig, load_function
+from workbench.packages.image_names import IMAGE_REPO
 from workbench.packages.limits import PackageError, check_image, package_files
 
 Progress = Callable[[str], None]
 PACKAGE_TYPE_LABEL = f"{LABEL}.package-type"  # "Image": the code is inside, mount nothing
-IMAGE_REPO = "lambda-workbench/fn-{name}"
 DOCKERFILE = "Dockerfile"
 
 

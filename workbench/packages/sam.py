@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from workbench.core.model import FunctionConfig, parse_target
-from workbench.packages.container import IMAGE_REPO
+from workbench.packages.image_names import IMAGE_REPO
 from workbench.packages.layers import resolve_layer
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"

@@ -53,6 +53,9 @@ class Controller(QObject):
     sig_config_changed = Signal(object)
     """The open function's FunctionConfig changed (opened or applied)."""
 
+    sig_attached = Signal(object)
+    """A started LambdaService is in use from now on."""
+
     def __init__(
         self,
         editor: EditorPane,
@@ -68,6 +71,8 @@ class Controller(QObject):
         # Saved code reaches environments only through a deploy, as on AWS: warm environments
         # keep the code they started with.
         self.code_changed = False
+        # Variables a trigger needs in every deploy (a bucket's AWS_ENDPOINT_URL_S3).
+        self.extra_environment: dict[str, str] = {}
         editor.sig_saved.connect(self._on_saved)
 
     # ----- function --------------------------------------------------------------------
@@ -84,6 +89,7 @@ class Controller(QObject):
     def attach(self, service: LambdaService) -> None:
         """Use this (started) service from now on and deploy the open function to it."""
         self.service = service
+        self.sig_attached.emit(service)
         account = service.gate.account
         self.settings.set_account_limit(account.limit, account.origin)
         try:
@@ -99,8 +105,23 @@ class Controller(QObject):
 
     def _deploy(self) -> None:
         if self.service is not None and self.config is not None:
-            self.service.deploy(self.config)
+            self.service.deploy(self._with_extras(self.config))
             self.code_changed = False
+
+    def _with_extras(self, config: FunctionConfig) -> FunctionConfig:
+        if not self.extra_environment:
+            return config
+        return config.with_changes(environment={**config.environment, **self.extra_environment})
+
+    def ready_function(self) -> tuple[LambdaService, FunctionConfig] | str:
+        """(service, config) with the code saved and deployed, or why there is none."""
+        if self.config is None or self.service is None:
+            return "no function is open" if self.config is None else "the engine is starting"
+        if self.editor.modified and not self.editor.save():
+            return "the code could not be saved"
+        if self.code_changed:
+            self._deploy()
+        return self.service, self.config
 
     def apply_settings(self, config: FunctionConfig) -> bool:
         """Redeploy with new settings (retires the function's environments, as AWS does).
@@ -110,7 +131,7 @@ class Controller(QObject):
         """
         if self.service is not None:
             try:
-                self.service.deploy(config)
+                self.service.deploy(self._with_extras(config))
             except ConfigError as exc:
                 self.settings.show_deploy_error(exc)
                 self.sig_message.emit(f"Not deployed: {exc}")
@@ -125,6 +146,23 @@ class Controller(QObject):
             "Its environments were retired; the next invoke starts cold."
         )
         return True
+
+    def deploy_package(self, config: FunctionConfig) -> str | None:
+        """Deploy new code (a .zip, an image, layers) as the open function; why not, or None."""
+        if self.service is None:
+            return "the engine is still starting: try again in a moment"
+        try:
+            self.service.deploy(config)
+        except Exception as exc:  # shown to the learner by the package view
+            return str(exc)
+        self.code_changed = False
+        reopen = self.config is None or handler_module_path(config) != handler_module_path(
+            self.config
+        )
+        if reopen and self.editor.modified:
+            self.editor.save()
+        self._use_config(config, reopen=reopen)
+        return None
 
     def _use_config(self, config: FunctionConfig, *, reopen: bool = True) -> None:
         self.config = config

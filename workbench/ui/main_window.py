@@ -23,6 +23,8 @@ from workbench.core.service import LambdaService
 from workbench.ui import theme
 from workbench.ui.bridge import EventBridge
 from workbench.ui.controller import Controller
+from workbench.ui.lessons.dock import install_lessons
+from workbench.ui.packages.feature import PackageFeature
 from workbench.ui.panes.billing_pane import BillingPane
 from workbench.ui.panes.editor_pane import AskRestore, EditorPane, ask_restore_with_dialog
 from workbench.ui.panes.event_pane import EventPane
@@ -33,6 +35,7 @@ from workbench.ui.recovery import RecoveryStore
 from workbench.ui.saved_events import SavedEvents
 from workbench.ui.shortcuts import ShortcutsDialog
 from workbench.ui.tasks import spawn
+from workbench.ui.triggers.wiring import install_trigger_ui
 from workbench.ui.window_actions import build_actions, icon
 
 DEFAULT_SIZE = (1400, 900)
@@ -76,6 +79,9 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self._build_status_bar()
         build_actions(self)
+        self.packages = PackageFeature(self)  # Function menu: Package…, image, export
+        self.lessons = install_lessons(self, Path(data_dir))  # the Lessons dock
+        self.trigger_ui = install_trigger_ui(self, Path(data_dir))  # Triggers, Load, clock
         self._wire()
         self._restore_layout()
         self.set_theme(str(self.settings.value("view/theme", "system")))
@@ -153,6 +159,7 @@ class MainWindow(QMainWindow):
         self.meter.attach(service.bus)
         self.bridge.attach(service.bus)
         self.controller.attach(service)
+        self.packages.attach(service)
         self.set_backend_text(backend_text, reason)
 
     def set_backend_text(self, text: str, reason: str = "") -> None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench import runtimes
 from workbench.core.model import (
     ARCHITECTURES,
     DEFAULT_RUNTIME,
@@ -29,6 +30,7 @@ from workbench.core.model import (
     ConfigError,
     FunctionConfig,
 )
+from workbench.ui.packages.runtime_picker import RuntimePicker
 from workbench.ui.panes.env_vars import EnvVarsEditor
 
 # The spin boxes accept more than AWS does on purpose: the learner sees AWS's own range message.
@@ -97,12 +99,8 @@ class SettingsPane(QWidget):
         self.handler.setToolTip(
             "module.function that Lambda calls, e.g. lambda_function.lambda_handler"
         )
-        self.runtime = QComboBox()
-        self.runtime.addItem(DEFAULT_RUNTIME)
-        self.runtime.setToolTip(
-            "The language runtime. Environments run this machine's Python in a python3.11 "
-            "image or process, so python3.11 is the one offered."
-        )
+        self.runtime = RuntimePicker()
+        self.runtime.set_runtime(DEFAULT_RUNTIME)
         self.architecture = QComboBox()
         for name in ARCHITECTURES:
             self.architecture.addItem(name)
@@ -230,7 +228,8 @@ class SettingsPane(QWidget):
 
     def _connect(self) -> None:
         self.handler.textChanged.connect(self.validate)
-        self.runtime.currentIndexChanged.connect(self.validate)
+        self.runtime.sig_changed.connect(self._runtime_changed)
+        self.runtime.sig_offers_changed.connect(self.validate)
         self.architecture.currentIndexChanged.connect(self.validate)
         self.memory.valueChanged.connect(self._memory_typed)
         self.memory_slider.valueChanged.connect(self._memory_slid)
@@ -248,9 +247,7 @@ class SettingsPane(QWidget):
         for widget in fields:
             widget.blockSignals(True)
         self.handler.setText(config.handler)
-        if self.runtime.findText(config.runtime) < 0:
-            self.runtime.addItem(config.runtime)
-        self.runtime.setCurrentText(config.runtime)
+        self.runtime.set_runtime(config.runtime)
         self.architecture.setCurrentText(config.architecture)
         self.memory.setValue(config.memory_mb)
         self.memory_slider.setValue(config.memory_mb)
@@ -278,7 +275,7 @@ class SettingsPane(QWidget):
             raise ConfigError("environment", problems[0])
         return self._config.with_changes(
             handler=self.handler.text().strip(),
-            runtime=self.runtime.currentText(),
+            runtime=self.runtime.value(),
             architecture=self.architecture.currentText(),
             memory_mb=self.memory.value(),
             timeout_s=self.timeout.value(),
@@ -300,6 +297,14 @@ class SettingsPane(QWidget):
             self.apply_button.setEnabled(False)
             return None
         changed = config != self._config
+        problem = self.runtime.problem(config)
+        if problem:  # a runtime this backend cannot run, or a folder it cannot start
+            self.errors["runtime"].setText(problem[0])
+            self.errors["runtime"].show()
+            if problem[1]:
+                self.apply_button.setEnabled(False)
+                self.revert_button.setEnabled(changed)
+                return None
         self.apply_button.setEnabled(changed)
         self.revert_button.setEnabled(changed)
         return config
@@ -344,6 +349,12 @@ class SettingsPane(QWidget):
     def _memory_slid(self, value: int) -> None:
         # Whole 64 MB steps from the slider; typing still allows any MB.
         self.memory.setValue(round(value / 64) * 64)
+
+    def _runtime_changed(self, previous: str, new: str) -> None:
+        # A handler still at the old runtime's default follows the new one; a chosen one stays.
+        if previous and self.handler.text().strip() == runtimes.get(previous).default_handler:
+            self.handler.setText(runtimes.get(new).default_handler)
+        self.validate()
 
     def _reserve_toggled(self, on: bool) -> None:
         self.reserved.setEnabled(on)

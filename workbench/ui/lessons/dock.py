@@ -1,0 +1,163 @@
+"""Puts the lesson reader into the main window: a dock beside the work area, and its actions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QAbstractButton, QDockWidget, QMenu
+
+from workbench.ui.lessons.dialogs import Dialogs
+from workbench.ui.lessons.lesson_pane import LessonPane
+
+if TYPE_CHECKING:
+    from workbench.ui.lessons.reader import LessonReader
+    from workbench.ui.main_window import MainWindow
+
+DOCK_WIDTH = 370
+MIN_WIDTH = 250  # the dock must not make the window's minimum size much bigger
+
+
+def _menu(window: MainWindow, title: str) -> QMenu | None:
+    """One of the window's menus by its title (ignoring the & of its mnemonic)."""
+    for action in window.menuBar().actions():
+        if action.menu() is not None and action.text().replace("&", "") == title:
+            return action.menu()
+    return None
+
+
+def _action(window: MainWindow, text: str, tip: str, slot, keys: str = "") -> QAction:
+    action = QAction(text, window)
+    if keys:
+        action.setShortcut(QKeySequence(keys))
+        tip = f"{tip} ({keys})"
+    action.setToolTip(tip)
+    action.setStatusTip(tip)
+    action.triggered.connect(lambda *_: slot())
+    window.addAction(action)
+    return action
+
+
+class LessonDock(QDockWidget):
+    """The Lessons dock: the pane, its reader, and the layout it remembers."""
+
+    def __init__(self, window: MainWindow, data_dir: Path, dialogs: Dialogs | None = None):
+        super().__init__("Lessons", window)
+        self.setObjectName("lessonsDock")
+        self.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.setAllowedAreas(
+            Qt.DockWidgetArea.LeftDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.window_ = window
+        self.pane = LessonPane()
+        self.pane.setMinimumWidth(MIN_WIDTH)
+        self.setWidget(self.pane)
+        self.reader: LessonReader | None = None
+        self._data_dir, self._dialogs = Path(data_dir), dialogs
+        window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self)
+        self._add_actions()
+        self._title_button_tips()
+        self._restore()
+        window.sig_closed.connect(self.save_layout)
+        # Loading the course and Markdown takes ~0.25 s: only once the pane is first painted,
+        # so the window reaches the screen first.
+        self.pane.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.pane and event.type() == QEvent.Type.Paint:
+            self.pane.removeEventFilter(self)
+            QTimer.singleShot(0, self.ensure_loaded)
+        return False
+
+    def ensure_loaded(self) -> LessonReader:
+        """Create the reader, load the pack and resume the last lesson, once."""
+        if self.reader is None:
+            from workbench.ui.lessons.reader import LessonReader  # see eventFilter
+
+            window = self.window_
+            self.reader = LessonReader(
+                self.pane, window, self._data_dir, window.settings, self._dialogs
+            )
+            self.reader.resume()
+        return self.reader
+
+    def _add_actions(self) -> None:
+        w = self.window_
+        self.open_pack_action = _action(
+            w, "Open &lesson pack…", "Open an instructor's folder of lessons", self._choose_pack
+        )
+        self.export_action = _action(
+            w,
+            "&Export progress report…",
+            "Save your progress as a report for an instructor",
+            self._export,
+        )
+        file_menu = _menu(w, "File")
+        if file_menu is not None:
+            anchor = w.save_action if w.save_action in file_menu.actions() else None
+            before = _next_action(file_menu, anchor)
+            file_menu.insertActions(before, [self.open_pack_action, self.export_action])
+        toggle = self.toggleViewAction()
+        toggle.setText("&Lessons")
+        toggle.setShortcut(QKeySequence("Ctrl+3"))
+        toggle.setToolTip("Show or hide the lessons (Ctrl+3)")
+        w.addAction(toggle)
+        view_menu = _menu(w, "View")
+        if view_menu is not None:
+            view_menu.insertAction(view_menu.actions()[0] if view_menu.actions() else None, toggle)
+
+    def _title_button_tips(self) -> None:
+        # Qt's own float and close buttons on the title bar come without tooltips.
+        tips = {
+            "qt_dockwidget_closebutton": "Hide the lessons (View → Lessons, Ctrl+3, shows them)",
+            "qt_dockwidget_floatbutton": "Float the lessons in a window of their own, or dock them",
+        }
+        for button in self.findChildren(QAbstractButton):
+            if button.objectName() in tips:
+                button.setToolTip(tips[button.objectName()])
+
+    def _choose_pack(self) -> None:
+        self.show()
+        self.ensure_loaded().choose_pack()
+
+    def _export(self) -> None:
+        self.ensure_loaded().export_report()
+
+    def _restore(self) -> None:
+        settings = self.window_.settings
+        self.setVisible(str(settings.value("lessons/dock/visible", "true")) != "false")
+        width = int(settings.value("lessons/dock/width", DOCK_WIDTH) or DOCK_WIDTH)
+        self.window_.resizeDocks([self], [max(width, MIN_WIDTH)], Qt.Orientation.Horizontal)
+        split = settings.value("lessons/dock/split")
+        if isinstance(split, QByteArray):
+            self.pane.split.restoreState(split)
+
+    def save_layout(self) -> None:
+        """Remember whether the dock is shown, its width and the navigator's height."""
+        settings = self.window_.settings
+        settings.setValue("lessons/dock/visible", "false" if self.isHidden() else "true")
+        settings.setValue("lessons/dock/width", self.width())
+        settings.setValue("lessons/dock/split", self.pane.split.saveState())
+        settings.sync()
+
+
+def _next_action(menu: QMenu, anchor: QAction | None) -> QAction | None:
+    """The action after anchor in a menu (None: the end), so new ones go right below it."""
+    actions = menu.actions()
+    if anchor is None or anchor not in actions:
+        return actions[-2] if len(actions) >= 2 else None  # before the separator and Quit
+    index = actions.index(anchor)
+    return actions[index + 1] if index + 1 < len(actions) else None
+
+
+def install_lessons(
+    window: MainWindow, data_dir: Path, dialogs: Dialogs | None = None
+) -> LessonDock:
+    """Add the Lessons dock and its menu actions to the window."""
+    return LessonDock(window, data_dir, dialogs)

@@ -1,0 +1,156 @@
+"""What the reader's buttons do to the window: load code and events, reset, solution, report."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from workbench.lessons import Lesson, LessonPack, ProgressStore, render_report
+from workbench.ui.lessons.config_dialog import ConfigDialog
+from workbench.ui.lessons.function_file import is_inside
+from workbench.ui.lessons.solution_dialog import SolutionDialog
+
+if TYPE_CHECKING:
+    from workbench.ui.lessons.reader import LessonReader
+    from workbench.ui.main_window import MainWindow
+
+SOLUTIONS = ".solutions"  # under the code root: fresh copies when a try-it loads the solution
+# Where each watched pane is, for the status-bar sentence after loading.
+PANE_NAMES = {
+    "timeline": "the timeline",
+    "logs": "the logs",
+    "result": "the result",
+    "billing": "the billing tab",
+    "editor": "the code",
+}
+
+
+def open_code(window: MainWindow, folder: Path) -> bool:
+    """Open a function folder and deploy it, as File → Open function folder does."""
+    if window.editor_pane.modified:
+        window.editor_pane.save()
+    if not window.open_function(folder):
+        return False
+    if window.controller.config is not None:
+        window.controller.apply_settings(window.controller.config)
+    editor = window.editor_pane
+    if editor.path is not None and not editor.path.exists():
+        # The handler names a file that isn't there (lesson 2 starts so): show the code that is.
+        sources = sorted(Path(folder).glob("*.py"))
+        if sources:
+            missing = editor.path.name
+            editor.open_file(sources[0])
+            window.show_message(
+                f"The handler names {missing}, which is not there: showing {sources[0].name}"
+            )
+    return True
+
+
+def edit_config(window: MainWindow, folder: Path, title: str) -> ConfigDialog:
+    """Open function.toml in a dialog; when saved, the folder is opened and deployed."""
+    dialog = ConfigDialog(folder, title, window)
+    dialog.setObjectName("functionTomlDialog")
+
+    def saved() -> None:
+        open_code(window, folder)
+        window.show_message("Saved function.toml: the function is deployed with it")
+
+    dialog.accepted.connect(saved)
+    dialog.open()  # window-modal, without a nested event loop (qasync keeps running)
+    return dialog
+
+
+def try_it(reader: LessonReader, lesson: Lesson, store: ProgressStore) -> Path:
+    """Load the try-it code (the learner's copy of the starter) and event; say what to watch."""
+    if lesson.try_it.code == "solution":
+        folder = store.code_root / SOLUTIONS / lesson.id
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.copytree(
+            lesson.solution_dir, folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
+        store.open(lesson)  # the lesson counts as started all the same
+    else:
+        folder = store.open(lesson)
+    window = reader.window
+    open_code(window, folder)
+    if lesson.try_it.event:
+        window.event_pane.editor.setPlainText(lesson.event(lesson.try_it.event).text())
+    if "billing" in lesson.try_it.watch:
+        window.side_tabs.setCurrentWidget(window.billing_pane)
+    watch = [PANE_NAMES[w] for w in lesson.try_it.watch if w in PANE_NAMES]
+    tail = f" and watch {', '.join(watch)}" if watch else ""
+    window.show_message(f"Loaded “{lesson.title}”: press Invoke (Ctrl+Enter){tail}")
+    return folder
+
+
+def prepare_check(window: MainWindow, store: ProgressStore, lesson: Lesson) -> Path:
+    """The learner's folder for this lesson, with the editor's unsaved changes to it saved."""
+    folder = store.open(lesson)
+    editor = window.editor_pane
+    if editor.modified and editor.path is not None and is_inside(editor.path.parent, folder):
+        editor.save()
+    return folder
+
+
+def show_solution(
+    reader: LessonReader, lesson: Lesson, store: ProgressStore
+) -> SolutionDialog | None:
+    """Warn, then show the solution beside a diff against the learner's code."""
+    ok = reader.dialogs.confirm(
+        reader.window,
+        "Show the solution?",
+        "Working it out yourself is how it sticks: try the hints first.\n\n"
+        "The solution opens read-only; your code is not changed.",
+        "Show solution",
+    )
+    if not ok:
+        return None
+    dialog = SolutionDialog(
+        lesson.title, lesson.solution_dir, store.code_dir(lesson), reader.renderer.c, reader.window
+    )
+    dialog.setObjectName("solutionDialog")
+    dialog.show()
+    reader.solution_dialog = dialog
+    return dialog
+
+
+def reset(reader: LessonReader, lesson: Lesson, store: ProgressStore) -> bool:
+    """After confirmation, put the starter back and forget the lesson's progress."""
+    folder = store.code_dir(lesson)
+    ok = reader.dialogs.confirm(
+        reader.window,
+        f"Reset “{lesson.title}”?",
+        f"This deletes your code for this lesson in\n{folder}\n"
+        "and puts the starter code back. Nothing of your code for this lesson is kept.\n\n"
+        "Steps done, quiz answers, hints shown and check attempts are forgotten too.",
+        "Reset lesson",
+    )
+    if not ok:
+        return False
+    window = reader.window
+    editor = window.editor_pane
+    showing = editor.path is not None and is_inside(editor.path.parent, folder)
+    if showing and editor.modified:
+        editor.save()  # clears the recovery copy, so the reopened starter is not "restored"
+    store.reset(lesson)
+    if showing or (window.controller.config and window.controller.config.code_dir == folder):
+        open_code(window, folder)
+    window.show_message(f"“{lesson.title}” is reset: the starter code is back")
+    return True
+
+
+def export_report(reader: LessonReader, pack: LessonPack, store: ProgressStore) -> Path | None:
+    """Ask where, then save the progress report (HTML for .html/.htm, else Markdown)."""
+    suggested = Path.home() / "lambda-workbench-report.md"
+    path = reader.dialogs.save_path(reader.window, "Export progress report", suggested)
+    if path is None:
+        return None
+    fmt = "html" if path.suffix.lower() in (".html", ".htm") else "markdown"
+    try:
+        path.write_text(render_report(pack, store.progress, fmt), encoding="utf-8")
+    except OSError as exc:
+        reader.window.show_message(f"Could not save the report: {exc}")
+        return None
+    reader.window.show_message(f"Saved the progress report to {path}")
+    return path

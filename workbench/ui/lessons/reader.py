@@ -1,0 +1,297 @@
+"""The lesson reader: which pack, lesson and page are shown, and what the pane's buttons do."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QDialog
+
+from workbench.core.model import FunctionConfig
+from workbench.core.service import LambdaService
+from workbench.lessons import ExerciseResult, Lesson, LessonPack, ProgressStore, grade, load_pack
+from workbench.paths import LESSONS_DIR
+from workbench.ui.lessons import exercise
+from workbench.ui.lessons.checking import CheckRun, pack_key, record, run_checks, store_for
+from workbench.ui.lessons.dialogs import Dialogs
+from workbench.ui.lessons.function_file import is_inside, sync_function_toml
+from workbench.ui.lessons.lesson_pane import LessonPane
+from workbench.ui.lessons.pages import Page, exercise_extras, page_html, pages_of, watch_html
+from workbench.ui.lessons.render import MarkdownRenderer
+from workbench.ui.tasks import spawn
+
+if TYPE_CHECKING:
+    from workbench.ui.main_window import MainWindow
+
+
+class LessonReader(QObject):
+    """Drives the lesson pane: packs, lessons, pages, quiz answers, hints, checks, reports."""
+
+    sig_progress_changed = Signal(str)
+    """A lesson's progress changed (its id)."""
+
+    def __init__(
+        self,
+        pane: LessonPane,
+        window: MainWindow,
+        data_dir: Path,
+        settings: QSettings,
+        dialogs: Dialogs | None = None,
+    ) -> None:
+        super().__init__(pane)
+        self.pane, self.window, self.settings = pane, window, settings
+        self.data_dir = Path(data_dir)
+        self.dialogs = dialogs or Dialogs()
+        self.renderer = MarkdownRenderer(pane.dark)
+        self.pack: LessonPack | None = None
+        self.store: ProgressStore | None = None
+        self.lesson: Lesson | None = None
+        self.pages: list[Page] = []
+        self.page_index = 0
+        self.runs: dict[str, CheckRun] = {}
+        self.solution_dialog: QDialog | None = None
+        self._connect()
+
+    def _connect(self) -> None:
+        p = self.pane
+        p.navigator.sig_lesson_chosen.connect(self.show_lesson)
+        p.step_combo.currentIndexChanged.connect(self.go)
+        p.prev_button.clicked.connect(lambda: self.go(self.page_index - 1))
+        p.next_button.clicked.connect(lambda: self.go(self.page_index + 1))
+        p.try_button.clicked.connect(self.try_it)
+        p.open_code_button.clicked.connect(self.open_my_code)
+        p.check_button.clicked.connect(self.start_check)
+        p.hint_button.clicked.connect(self.reveal_hint)
+        p.solution_button.clicked.connect(self.show_solution)
+        p.config_button.clicked.connect(self.edit_config)
+        p.reset_button.clicked.connect(self.reset_lesson)
+        p.export_button.clicked.connect(self.export_report)
+        p.course_button.clicked.connect(lambda: self.open_pack(LESSONS_DIR))
+        p.quiz.sig_answer.connect(self.answer)
+        p.sig_palette_changed.connect(self._palette_changed)
+        self.window.controller.sig_config_changed.connect(self._config_changed)
+
+    # ----- packs -----------------------------------------------------------------------------
+    def open_pack(self, folder: Path = LESSONS_DIR) -> LessonPack:
+        """Show a folder of lessons, its problems listed; progress resumes where it was."""
+        folder = Path(folder)
+        pack = load_pack(folder)
+        key = pack_key(folder)
+        self.pack, self.store, self._key = pack, store_for(key, self.data_dir), key
+        self.settings.setValue("lessons/pack", "" if key == "course" else str(folder.resolve()))
+        self.pane.pack_label.setText(pack.title)
+        self.pane.course_button.setVisible(key != "course")
+        self.pane.set_problems(pack.problems, pack.folder)
+        progress = {lesson.id: self.store.of(lesson) for lesson in pack.lessons}
+        self.pane.navigator.set_lessons(pack.lessons, progress)
+        ids = [lesson.id for lesson in pack.lessons]
+        current = str(self.settings.value(f"lessons/{key}/current", "") or "")
+        current = current if current in ids else (self.store.progress.current or "")
+        if ids:
+            self.show_lesson(current if current in ids else ids[0])
+        else:
+            self.lesson, self.pages = None, []
+            self.pane.lesson_title.setText("No lesson in this folder could be loaded.")
+            self.pane.show_html("")
+            self.pane.set_actions("read")
+        if pack.problems:
+            self.window.show_message(f"The pack in {folder} has problems: see the Lessons pane")
+        return pack
+
+    def choose_pack(self) -> None:
+        """File → Open lesson pack…: ask for a folder and show its lessons."""
+        folder = self.dialogs.folder(self.window, "Open a lesson pack")
+        if folder is not None:
+            self.open_pack(folder)
+
+    def resume(self) -> None:
+        """Open the pack, lesson and page that were open last time."""
+        saved = str(self.settings.value("lessons/pack", "") or "")
+        self.open_pack(Path(saved) if saved and Path(saved).is_dir() else LESSONS_DIR)
+
+    # ----- lessons and pages -----------------------------------------------------------------
+    def show_lesson(self, lesson_id: str, page_id: str | None = None) -> None:
+        """Show a lesson at page_id, else at the page the learner was on."""
+        assert self.pack is not None
+        self.lesson = self.pack.lesson(lesson_id)
+        self.settings.setValue(f"lessons/{self._key}/current", lesson_id)
+        self.pages = pages_of(self.lesson)
+        wanted = page_id or str(self.settings.value(self._page_key(), "") or "")
+        ids = [page.id for page in self.pages]
+        self.page_index = ids.index(wanted) if wanted in ids else 0
+        self.pane.navigator.select(lesson_id)
+        self.pane.lesson_title.setText(f"<b>{self.lesson.order}. {self.lesson.title}</b>")
+        self.render(top=True)
+
+    def go(self, index: int) -> None:
+        """Show page `index` of the lesson; reading a page to its end counts it as done."""
+        if self.lesson is None or not 0 <= index < len(self.pages) or index == self.page_index:
+            return
+        leaving = self.pages[self.page_index]
+        if leaving.kind == "read" and index > self.page_index:
+            self._mark(leaving.id)
+        self.page_index = index
+        self.render(top=True)
+
+    @property
+    def page(self) -> Page:
+        """The page shown now."""
+        return self.pages[self.page_index]
+
+    def render(self, *, top: bool = False, anchor: str = "") -> None:
+        """Show the current page: its text with extras, or the quiz."""
+        if self.lesson is None or self.store is None:
+            return
+        lesson, page, progress = self.lesson, self.page, self.store.of(self.lesson)
+        self.settings.setValue(self._page_key(), page.id)
+        self.pane.set_pages(self.pages, self.page_index)
+        self.pane.set_actions(page.kind, progress.hints_shown, len(lesson.hints))
+        run = self.runs.get(lesson.id)
+        self.pane.set_checking(run is not None and run.running)
+        if page.kind == "quiz":
+            verdicts = {q: grade(lesson.quiz[q], c) for q, c in progress.quiz.items()}
+            self.pane.quiz.set_quiz(lesson.quiz, progress.quiz, verdicts, self.renderer.c)
+            self.pane.show_quiz()
+            return
+        extras = ""
+        if page.kind == "try_it":
+            extras = watch_html(lesson.try_it.watch, self.renderer.c)
+        elif page.kind == "exercise":
+            results = run.results if run else None
+            extras = exercise_extras(
+                self.renderer,
+                lesson,
+                progress,
+                results,
+                run.outcome if run else None,
+                bool(run and run.running),
+            )
+        html = page_html(self.renderer, lesson, page, self.page_index == 0, extras)
+        if top:
+            self.pane.browser.clear()
+        self.pane.show_html(html, anchor)
+
+    def _page_key(self) -> str:
+        assert self.lesson is not None
+        return f"lessons/{self._key}/{self.lesson.id}/page"
+
+    def _mark(self, step_id: str) -> None:
+        assert self.lesson is not None and self.store is not None
+        if step_id in [step.id for step in self.lesson.steps]:
+            self.store.mark_step(self.lesson, step_id)
+            self._progress_changed(self.lesson)
+
+    def _progress_changed(self, lesson: Lesson) -> None:
+        assert self.store is not None
+        self.pane.navigator.update_progress(lesson, self.store.of(lesson))
+        self.sig_progress_changed.emit(lesson.id)
+
+    # ----- the buttons -----------------------------------------------------------------------
+    def try_it(self) -> None:
+        """Load the try-it code and event into the editor and event pane; say what to watch."""
+        assert self.lesson is not None and self.store is not None
+        exercise.try_it(self, self.lesson, self.store)
+        self._mark(self.page.id)
+
+    def open_my_code(self) -> None:
+        """Open the learner's code for this lesson in the editor."""
+        assert self.lesson is not None and self.store is not None
+        exercise.open_code(self.window, self.store.open(self.lesson))
+        self._progress_changed(self.lesson)
+
+    def edit_config(self) -> None:
+        """Edit the lesson folder's function.toml; once saved, open and deploy the folder."""
+        assert self.lesson is not None and self.store is not None
+        exercise.edit_config(self.window, self.store.open(self.lesson), self.lesson.title)
+        self._progress_changed(self.lesson)
+
+    def start_check(self) -> asyncio.Task[ExerciseResult] | None:
+        """Check my work: the button is disabled at once, the checks run in the background."""
+        begun = self._begin_check()
+        return None if begun is None else spawn(self._finish_check(*begun))
+
+    async def check(self) -> ExerciseResult | None:
+        """Run the checks on the learner's folder and wait for the outcome."""
+        begun = self._begin_check()
+        return None if begun is None else await self._finish_check(*begun)
+
+    def _begin_check(self) -> tuple[Lesson, LambdaService, Path, CheckRun] | None:
+        assert self.lesson is not None and self.store is not None
+        lesson, service = self.lesson, self.window.service
+        if service is None:
+            self.window.show_message("The engine is still starting: check again in a moment")
+            return None
+        if lesson.id in self.runs and self.runs[lesson.id].running:
+            return None
+        run = self.runs[lesson.id] = CheckRun()
+        code_dir = exercise.prepare_check(self.window, self.store, lesson)
+        self._render_if_showing(lesson, anchor="checks")
+        return lesson, service, code_dir, run
+
+    async def _finish_check(
+        self, lesson: Lesson, service: LambdaService, code_dir: Path, run: CheckRun
+    ) -> ExerciseResult:
+        def update() -> None:
+            self._render_if_showing(lesson, anchor="checks")
+
+        outcome = await run_checks(lesson, code_dir, service, run, update)
+        assert self.store is not None
+        record(self.store, lesson, outcome)
+        self._progress_changed(lesson)
+        update()
+        self.window.show_message(f"{lesson.title}: {outcome.summary()}")
+        return outcome
+
+    def _render_if_showing(self, lesson: Lesson, anchor: str = "") -> None:
+        if self.lesson is not None and self.lesson.id == lesson.id:
+            self.render(anchor=anchor if self.page.kind == "exercise" else "")
+
+    def reveal_hint(self) -> str | None:
+        """Show the next hint (and count it as shown)."""
+        assert self.lesson is not None and self.store is not None
+        hint = self.store.reveal_hint(self.lesson)
+        self._progress_changed(self.lesson)
+        self.render(anchor="hints")
+        return hint
+
+    def show_solution(self) -> None:
+        """After a warning, show the reference solution and a diff against the learner's code."""
+        assert self.lesson is not None and self.store is not None
+        exercise.show_solution(self, self.lesson, self.store)
+
+    def answer(self, question: int, chosen: tuple[int, ...]) -> None:
+        """Grade a quiz answer, save it, and show why each choice is right or wrong."""
+        assert self.lesson is not None and self.store is not None
+        verdict = self.store.answer(self.lesson, question, chosen)
+        self.pane.quiz.show_feedback(question, verdict, self.renderer.c)
+        self._progress_changed(self.lesson)
+
+    def reset_lesson(self) -> bool:
+        """After confirmation, put the starter back and forget the lesson's progress."""
+        assert self.lesson is not None and self.store is not None
+        if not exercise.reset(self, self.lesson, self.store):
+            return False
+        self.runs.pop(self.lesson.id, None)
+        self._progress_changed(self.lesson)
+        self.render()
+        return True
+
+    def export_report(self) -> Path | None:
+        """Save the progress report where the learner chooses (Markdown or HTML)."""
+        assert self.pack is not None and self.store is not None
+        return exercise.export_report(self, self.pack, self.store)
+
+    # ----- reacting to the window ------------------------------------------------------------
+    def _config_changed(self, config: FunctionConfig) -> None:
+        # Settings applied to a lesson's folder must reach its function.toml: checks read it.
+        if self.store is None or not is_inside(config.code_dir, self.store.code_root):
+            return
+        written = sync_function_toml(config)
+        if written:
+            self.window.show_message(f"Saved {', '.join(written)} to function.toml")
+
+    def _palette_changed(self) -> None:
+        self.renderer.set_dark(self.pane.dark)
+        self.render()

@@ -1,0 +1,1 @@
+"""The package and runtime UI: the runtime picker, the package view, layers and export."""

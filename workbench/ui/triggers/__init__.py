@@ -1,0 +1,1 @@
+"""Triggers in the app: the Add trigger dialog, the Triggers panel and the bucket view."""
