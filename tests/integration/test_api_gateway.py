@@ -9,15 +9,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import os
-import queue
 import re
 import signal
 import socket
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -28,6 +25,7 @@ import aiohttp
 import pytest
 from multidict import CIMultiDict
 
+from tests.support.cli_process import free_port, running_cli
 from workbench.backends.process import ProcessBackend
 from workbench.core.errors import InvokeError
 from workbench.core.model import load_function
@@ -469,48 +467,18 @@ async def test_refuses_bad_routes_and_unknown_functions(service: LambdaService) 
 API = [sys.executable, "-m", "workbench", "api"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM")
 def test_api_command_serves_and_stops_cleanly(tmp_path: Path) -> None:
     folder = write_app(tmp_path)
     port = free_port()
     stderr_path = tmp_path / "stderr.txt"
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
-    command = [*API, str(folder), "--backend", "process", "--port", str(port)]
-    with stderr_path.open("wb") as stderr:
-        proc = subprocess.Popen(
-            [*command, "--route", "GET /hello", "--route", "ANY /{proxy+}"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-        )
-    lines: queue.Queue[str] = queue.Queue()
-
-    def pump() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.put(line)
-
-    threading.Thread(target=pump, daemon=True).start()
-    try:
-        deadline = time.monotonic() + WAIT
-        while True:
-            line = lines.get(timeout=max(deadline - time.monotonic(), 0.01))
-            if line.startswith("API on"):
-                break
+    args = ["api", str(folder), "--backend", "process", "--port", str(port)]
+    args += ["--route", "GET /hello", "--route", "ANY /{proxy+}"]
+    with running_cli(args, banner="API on", stderr_path=stderr_path, wait_s=WAIT) as api:
+        proc, line = api.proc, api.banner
         url = f"http://127.0.0.1:{port}"
         assert line.strip() == f"API on {url} — try: curl '{url}/hello?name=Alice'"
-        routes = [lines.get(timeout=5) for _ in range(3)]
+        routes = [api.next_line() for _ in range(3)]
         assert "HTTP API, payload 2.0" in routes[0]
         assert "GET /hello" in routes[1] and "ANY /{proxy+}" in routes[2]
 
@@ -527,10 +495,6 @@ def test_api_command_serves_and_stops_cleanly(tmp_path: Path) -> None:
         assert "GET /hello?name=Alice → 200 (" in log
         assert "event for /anything" in log  # the function's own log line
         assert "REPORT RequestId:" in log
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 def test_api_command_errors(tmp_path: Path) -> None:

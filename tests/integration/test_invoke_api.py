@@ -9,14 +9,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import os
-import queue
 import signal
 import socket
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -27,6 +24,7 @@ import botocore.config
 import pytest
 from aiohttp import web
 
+from tests.support.cli_process import free_port, running_cli
 from workbench.backends.process import ProcessBackend
 from workbench.core.errors import InvokeError
 from workbench.core.events import InvocationCompleted
@@ -353,12 +351,6 @@ async def test_api_refuses_non_loopback_hosts(host: str) -> None:
 
 
 # ----- the serve command ---------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def process_alive(pid: int) -> bool:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
@@ -380,33 +372,9 @@ def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
 def test_serve_command_serves_and_stops_cleanly(tmp_path: Path) -> None:
     port = free_port()
     stderr_path = tmp_path / "stderr.txt"
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
-    with stderr_path.open("wb") as stderr:
-        proc = subprocess.Popen(
-            [*SERVE, "sample_functions/hello", "--backend", "process", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-        )
-    lines: queue.Queue[str] = queue.Queue()
-
-    def pump() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.put(line)
-
-    threading.Thread(target=pump, daemon=True).start()
-    try:
-        deadline = time.monotonic() + WAIT
-        while True:
-            line = lines.get(timeout=max(deadline - time.monotonic(), 0.01))
-            if line.startswith("Serving"):
-                break
+    args = ["serve", "sample_functions/hello", "--backend", "process", "--port", str(port)]
+    with running_cli(args, banner="Serving", stderr_path=stderr_path) as served:
+        proc, line = served.proc, served.banner
         assert f"http://127.0.0.1:{port}" in line
         assert "--function-name hello" in line
 
@@ -423,10 +391,6 @@ def test_serve_command_serves_and_stops_cleanly(tmp_path: Path) -> None:
         assert wait_until(lambda: not process_alive(runtime_pid), 5)
         log = stderr_path.read_text()
         assert "Hello from hello" in log
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 def test_serve_command_reports_a_port_in_use(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from workbench.commands.function_options import (
     add_function_options,
+    add_server_options,
     function_from_args,
     running_service,
 )
@@ -44,17 +45,7 @@ def register(subparsers: Any) -> None:
         ),
     )
     parser.add_argument("dir", metavar="DIR", help="the function's code folder")
-    parser.add_argument(
-        "--port",
-        type=int,
-        default=DEFAULT_PORT,
-        help=f"TCP port to listen on (default {DEFAULT_PORT}; 0 picks a free one)",
-    )
-    parser.add_argument(
-        "--host",
-        default=DEFAULT_HOST,
-        help=f"loopback address to listen on (default {DEFAULT_HOST}; loopback only)",
-    )
+    add_server_options(parser, DEFAULT_PORT, DEFAULT_HOST)
     parser.add_argument(
         "--route",
         action="append",

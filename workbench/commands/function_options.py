@@ -59,6 +59,21 @@ def add_function_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_server_options(parser: argparse.ArgumentParser, port: int, host: str) -> None:
+    """--port and --host for a command that serves HTTP (loopback only)."""
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=port,
+        help=f"TCP port to listen on (default {port}; 0 picks a free one)",
+    )
+    parser.add_argument(
+        "--host",
+        default=host,
+        help=f"loopback address to listen on (default {host}; loopback only)",
+    )
+
+
 def function_from_args(code_dir: str | Path, args: argparse.Namespace) -> FunctionConfig:
     """A validated FunctionConfig from a folder or a .zip package, plus command-line overrides.
 
