@@ -90,3 +90,19 @@ def test_the_load_command_prints_live_figures_and_a_summary(tmp_path: Path):
     assert done.returncode == 0, done.stderr
     assert "summary:" in done.stdout and "environments created" in done.stdout
     assert "p50" in done.stdout.splitlines()[0]
+
+
+async def test_stop_ends_a_run_early_and_waits_for_what_is_in_flight(
+    make_service: ServiceFactory, tmp_path: Path
+):
+    import asyncio
+
+    service = await make_service()
+    service.deploy(write_function(tmp_path, QUICK, name="stoppable"))
+    run = LoadRun(service, "stoppable", LoadPlan(duration_s=30, rate_per_s=50))
+    task = asyncio.create_task(run.run())
+    await asyncio.sleep(0.5)
+    run.stop()
+    final = await asyncio.wait_for(task, 10)
+    assert 0 < final.sent < 100
+    assert final.succeeded == final.sent and final.in_flight == 0

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import calendar
-import contextlib
 import hashlib
 import json
 import os
@@ -29,6 +28,7 @@ from typing import Any
 import pytest
 from engine_helpers import ServiceFactory, log_texts, wait_until, write_function
 
+from tests.support.fake_clock import FakeClock
 from workbench.core import errors
 from workbench.core.clock import TeachingClock
 from workbench.core.events import Report
@@ -48,27 +48,6 @@ WAIT_S = 15.0  # upper bound for anything in these tests to happen
 
 
 # ----- the queue on a fake clock -----------------------------------------------------------
-class FakeClock:
-    """Moves only when told to."""
-
-    def __init__(self) -> None:
-        self.wall = 1_700_000_000.0
-        self.mono = 100.0
-
-    def now(self) -> float:
-        return self.wall
-
-    def monotonic(self) -> float:
-        return self.mono
-
-    def real_time(self) -> contextlib.AbstractContextManager[None]:
-        return contextlib.nullcontext()
-
-    def advance(self, seconds: float) -> None:
-        self.wall += seconds
-        self.mono += seconds
-
-
 def make_queue(clock: FakeClock, **settings: Any) -> Queue:
     return Queue("orders", clock=clock, **settings)  # type: ignore[arg-type]
 

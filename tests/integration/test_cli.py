@@ -157,3 +157,18 @@ def test_cost_prints_the_arithmetic():
     )
     assert done.returncode == 0
     assert "121 ms" in done.stdout and "Total:" in done.stdout
+
+
+def test_an_image_set_in_function_toml_needs_docker_too(function_dir: Path, monkeypatch):
+    """function.toml's image must not be dropped silently by falling back to processes."""
+    (function_dir / "function.toml").write_text('image = "some/image:1"\n')
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench", "invoke", str(function_dir)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "no Docker engine found" in done.stderr

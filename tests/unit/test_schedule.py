@@ -8,13 +8,13 @@ so a minute passes in no time at all.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from tests.support.fake_clock import FakeClock
 from workbench.core import errors
 from workbench.triggers.schedule import (
     CronSchedule,
@@ -265,27 +265,6 @@ def test_rule_names():
 
 
 # ----- the scheduler -----------------------------------------------------------------------
-class FakeClock:
-    """A clock that only moves when a sleep moves it."""
-
-    def __init__(self, start: datetime) -> None:
-        self.wall = start.timestamp()
-        self.mono = 1_000.0
-
-    def now(self) -> float:
-        return self.wall
-
-    def monotonic(self) -> float:
-        return self.mono
-
-    def real_time(self) -> contextlib.AbstractContextManager[None]:
-        return contextlib.nullcontext()
-
-    def advance(self, seconds: float) -> None:
-        self.wall += seconds
-        self.mono += seconds
-
-
 class FakeService:
     """Records asynchronous invocations instead of running them."""
 
@@ -318,7 +297,7 @@ async def until(predicate: Any, steps: int = 10_000) -> None:
 
 
 async def test_rate_one_minute_fires_every_minute_with_scheduled_events():
-    clock = FakeClock(utc("2024-02-28T17:30:20"))
+    clock = FakeClock(wall=utc("2024-02-28T17:30:20").timestamp())
     service = FakeService(clock)
     seen: list[ScheduleFiring] = []
     scheduler = Scheduler(
@@ -359,7 +338,7 @@ async def test_rate_one_minute_fires_every_minute_with_scheduled_events():
 
 
 async def test_cron_fires_on_the_quarter_hours():
-    clock = FakeClock(utc("2024-02-28T10:07:30"))
+    clock = FakeClock(wall=utc("2024-02-28T10:07:30").timestamp())
     service = FakeService(clock)
     scheduler = Scheduler(
         service,  # type: ignore[arg-type]
@@ -379,7 +358,7 @@ async def test_cron_fires_on_the_quarter_hours():
 
 
 async def test_fire_now_fires_at_once():
-    clock = FakeClock(utc("2024-02-28T10:07:30"))
+    clock = FakeClock(wall=utc("2024-02-28T10:07:30").timestamp())
     service = FakeService(clock)
     scheduler = Scheduler(service, "fn", "rate(1 hour)", sleep=fake_sleep(clock), tick_s=600)  # type: ignore[arg-type]
     scheduler.start(fire_now=True)
@@ -392,7 +371,7 @@ async def test_fire_now_fires_at_once():
 
 
 async def test_missed_fire_times_are_not_caught_up():
-    clock = FakeClock(utc("2024-02-28T10:00:00"))
+    clock = FakeClock(wall=utc("2024-02-28T10:00:00").timestamp())
     service = FakeService(clock)
     # The first sleep jumps ten minutes (a laptop lid closed): one firing, nine skipped.
     scheduler = Scheduler(
@@ -412,7 +391,7 @@ async def test_missed_fire_times_are_not_caught_up():
 
 
 async def test_a_refused_event_is_reported_not_raised():
-    clock = FakeClock(utc("2024-02-28T10:00:00"))
+    clock = FakeClock(wall=utc("2024-02-28T10:00:00").timestamp())
     service = FakeService(clock)
     service.refuse = errors.not_found("gone")
     scheduler = Scheduler(service, "gone", "rate(1 minute)", sleep=fake_sleep(clock), tick_s=60)  # type: ignore[arg-type]
@@ -423,7 +402,7 @@ async def test_a_refused_event_is_reported_not_raised():
 
 
 async def test_a_schedule_without_future_fire_times_ends():
-    clock = FakeClock(utc("2024-02-28T10:00:00"))
+    clock = FakeClock(wall=utc("2024-02-28T10:00:00").timestamp())
     service = FakeService(clock)
     scheduler = Scheduler(
         service,  # type: ignore[arg-type]

@@ -75,7 +75,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _serve(args: argparse.Namespace, configs: list[FunctionConfig]) -> int:
-    async with running_service(args) as service:
+    async with running_service(
+        args, image=next((c.image for c in configs if c.image), None)
+    ) as service:
         service.bus.subscribe(_log_printer(prefix=len(configs) > 1))
         for config in configs:
             service.deploy(config)

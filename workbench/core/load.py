@@ -110,6 +110,7 @@ class LoadRun:
         self._tally = _Tally()
         self._meter = BillingMeter()
         self._started = 0.0
+        self._stopped = False
 
     def _observe(self, event: Event) -> None:
         if event.function != self.function:
@@ -194,9 +195,13 @@ class LoadRun:
             unsubscribe()
         return self.snapshot()
 
+    def stop(self) -> None:
+        """Send nothing more; `run()` returns once the invocations in flight have answered."""
+        self._stopped = True
+
     def _enough(self) -> bool:
         limit = self.plan.max_invocations
-        return limit is not None and self._tally.sent >= limit
+        return self._stopped or (limit is not None and self._tally.sent >= limit)
 
     async def _tick(self, on_tick: Callable[[LoadSnapshot], None], tick_s: float) -> None:
         while True:

@@ -340,7 +340,7 @@ class LambdaService:
             self._spawn(self._freeze(env))
 
     async def _freeze(self, env: Environment) -> None:
-        delay = getattr(self.backend, "freeze_delay_s", 0.0)
+        delay = self.backend.freeze_delay_s
         if delay:
             await asyncio.sleep(delay)
             if self.clock.monotonic() - env.last_used < delay:
@@ -377,7 +377,7 @@ class LambdaService:
         return reaped
 
     async def _reap_forever(self) -> None:
-        interval = min(1.0, max(self.idle_timeout_s / 4, 0.05))
         while True:
-            await asyncio.sleep(interval)
+            # Recomputed each time: the app changes idle_timeout_s while the service runs.
+            await asyncio.sleep(min(1.0, max(self.idle_timeout_s / 4, 0.05)))
             self.reap_idle()

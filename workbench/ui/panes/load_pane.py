@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from typing import Protocol
 
 from PySide6.QtCore import Qt
@@ -249,9 +248,7 @@ class LoadPane(QWidget):
         if self.run is None or self.task is None:
             return
         self._stopping = True
-        # LoadRun stops sending once it has sent max_invocations; in-flight ones are awaited.
-        sent = max(1, self.run.snapshot().sent)
-        self.run.plan = dataclasses.replace(self.run.plan, max_invocations=sent)
+        self.run.stop()
         self.stop_button.setEnabled(False)
         self._say("Stopping: waiting for the invocations in flight…")
 
