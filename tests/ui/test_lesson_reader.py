@@ -13,8 +13,8 @@ from ui_helpers import RestoreAnswers, run, spawned_tasks_done, wait_for
 
 from workbench.lessons import ProgressStore, load_pack
 from workbench.paths import LESSONS_DIR
+from workbench.ui.function_file import sync_function_toml
 from workbench.ui.lessons.dialogs import Dialogs
-from workbench.ui.lessons.function_file import sync_function_toml
 from workbench.ui.main_window import MainWindow
 
 CHECK_LIMIT_S = 90.0

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication
 from ui_helpers import run
 
 from workbench.core.concurrency import AccountLimit
-from workbench.core.model import FunctionConfig
+from workbench.core.model import FunctionConfig, load_function
 from workbench.ui.panes.env_vars import env_size
 from workbench.ui.panes.settings_pane import SettingsPane
 
@@ -122,6 +122,8 @@ def test_a_reservation_the_account_cannot_give_is_shown_inline(window, qloop, sc
         assert not error.isHidden() and "at most 9 is available" in error.text()
         assert service.function("hello").reserved_concurrency is None
         assert window.controller.config.reserved_concurrency is None
+        code_dir = window.controller.config.code_dir
+        assert load_function(code_dir).reserved_concurrency is None  # nothing refused is saved
         window.grab().save(str(screenshots / "settings_refused.png"))
         settings.reserved.setValue(4)
         settings.apply_button.click()
@@ -129,6 +131,9 @@ def test_a_reservation_the_account_cannot_give_is_shown_inline(window, qloop, sc
         deployed = service.function("hello")
         assert (deployed.reserved_concurrency, deployed.provisioned_concurrency) == (4, 1)
         assert deployed.environment == {"TABLE_NAME": "orders", "LOG_LEVEL": "debug"}
+        saved = load_function(code_dir)  # applied settings survive a restart
+        assert (saved.reserved_concurrency, saved.provisioned_concurrency) == (4, 1)
+        assert saved.environment == deployed.environment
         window.outer_split.setSizes([200, 700])  # room to show every group at once
         QApplication.processEvents()
         settings.grab().save(str(screenshots / "settings_env_concurrency.png"))

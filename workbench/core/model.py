@@ -288,7 +288,7 @@ def load_function(code_dir: Path, **overrides: Any) -> FunctionConfig:
     return FunctionConfig(code_dir=code_dir, environment=env, **settings)
 
 
-_FILE_KEYS = {
+CONFIG_FILE_KEYS = {  # function.toml key → FunctionConfig field
     "name": "name",
     "handler": "handler",
     "runtime": "runtime",
@@ -315,13 +315,14 @@ def _read_config_file(path: Path) -> dict[str, Any]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(CONFIG_FILE_NAME, f"{path} is not valid TOML: {exc}") from exc
     section = data.get("function", data)
-    unknown = sorted(set(section) - set(_FILE_KEYS))
+    unknown = sorted(set(section) - set(CONFIG_FILE_KEYS))
     if unknown:
         raise ConfigError(
             CONFIG_FILE_NAME,
-            f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(_FILE_KEYS))}",
+            f"unknown setting(s) {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(CONFIG_FILE_KEYS))}",
         )
-    settings = {_FILE_KEYS[key]: value for key, value in section.items()}
+    settings = {CONFIG_FILE_KEYS[key]: value for key, value in section.items()}
     if isinstance(settings.get("layers"), list):
         settings["layers"] = tuple(settings["layers"])  # TOML arrays arrive as lists
     return settings

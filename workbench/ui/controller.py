@@ -14,8 +14,9 @@ from PySide6.QtCore import QObject, Signal
 
 from workbench.core.environment import Served
 from workbench.core.errors import InvokeError
-from workbench.core.model import ConfigError, FunctionConfig, load_function
+from workbench.core.model import CONFIG_FILE_NAME, ConfigError, FunctionConfig, load_function
 from workbench.core.service import LambdaService
+from workbench.ui.function_file import sync_function_toml
 from workbench.ui.panes.editor_pane import EditorPane
 from workbench.ui.panes.event_pane import EventPane
 from workbench.ui.panes.result_pane import ResultPane
@@ -143,9 +144,17 @@ class Controller(QObject):
         self._use_config(config, reopen=handler_module_path(config) != old_module)
         self.sig_message.emit(
             f"Deployed {config.name}: {config.memory_mb} MB, {config.timeout_s} s timeout. "
-            "Its environments were retired; the next invoke starts cold."
+            f"Its environments were retired; the next invoke starts cold.{self._save(config)}"
         )
         return True
+
+    def _save(self, config: FunctionConfig) -> str:
+        """Write applied settings to the folder's function.toml, so nothing is lost on restart."""
+        try:
+            written = sync_function_toml(config)
+        except OSError as exc:
+            return f" Could not save them to {CONFIG_FILE_NAME}: {exc}"
+        return f" Saved {', '.join(written)} to {CONFIG_FILE_NAME}." if written else ""
 
     def deploy_package(self, config: FunctionConfig) -> str | None:
         """Deploy new code (a .zip, an image, layers) as the open function; why not, or None."""

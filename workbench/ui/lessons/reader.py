@@ -9,14 +9,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QDialog
 
-from workbench.core.model import FunctionConfig
 from workbench.core.service import LambdaService
 from workbench.lessons import ExerciseResult, Lesson, LessonPack, ProgressStore, grade, load_pack
 from workbench.paths import LESSONS_DIR
 from workbench.ui.lessons import exercise
 from workbench.ui.lessons.checking import CheckRun, pack_key, record, run_checks, store_for
 from workbench.ui.lessons.dialogs import Dialogs
-from workbench.ui.lessons.function_file import is_inside, sync_function_toml
 from workbench.ui.lessons.lesson_pane import LessonPane
 from workbench.ui.lessons.pages import Page, exercise_extras, page_html, pages_of, watch_html
 from workbench.ui.lessons.render import MarkdownRenderer
@@ -71,7 +69,6 @@ class LessonReader(QObject):
         p.course_button.clicked.connect(lambda: self.open_pack(LESSONS_DIR))
         p.quiz.sig_answer.connect(self.answer)
         p.sig_palette_changed.connect(self._palette_changed)
-        self.window.controller.sig_config_changed.connect(self._config_changed)
 
     # ----- packs -----------------------------------------------------------------------------
     def open_pack(self, folder: Path = LESSONS_DIR) -> LessonPack:
@@ -284,14 +281,6 @@ class LessonReader(QObject):
         return exercise.export_report(self, self.pack, self.store)
 
     # ----- reacting to the window ------------------------------------------------------------
-    def _config_changed(self, config: FunctionConfig) -> None:
-        # Settings applied to a lesson's folder must reach its function.toml: checks read it.
-        if self.store is None or not is_inside(config.code_dir, self.store.code_root):
-            return
-        written = sync_function_toml(config)
-        if written:
-            self.window.show_message(f"Saved {', '.join(written)} to function.toml")
-
     def _palette_changed(self) -> None:
         self.renderer.set_dark(self.pane.dark)
         self.render()

@@ -264,9 +264,10 @@ class TimelineCanvas(QWidget):
         rows = self.rows()
         if not rows:
             painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+            # The whole width, wrapped: a narrow canvas must not clip the sentence.
             painter.drawText(
-                QRectF(self.rect()).adjusted(LABEL_WIDTH, AXIS_HEIGHT, 0, 0),
-                Qt.AlignmentFlag.AlignCenter,
+                QRectF(self.rect()).adjusted(12, AXIS_HEIGHT, -12, 0),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
                 "No environments yet: invoke the function to start one.",
             )
             return

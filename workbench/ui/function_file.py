@@ -1,8 +1,8 @@
-"""Keep a lesson folder's function.toml in step with settings applied in the Settings pane.
+"""Keep a function folder's function.toml in step with settings applied in the Settings pane.
 
-Exercises are checked from the folder (function.toml included), so a handler or memory the
-learner fixed in the Settings pane must reach the file. Only changed keys are rewritten, in
-place, keeping the learner's comments and layout.
+Settings live in the folder (the CLI, lesson checks and the next start all read them), so
+what the learner applies must reach the file. Only changed keys are rewritten, in place,
+keeping the learner's comments and layout.
 """
 
 from __future__ import annotations
@@ -12,19 +12,20 @@ import re
 from pathlib import Path
 from typing import Any
 
-from workbench.core.model import CONFIG_FILE_NAME, ConfigError, FunctionConfig, load_function
+from workbench.core.model import (
+    CONFIG_FILE_KEYS,
+    CONFIG_FILE_NAME,
+    ConfigError,
+    FunctionConfig,
+    load_function,
+)
 
-# function.toml key → FunctionConfig field, for the settings the Settings pane edits.
+# The function.toml settings the Settings pane edits (name, image and layers are set elsewhere).
 FIELDS = {
-    "handler": "handler",
-    "runtime": "runtime",
-    "memory": "memory_mb",
-    "timeout": "timeout_s",
-    "ephemeral_storage": "ephemeral_storage_mb",
-    "architecture": "architecture",
-    "reserved_concurrency": "reserved_concurrency",
-    "provisioned_concurrency": "provisioned_concurrency",
-    "environment": "environment",
+    key: field
+    for key, field in CONFIG_FILE_KEYS.items()
+    if key not in ("name", "image", "layers", "max_retry_attempts", "max_event_age")
+    and not key.startswith(("on_", "dead_"))
 }
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _HEADER = re.compile(r"^\s*\[")
