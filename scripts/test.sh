@@ -26,4 +26,4 @@ run_pytest() {
   [ "$status" -eq 0 ] || [ "$status" -eq 5 ]
 }
 run_pytest -p no:pytestqt --ignore=tests/ui "$@"
-run_pytest -p tests.support.qt_hard_exit tests/ui "$@"
+run_pytest tests/ui "$@"
