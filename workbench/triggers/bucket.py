@@ -29,15 +29,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
-
 from workbench.core.errors import InvokeError
 from workbench.core.events import Event, InvocationCompleted, InvocationDropped, InvocationStarted
 from workbench.core.model import FunctionConfig
 from workbench.core.service import LambdaService
-from workbench.invoke_api import bound_port
-from workbench.triggers.bucket_folder import FolderWatcher, Md5Cache, Version
-from workbench.triggers.s3_api import FolderS3, start_s3_api
+from workbench.triggers.bucket_folder import FolderWatcher, Md5Cache
+from workbench.triggers.s3_access import service_identities
+from workbench.triggers.s3_api import S3Endpoint
 from workbench.triggers.s3_events import (
     USER_PRINCIPAL,
     Kind,
@@ -45,6 +43,7 @@ from workbench.triggers.s3_events import (
     TriggerFilter,
     object_record,
 )
+from workbench.triggers.s3_store import FolderBucket, Write
 
 LOOP_LIMIT = 16  # invocations per chain before Lambda stops the next one
 POLL_INTERVAL_S = 0.3
@@ -91,7 +90,12 @@ class Firing:
 
 
 class LocalBucket:
-    """Watches a folder as an S3 bucket, serves its S3 API, and invokes one function."""
+    """Watches a folder as an S3 bucket, serves its S3 API, and invokes one function.
+
+    Without `endpoint` it serves its own S3 endpoint (one bucket); with one, the bucket is
+    added to that shared endpoint (which the caller starts and closes), so a function can
+    read this bucket and write another.
+    """
 
     def __init__(
         self,
@@ -106,6 +110,7 @@ class LocalBucket:
         loop_limit: int = LOOP_LIMIT,
         on_firing: Callable[[Firing], None] | None = None,
         on_warning: Callable[[str], None] | None = None,
+        endpoint: S3Endpoint | None = None,
     ) -> None:
         self.service = service
         self.root = Path(root).resolve()
@@ -117,11 +122,12 @@ class LocalBucket:
         self.loop_limit = loop_limit
         self._on_firing = on_firing or (lambda firing: None)
         self._on_warning = on_warning
+        self._owns_endpoint = endpoint is None
+        self.endpoint = endpoint or S3Endpoint(service_identities(service))
         self._md5 = Md5Cache()
         self._watcher = FolderWatcher(self.root, self._md5)
         self._sequencer = Sequencer()
-        self._api = FolderS3(self.name, self.root, self._md5, self._written, self._deleted)
-        self._runner: web.AppRunner | None = None
+        self._bucket: FolderBucket | None = None
         self._poller: asyncio.Task[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._lineage: dict[str, Lineage] = {}  # request id → its place in a chain
@@ -134,9 +140,15 @@ class LocalBucket:
         """Serve the S3 API, deploy the function with its endpoint, and start watching."""
         if not self.root.is_dir():
             raise ValueError(f"{self.root} is not a folder")
-        host = self.service.backend.bind_host
-        self._runner = await start_s3_api(self._api, host, self.port)
-        self.endpoint_url = f"http://{host}:{bound_port(self._runner)}"
+        self._bucket = self.endpoint.add_bucket(self.name, self.root, self._md5)
+        self._watcher = FolderWatcher(self.root, self._bucket.md5)
+        self._bucket.listeners.written.append(self._written)
+        self._bucket.listeners.deleted.append(self._deleted)
+        if self._owns_endpoint:
+            await self.endpoint.start(self.service.backend.bind_host, self.port)
+        elif not self.endpoint.running:
+            raise ValueError("start the shared S3 endpoint before its buckets")
+        self.endpoint_url = self.endpoint.url
         self.config = self.config.with_changes(
             environment={**self.config.environment, ENDPOINT_VARIABLE: self.endpoint_url}
         )
@@ -154,9 +166,13 @@ class LocalBucket:
                 await self._poller
         if self._unsubscribe:
             self._unsubscribe()
-        if self._runner:
-            await self._runner.cleanup()
-        self._poller = self._runner = self._unsubscribe = None
+        if self._bucket:
+            with contextlib.suppress(ValueError):
+                self._bucket.listeners.written.remove(self._written)
+                self._bucket.listeners.deleted.remove(self._deleted)
+        if self._owns_endpoint:
+            await self.endpoint.close()
+        self._poller = self._unsubscribe = self._bucket = None
 
     async def __aenter__(self) -> LocalBucket:
         await self.start()
@@ -186,13 +202,16 @@ class LocalBucket:
                     self._warn(f"could not send the event for {change.key}: {exc!r}")
 
     # ----- the S3 API side -------------------------------------------------------------
-    async def _written(
-        self, key: str, version: Version, etag: str, source_ip: str, traced: bool
-    ) -> None:
-        self._watcher.note_written(key, version)
-        lineage = self._writer_lineage(traced)
+    async def _written(self, write: Write) -> None:
+        self._watcher.note_written(write.key, write.version)
         await self._fire(
-            "put", key, size=version.size, etag=etag, source_ip=source_ip, lineage=lineage
+            "put",
+            write.key,
+            size=write.version.size,
+            etag=write.etag,
+            source_ip=write.source_ip,
+            lineage=self._writer_lineage(write.traced),
+            how="" if write.how == "Put" else write.how,
         )
 
     async def _deleted(self, key: str, source_ip: str, traced: bool) -> None:
@@ -215,6 +234,7 @@ class LocalBucket:
         etag: str | None = None,
         source_ip: str = "127.0.0.1",
         lineage: Lineage | None = None,
+        how: str = "",
     ) -> None:
         if not self.trigger.matches(key, kind):
             return
@@ -227,6 +247,7 @@ class LocalBucket:
             etag=etag,
             source_ip=source_ip,
             principal=f"AWS:AROAWORKBENCHLAMBDA:{self.config.name}" if lineage else USER_PRINCIPAL,
+            how=how,
         )
         depth = lineage.depth + 1 if lineage else 1
         origin = lineage.origin if lineage else key
