@@ -9,8 +9,10 @@ address the endpoint itself listens on (Docker's bridge gateway, for containers)
 host.docker.internal count as local too. boto3, the AWS CLI and curl send a loopback Host
 and no Origin, so they are unaffected; virtual-host names such as photos.localhost count.
 
-The caller is named by the SigV4 credential's access key id: `Credential=AKID/date/...` in
-the Authorization header, or `X-Amz-Credential` in a presigned URL's query.
+The caller is named by the access key id the request was signed with: SigV4's
+`Credential=AKID/date/...` in the Authorization header or `X-Amz-Credential` in a presigned
+query; or SigV2's `AWS AKID:signature` header or `AWSAccessKeyId` query (boto3's presigned
+S3 URLs still use SigV2 unless told otherwise).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 _CREDENTIAL = re.compile(r"Credential=([A-Za-z0-9]+)/")
+_SIGV2 = re.compile(r"^AWS ([A-Za-z0-9]+):")
 _LOCAL_NAMES = ("localhost", "host.docker.internal")
 
 
@@ -68,9 +71,10 @@ def refusal(headers: Mapping[str, str], listening: str = "") -> str | None:
 
 
 def access_key(headers: Mapping[str, str], query: Mapping[str, str]) -> str | None:
-    """The SigV4 access key id a request was signed with (header or presigned query)."""
-    found = _CREDENTIAL.search(headers.get("Authorization", ""))
+    """The access key id a request was signed with (header or presigned query)."""
+    authorization = headers.get("Authorization", "")
+    found = _CREDENTIAL.search(authorization) or _SIGV2.match(authorization)
     if found:
         return found.group(1)
     credential = query.get("X-Amz-Credential", "")
-    return credential.split("/", 1)[0] or None
+    return credential.split("/", 1)[0] or query.get("AWSAccessKeyId") or None

@@ -83,10 +83,13 @@ async def get_object(
     )
     response.content_length = max(end - start + 1, 0)
     await response.prepare(request)
-    if not head:
-        async for chunk in read_file(path, start, end - start + 1):
-            await response.write(chunk)
-    await response.write_eof()
+    try:
+        if not head:
+            async for chunk in read_file(path, start, end - start + 1):
+                await response.write(chunk)
+        await response.write_eof()
+    except ConnectionResetError:
+        pass  # the client hung up (a download cancelled); nothing was changed
     return response
 
 
