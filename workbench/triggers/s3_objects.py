@@ -120,13 +120,14 @@ async def list_objects(
     )
     details = await asyncio.to_thread(_details, bucket, objects, entries)
     entries = [e for e in entries if e[0] == "prefix" or e[1] in details]
-    common = {"prefix": prefix, "delimiter": delimiter, "max_keys": max_keys}
     if v2:
         body = s3_xml.list_objects_v2(
             bucket.name,
             entries,
             details,
-            **common,
+            prefix=prefix,
+            delimiter=delimiter,
+            max_keys=max_keys,
             url_encode=encoding == "url",
             continuation_token=token,
             start_after=query.get("start-after", ""),
@@ -137,7 +138,9 @@ async def list_objects(
             bucket.name,
             entries,
             details,
-            **common,
+            prefix=prefix,
+            delimiter=delimiter,
+            max_keys=max_keys,
             url_encode=encoding == "url",
             marker=marker,
             next_marker=next_marker,
