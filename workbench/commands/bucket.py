@@ -27,6 +27,7 @@ from workbench.triggers.bucket import (
     LocalBucket,
     bucket_name_for,
     check_bucket_name,
+    parse_buckets,
 )
 from workbench.triggers.s3_access import service_identities
 from workbench.triggers.s3_api import S3Endpoint
@@ -91,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         if root.exists() and not root.is_dir():
             raise ValueError(f"--root {root} is a file, not a folder")
         name = check_bucket_name(args.name) if args.name else bucket_name_for(root.resolve())
-        others = parse_buckets(args.bucket, {name: root})
+        others = parse_buckets(args.bucket, {name: root}, option="--bucket ")
         trigger = TriggerFilter(args.prefix, args.suffix, parse_events(args.events))
         config = function_from_args(args.dir, args)
     except (ConfigError, ValueError) as exc:
@@ -102,23 +103,6 @@ def run(args: argparse.Namespace) -> int:
             folder.mkdir(parents=True)
             print(f"created the bucket folder {folder.resolve()}", file=sys.stderr)
     return asyncio.run(_watch(args, config, root, name, trigger, others))
-
-
-def parse_buckets(items: list[str], taken: dict[str, Path]) -> dict[str, Path]:
-    """--bucket NAME=FOLDER values as {name: folder}; ValueError naming the bad one."""
-    found: dict[str, Path] = {}
-    for item in items:
-        name, sep, folder = item.partition("=")
-        if not sep or not name or not folder:
-            raise ValueError(f"--bucket {item!r}: write NAME=FOLDER, e.g. thumbnails=./thumbs")
-        check_bucket_name(name)
-        path = Path(folder)
-        if path.exists() and not path.is_dir():
-            raise ValueError(f"--bucket {item!r}: {folder} is a file, not a folder")
-        if name in taken or name in found:
-            raise ValueError(f"--bucket {item!r}: there is already a bucket named {name!r}")
-        found[name] = path
-    return found
 
 
 async def _watch(

@@ -69,6 +69,30 @@ def bucket_name_for(folder: Path) -> str:
     return cleaned if len(cleaned) >= 3 else f"bucket-{cleaned}".strip("-")
 
 
+def parse_buckets(items: list[str], taken: dict[str, Path], option: str = "") -> dict[str, Path]:
+    """NAME=FOLDER texts as {name: folder}; ValueError naming the bad one.
+
+    `taken` holds buckets already declared (the trigger's own); `option` prefixes messages
+    (the CLI's "--bucket ").
+    """
+    found: dict[str, Path] = {}
+    for item in items:
+        name, sep, folder = (part.strip() for part in item.partition("="))
+        if not sep or not name or not folder:
+            raise ValueError(f"{option}{item!r}: write NAME=FOLDER, e.g. thumbnails=./thumbs")
+        try:
+            check_bucket_name(name)
+        except ValueError as exc:
+            raise ValueError(f"{option}{item!r}: {exc}") from None
+        path = Path(folder).expanduser()
+        if path.exists() and not path.is_dir():
+            raise ValueError(f"{option}{item!r}: {folder} is a file, not a folder")
+        if name in taken or name in found:
+            raise ValueError(f"{option}{item!r}: there is already a bucket named {name!r}")
+        found[name] = path
+    return found
+
+
 @dataclass(frozen=True)
 class Lineage:
     """How deep in a chain of bucket-triggered invocations an object or invocation is."""
