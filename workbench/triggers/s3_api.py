@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -39,6 +40,7 @@ _UNSUPPORTED = {
     "tagging", "torrent", "versioning", "versions", "website",
 }  # fmt: skip
 XML = "application/xml"
+logger = logging.getLogger(__name__)
 
 
 class S3Endpoint:
@@ -109,6 +111,13 @@ class S3Endpoint:
         except S3Error as exc:
             body = s3_xml.error_body(exc.code, exc.message, request_id, host_id, **exc.extra)
             response = web.Response(status=exc.status, body=body, content_type=XML)
+        except (web.HTTPException, ConnectionResetError):
+            raise  # aiohttp's own answers (a body too large), or the client is gone
+        except Exception as exc:  # a bug or a disk problem: S3's shape, and the reason logged
+            logger.exception("S3 request %s %s failed", request.method, request.rel_url)
+            message = f"The workbench's S3 endpoint failed: {exc!r}"
+            body = s3_xml.error_body("InternalError", message, request_id, host_id)
+            response = web.Response(status=500, body=body, content_type=XML)
         response.headers["x-amz-request-id"] = request_id
         response.headers["x-amz-id-2"] = host_id
         return response
