@@ -22,7 +22,8 @@ def iso_time(epoch_s: float) -> str:
 
 
 def document(root: ET.Element) -> bytes:
-    return _DECLARATION + ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    text: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return _DECLARATION + text
 
 
 def add(parent: ET.Element, tag: str, text: object) -> ET.Element:
