@@ -285,3 +285,42 @@ def test_bucket_command_refuses_bad_extra_buckets(tmp_path: Path, capsys, option
     code = cli_main(["bucket", str(tmp_path / "fn"), "--root", str(tmp_path / "photos"), *option])
     assert code == 2
     assert message in capsys.readouterr().err
+
+
+# Two functions, each triggered by its own bucket, each writing into the other's trigger.
+PING = """
+import boto3
+from urllib.parse import unquote_plus
+s3 = boto3.client("s3")
+def lambda_handler(event, context):
+    key = unquote_plus(event["Records"][0]["s3"]["object"]["key"])
+    s3.put_object(Bucket="{target}", Key="input/" + key.rsplit("/", 1)[-1] + "x", Body=b".")
+"""
+
+
+async def test_a_loop_across_two_buckets_is_one_chain_and_is_stopped(setup) -> None:
+    warnings: list[str] = []
+    config = {"timeout_s": 30, "max_retry_attempts": 0}
+    ping = setup.function("ping", PING.replace("{target}", "thumbnails"))
+    pong = setup.function("pong", PING.replace("{target}", "photos"))
+    photos = LocalBucket(
+        setup.service, setup.photos, FunctionConfig(name="ping", code_dir=ping, **config),
+        name="photos", trigger=TriggerFilter(prefix="input/"), poll_interval_s=POLL,
+        on_firing=setup.firings.append, on_warning=warnings.append, endpoint=setup.endpoint,
+    )  # fmt: skip
+    thumbs = LocalBucket(
+        setup.service, setup.thumbs, FunctionConfig(name="pong", code_dir=pong, **config),
+        name="thumbnails", trigger=TriggerFilter(prefix="input/"), poll_interval_s=POLL,
+        on_firing=setup.firings.append, on_warning=warnings.append, endpoint=setup.endpoint,
+    )  # fmt: skip
+    setup.buckets += [photos, thumbs]
+    await photos.start()
+    await thumbs.start()
+    (setup.photos / "input").mkdir()
+    (setup.photos / "input" / "a").write_text("start")
+    await until(lambda: any(f.stopped for f in setup.firings))
+    delivered = [f for f in setup.firings if not f.stopped]
+    assert len(delivered) == 16  # the 17th invocation of the chain is not delivered
+    assert [f.depth for f in delivered] == list(range(1, 17))
+    assert any("pong wrote s3://photos/input/" in w and "invokes ping" in w for w in warnings)
+    assert any("recursive loop stopped" in w and "s3://photos/input/a" in w for w in warnings)

@@ -98,7 +98,8 @@ class Lineage:
     """How deep in a chain of bucket-triggered invocations an object or invocation is."""
 
     depth: int  # 1 for the invocation an outside change caused
-    origin: str  # the key that started the chain
+    origin: str  # the object that started the chain, s3://bucket/key
+    function: str = ""  # the function this invocation runs
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,9 @@ class LocalBucket:
         self._poller: asyncio.Task[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._lineage: dict[str, Lineage] = {}  # request id → its place in a chain
-        self._running: dict[str, Lineage] = {}  # of those, the ones running now
+        # Of those, the ones running now: shared by every bucket of the endpoint, so a chain
+        # that goes from one bucket's function to another bucket and back is still one chain.
+        self._running: dict[str, Lineage] = self.endpoint.chains
         self._warned_origins: set[str] = set()
         self.endpoint_url = ""
 
@@ -274,9 +277,9 @@ class LocalBucket:
             how=how,
         )
         depth = lineage.depth + 1 if lineage else 1
-        origin = lineage.origin if lineage else key
+        origin = lineage.origin if lineage else f"s3://{self.name}/{key}"
         if lineage:
-            self._warn_loop(key, origin)
+            self._warn_loop(key, lineage)
         if depth > self.loop_limit:
             return self._stop_loop(kind, key, record, depth, origin)
         payload = json.dumps({"Records": [record]}).encode()
@@ -285,16 +288,18 @@ class LocalBucket:
         except InvokeError as exc:
             self._warn(f"could not invoke {self.config.name} for {key}: {exc.message}")
             return
-        self._lineage[request_id] = Lineage(depth, origin)
+        self._lineage[request_id] = Lineage(depth, origin, self.config.name)
         self._on_firing(Firing(kind, key, record, request_id, depth))
 
-    def _warn_loop(self, key: str, origin: str) -> None:
-        if origin in self._warned_origins:
+    def _warn_loop(self, key: str, lineage: Lineage) -> None:
+        if lineage.origin in self._warned_origins:
             return
-        self._warned_origins.add(origin)
+        self._warned_origins.add(lineage.origin)
+        writer = lineage.function or "a function"
+        again = "again" if writer == self.config.name else f"in the chain {writer} is part of"
         self._warn(
-            f"recursive loop: {self.config.name} wrote s3://{self.name}/{key}, which matches "
-            f"this trigger ({self.trigger.describe()}), so it invokes {self.config.name} again. "
+            f"recursive loop: {writer} wrote s3://{self.name}/{key}, which matches "
+            f"this trigger ({self.trigger.describe()}), so it invokes {self.config.name} {again}. "
             f"Lambda's recursive loop detection stops such a chain after {self.loop_limit} "
             "invocations; write results where the trigger does not look (another prefix, such "
             "as output/, or another suffix)."
@@ -304,9 +309,9 @@ class LocalBucket:
         self, kind: Kind, key: str, record: dict[str, Any], depth: int, origin: str
     ) -> None:
         self._warn(
-            f"recursive loop stopped: the chain that began with s3://{self.name}/{origin} has "
-            f"invoked {self.config.name} {depth - 1} times, so the event for {key} is not "
-            "delivered (Lambda stops the next invocation and notifies you)"
+            f"recursive loop stopped: the chain that began with {origin} has invoked functions "
+            f"{depth - 1} times, so the event for s3://{self.name}/{key} is not delivered to "
+            f"{self.config.name} (Lambda stops the next invocation and notifies you)"
         )
         self.service.bus.publish(
             InvocationDropped(

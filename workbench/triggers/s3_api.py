@@ -19,6 +19,7 @@ import logging
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 from aiohttp import web
@@ -50,6 +51,9 @@ class S3Endpoint:
         self.buckets: dict[str, FolderBucket] = {}
         self.uploads = Uploads()
         self._identities = identities
+        # Request id → its place in a chain of bucket-triggered invocations running now
+        # (bucket.Lineage), shared by the bucket triggers on this endpoint.
+        self.chains: dict[str, Any] = {}
         self._runner: web.AppRunner | None = None
         self.host = ""
         self.url = ""
