@@ -281,7 +281,8 @@ class LocalBucket:
         if lineage:
             self._warn_loop(key, lineage)
         if depth > self.loop_limit:
-            return self._stop_loop(kind, key, record, depth, origin)
+            writer = lineage.function if lineage else self.config.name
+            return self._stop_loop(kind, key, record, depth, origin, writer)
         payload = json.dumps({"Records": [record]}).encode()
         try:
             request_id = await self.service.invoke_event(self.config.name, payload)
@@ -306,12 +307,13 @@ class LocalBucket:
         )
 
     def _stop_loop(
-        self, kind: Kind, key: str, record: dict[str, Any], depth: int, origin: str
+        self, kind: Kind, key: str, record: dict[str, Any], depth: int, origin: str, writer: str
     ) -> None:
+        invoked = self.config.name if writer == self.config.name else "its functions"
         self._warn(
-            f"recursive loop stopped: the chain that began with {origin} has invoked functions "
-            f"{depth - 1} times, so the event for s3://{self.name}/{key} is not delivered to "
-            f"{self.config.name} (Lambda stops the next invocation and notifies you)"
+            f"recursive loop stopped: the chain that began with {origin} has invoked "
+            f"{invoked} {depth - 1} times, so the event for s3://{self.name}/{key} is not "
+            f"delivered to {self.config.name} (Lambda stops the next invocation and notifies you)"
         )
         self.service.bus.publish(
             InvocationDropped(
