@@ -404,3 +404,16 @@ async def test_aws_cli_s3_cp_and_ls(s3, tmp_path) -> None:
     raw = await asyncio.to_thread(aws, "s3api", "list-objects", "--bucket", "photos")
     assert [o["Key"] for o in json.loads(raw)["Contents"]] == ["docs/hello.txt"]
     assert hashlib.md5(local.read_bytes()).hexdigest() in raw
+    big = tmp_path / "big.bin"
+    big.write_bytes(os.urandom(9 * MB))  # above the CLI's 8 MB multipart threshold
+    await asyncio.to_thread(aws, "s3", "cp", str(big), "s3://thumbnails/big.bin")
+    assert (s3.thumbs / "big.bin").read_bytes() == big.read_bytes()
+    assert [w.how for b, w in s3.writes if w.key == "big.bin"] == ["CompleteMultipartUpload"]
+
+
+async def test_creating_a_bucket_is_refused_with_a_way_to_declare_one(s3) -> None:
+    answer = await asyncio.to_thread(
+        error_of, lambda: client(s3.url).create_bucket(Bucket="fresh-bucket")
+    )
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 501
+    assert "--bucket NAME=FOLDER" in answer["Error"]["Message"]

@@ -148,6 +148,11 @@ class S3Endpoint:
             body = s3_xml.list_buckets((b.name, b.created) for b in self.buckets.values())
             return web.Response(body=body, content_type=XML)
         bucket = self.buckets.get(name)
+        if bucket is None and method == "PUT" and not key and not query:
+            raise not_implemented(
+                "CreateBucket: a bucket is a folder you declare (bucket DIR --root FOLDER "
+                "--bucket NAME=FOLDER, or the trigger form's Other buckets)"
+            )
         if bucket is None:
             raise S3Error(
                 404, "NoSuchBucket", "The specified bucket does not exist.", BucketName=name
