@@ -324,20 +324,23 @@ async def test_access_denied_follows_the_policy_and_the_list_bucket_rule(s3) -> 
     assert (s3.photos / "cat.jpg").exists() and not (s3.thumbs / "c.jpg").exists()
 
 
-async def test_presigned_url_carries_the_role_of_whoever_signed_it(s3) -> None:
+@pytest.mark.parametrize("version", ["s3", "s3v4"])  # boto3's default form, and SigV4
+async def test_presigned_url_carries_the_role_of_whoever_signed_it(s3, version) -> None:
     (s3.thumbs / "t.jpg").write_bytes(b"small")
+    (s3.photos / "cat.jpg").write_bytes(b"purr")
 
-    def status() -> int:
-        url = client(s3.url, READER).generate_presigned_url(
-            "get_object", {"Bucket": "thumbnails", "Key": "t.jpg"}
-        )
+    def status(bucket: str, key: str) -> int:
+        signer = client(s3.url, READER, signature_version=version)
+        url = signer.generate_presigned_url("get_object", {"Bucket": bucket, "Key": key})
+        assert ("X-Amz-Credential" in url) is (version == "s3v4")
         try:
             urllib.request.urlopen(url, timeout=10).close()
         except urllib.error.HTTPError as exc:
             return exc.code
         return 200
 
-    assert await asyncio.to_thread(status) == 403
+    assert await asyncio.to_thread(status, "thumbnails", "t.jpg") == 403
+    assert await asyncio.to_thread(status, "photos", "cat.jpg") == 200
 
 
 # ----- browser protection ----------------------------------------------------------------
