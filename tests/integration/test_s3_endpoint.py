@@ -420,3 +420,19 @@ async def test_creating_a_bucket_is_refused_with_a_way_to_declare_one(s3) -> Non
     )
     assert answer["ResponseMetadata"]["HTTPStatusCode"] == 501
     assert "--bucket NAME=FOLDER" in answer["Error"]["Message"]
+
+
+def test_bucket_folders_must_not_overlap(tmp_path: Path) -> None:
+    endpoint = S3Endpoint()
+    (tmp_path / "photos" / "thumbs").mkdir(parents=True)
+    first = endpoint.add_bucket("photos", tmp_path / "photos")
+    assert endpoint.add_bucket("photos", tmp_path / "photos") is first  # the same pair again
+    for name, folder in [
+        ("thumbnails", tmp_path / "photos" / "thumbs"),  # inside another bucket's folder
+        ("everything", tmp_path),  # around it
+        ("again", tmp_path / "photos"),  # the same folder
+    ]:
+        with pytest.raises(ValueError, match="overlap"):
+            endpoint.add_bucket(name, folder)
+    with pytest.raises(ValueError, match="already the folder"):
+        endpoint.add_bucket("photos", tmp_path / "photos" / "thumbs")

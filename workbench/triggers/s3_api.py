@@ -71,6 +71,12 @@ class S3Endpoint:
             return known
         if not root.is_dir():
             raise ValueError(f"{root} is not a folder")
+        for other in self.buckets.values():
+            if root == other.root or other.root in root.parents or root in other.root.parents:
+                raise ValueError(
+                    f"the folders of s3://{name} ({root}) and s3://{other.name} ({other.root}) "
+                    "overlap: each bucket needs a folder of its own, not inside another's"
+                )
         bucket = self.buckets[name] = FolderBucket(name, root, md5)
         return bucket
 
