@@ -436,3 +436,28 @@ def test_bucket_folders_must_not_overlap(tmp_path: Path) -> None:
             endpoint.add_bucket(name, folder)
     with pytest.raises(ValueError, match="already the folder"):
         endpoint.add_bucket("photos", tmp_path / "photos" / "thumbs")
+
+
+async def test_conditional_reads_and_writes(s3) -> None:
+    def calls() -> None:
+        s3c = client(s3.url)
+        etag = s3c.put_object(Bucket="photos", Key="c.txt", Body=b"one")["ETag"]
+        refused = error_of(
+            lambda: s3c.put_object(Bucket="photos", Key="c.txt", Body=b"two", IfNoneMatch="*")
+        )
+        assert refused["Error"]["Code"] == "PreconditionFailed"
+        s3c.put_object(Bucket="photos", Key="new.txt", Body=b"fresh", IfNoneMatch="*")
+        stale = error_of(
+            lambda: s3c.put_object(Bucket="photos", Key="c.txt", Body=b"x", IfMatch='"0ff"')
+        )
+        assert stale["ResponseMetadata"]["HTTPStatusCode"] == 412
+        s3c.put_object(Bucket="photos", Key="c.txt", Body=b"three", IfMatch=etag)
+        assert s3c.get_object(Bucket="photos", Key="c.txt")["Body"].read() == b"three"
+        moved = error_of(lambda: s3c.get_object(Bucket="photos", Key="c.txt", IfMatch=etag))
+        assert moved["ResponseMetadata"]["HTTPStatusCode"] == 412
+        current = s3c.head_object(Bucket="photos", Key="c.txt")["ETag"]
+        same = error_of(lambda: s3c.get_object(Bucket="photos", Key="c.txt", IfNoneMatch=current))
+        assert same["ResponseMetadata"]["HTTPStatusCode"] == 304
+
+    await asyncio.to_thread(calls)
+    assert (s3.photos / "new.txt").read_bytes() == b"fresh"

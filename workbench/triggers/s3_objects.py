@@ -50,6 +50,65 @@ async def read_file(path: Path, start: int, length: int) -> AsyncIterator[bytes]
             yield chunk
 
 
+# ----- conditional requests -------------------------------------------------------------
+def precondition_failed() -> S3Error:
+    return S3Error(
+        412,
+        "PreconditionFailed",
+        "At least one of the pre-conditions you specified did not hold",
+        Condition="If-Match",
+    )
+
+
+def _etags(header: str) -> set[str]:
+    return {tag.strip().strip('"') for tag in header.split(",")}
+
+
+def failed_precondition(headers: Mapping[str, str], etag: str, version: Version) -> int:
+    """A GET/HEAD's conditions: 0 if they hold, else 412 (Precondition Failed) or 304.
+
+    As S3 (and RFC 9110) orders them: If-Match, If-Unmodified-Since, If-None-Match, then
+    If-Modified-Since.
+    """
+    modified = version.mtime_ns // 1_000_000_000
+
+    def date(name: str) -> float | None:
+        try:
+            return email.utils.parsedate_to_datetime(headers[name]).timestamp()
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    if "If-Match" in headers and not ({etag, "*"} & _etags(headers["If-Match"])):
+        return 412
+    unmodified_since = date("If-Unmodified-Since")
+    if "If-Match" not in headers and unmodified_since is not None and modified > unmodified_since:
+        return 412
+    if "If-None-Match" in headers:
+        return 304 if {etag, "*"} & _etags(headers["If-None-Match"]) else 0
+    modified_since = date("If-Modified-Since")
+    if modified_since is not None and modified <= modified_since:
+        return 304
+    return 0
+
+
+async def check_write_conditions(bucket: FolderBucket, request: web.Request, key: str) -> None:
+    """PutObject's If-None-Match: * (only if absent) and If-Match (only that version)."""
+    headers = request.headers
+    if "If-None-Match" not in headers and "If-Match" not in headers:
+        return
+    try:
+        path, version = await asyncio.to_thread(bucket.stat, key)
+        etag = await asyncio.to_thread(bucket.md5.etag, path, version)
+    except (S3Error, OSError):
+        if "If-Match" in headers:
+            raise S3Error(404, "NoSuchKey", "The specified key does not exist.", Key=key) from None
+        return
+    if "If-None-Match" in headers:
+        raise precondition_failed()
+    if etag not in _etags(headers["If-Match"]):
+        raise precondition_failed()
+
+
 # ----- reading --------------------------------------------------------------------------
 async def get_object(
     bucket: FolderBucket, request: web.Request, key: str, access: Access, head: bool
@@ -63,6 +122,11 @@ async def get_object(
         # that a caller cannot learn which keys exist (GetObject API reference).
         access.require("s3:ListBucket", bucket_arn(bucket.name))
         raise S3Error(404, "NoSuchKey", "The specified key does not exist.", Key=key) from None
+    status = failed_precondition(request.headers, etag, version)
+    if status == 304:
+        return web.Response(status=304, headers={"ETag": f'"{etag}"'})
+    if status:
+        raise precondition_failed()
     size = version.size
     start, end = 0, size - 1
     response = web.StreamResponse(status=200)
@@ -169,6 +233,7 @@ async def put_object(
     bucket: FolderBucket, request: web.Request, key: str, access: Access
 ) -> web.Response:
     access.require("s3:PutObject", object_arn(bucket.name, key))
+    await check_write_conditions(bucket, request, key)
     headers = object_headers(request.headers.items())
     version, etag = await bucket.store(key, read_body(request), headers)
     await bucket.notify_written(writer(request, key, version, etag, "Put"))
