@@ -35,7 +35,7 @@ from workbench.core.events import InvocationCompleted, InvocationDropped, LogLin
 from workbench.core.model import FunctionConfig
 from workbench.core.service import LambdaService
 from workbench.triggers.bucket import Firing, LocalBucket
-from workbench.triggers.s3_api import FolderS3, start_s3_api
+from workbench.triggers.s3_api import S3Endpoint
 from workbench.triggers.s3_events import TriggerFilter
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -289,7 +289,7 @@ async def test_the_environment_gets_the_loopback_s3_endpoint(start_bucket, servi
     result = await service.invoke("fn")
     assert json.loads(result.payload) == bucket.endpoint_url
     with pytest.raises(ValueError, match="no auth"):
-        await start_s3_api(FolderS3("b", bucket.root, None, None, None), "0.0.0.0")  # type: ignore[arg-type]
+        await S3Endpoint().start("0.0.0.0")
 
 
 async def test_a_handler_writing_back_under_the_trigger_is_stopped_after_16(

@@ -1,4 +1,9 @@
-"""`lambda-workbench bucket DIR --root FOLDER`: a folder as an S3 bucket triggering a function."""
+"""`lambda-workbench bucket DIR --root FOLDER`: a folder as an S3 bucket triggering a function.
+
+More buckets can be served on the same S3 endpoint with `--bucket NAME=FOLDER` (repeated),
+so a handler can read the triggering bucket and write another, as AWS's file-processing
+samples do.
+"""
 
 from __future__ import annotations
 
@@ -22,8 +27,12 @@ from workbench.triggers.bucket import (
     LocalBucket,
     bucket_name_for,
     check_bucket_name,
+    parse_buckets,
 )
+from workbench.triggers.s3_access import service_identities
+from workbench.triggers.s3_api import S3Endpoint
 from workbench.triggers.s3_events import TriggerFilter, parse_events
+from workbench.triggers.s3_policy import POLICY_FILE
 
 
 def register(subparsers: Any) -> None:
@@ -35,13 +44,22 @@ def register(subparsers: Any) -> None:
             "Watch a folder as an S3 bucket: each complete new file fires ObjectCreated:Put "
             "and each removed one ObjectRemoved:Delete, invoking the function asynchronously "
             "as S3 does. The function reaches the bucket with boto3 through a local S3 "
-            "endpoint (AWS_ENDPOINT_URL_S3). Runs until Ctrl+C; firings and the function's "
-            "log lines go to stderr."
+            "endpoint (AWS_ENDPOINT_URL_S3), which also serves the buckets given with --bucket. "
+            "A policy.json in the function's folder acts as its execution role. Runs until "
+            "Ctrl+C; firings and the function's log lines go to stderr."
         ),
     )
     parser.add_argument("dir", metavar="DIR", help="the function's code folder")
     parser.add_argument("--root", required=True, metavar="FOLDER", help="the bucket's folder")
     parser.add_argument("--name", help="bucket name (default: made from the folder's name)")
+    parser.add_argument(
+        "--bucket",
+        action="append",
+        default=[],
+        metavar="NAME=FOLDER",
+        help="another bucket on the same S3 endpoint, without a trigger (repeatable), "
+        "e.g. --bucket thumbnails=./thumbs",
+    )
     parser.add_argument("--prefix", default="", help="only keys starting with this, e.g. input/")
     parser.add_argument("--suffix", default="", help="only keys ending with this, e.g. .jpg")
     parser.add_argument(
@@ -74,55 +92,73 @@ def run(args: argparse.Namespace) -> int:
         if root.exists() and not root.is_dir():
             raise ValueError(f"--root {root} is a file, not a folder")
         name = check_bucket_name(args.name) if args.name else bucket_name_for(root.resolve())
+        others = parse_buckets(args.bucket, {name: root}, option="--bucket ")
         trigger = TriggerFilter(args.prefix, args.suffix, parse_events(args.events))
         config = function_from_args(args.dir, args)
     except (ConfigError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if not root.exists():
-        root.mkdir(parents=True)
-        print(f"created the bucket folder {root.resolve()}", file=sys.stderr)
-    return asyncio.run(_watch(args, config, root, name, trigger))
+    for folder in (root, *others.values()):
+        if not folder.exists():
+            folder.mkdir(parents=True)
+            print(f"created the bucket folder {folder.resolve()}", file=sys.stderr)
+    return asyncio.run(_watch(args, config, root, name, trigger, others))
 
 
 async def _watch(
-    args: argparse.Namespace, config: FunctionConfig, root: Path, name: str, trigger: TriggerFilter
+    args: argparse.Namespace,
+    config: FunctionConfig,
+    root: Path,
+    name: str,
+    trigger: TriggerFilter,
+    others: dict[str, Path],
 ) -> int:
     async with running_service(args, image=config.image) as service:
         console = _Console()
         service.bus.subscribe(_log_printer(prefix=False))
         service.bus.subscribe(console.result)
+        endpoint = S3Endpoint(service_identities(service))
         bucket = LocalBucket(
             service,
             root,
             config,
             name=name,
             trigger=trigger,
-            port=args.port,
             poll_interval_s=args.poll_interval,
             on_firing=console.firing,
             on_warning=lambda text: _err(f"warning: {text}"),
+            endpoint=endpoint,
         )
         try:
+            for other, folder in others.items():
+                endpoint.add_bucket(other, folder)
+            await endpoint.start(service.backend.bind_host, args.port)
             config = await bucket.start()
         except (OSError, ValueError, ConfigError) as exc:
             await bucket.close()
+            await endpoint.close()
             print(f"error: cannot start the bucket: {exc}", file=sys.stderr)
             return 1
         try:
-            _print_banner(bucket, config)
+            _print_banner(bucket, config, endpoint)
             await _until_stopped()
             _err("stopping…")
         finally:
             # Stop watching and serving first, then (leaving the block) stop the environments.
             await bucket.close()
+            await endpoint.close()
     return 0
 
 
-def _print_banner(bucket: LocalBucket, config: FunctionConfig) -> None:
+def _print_banner(bucket: LocalBucket, config: FunctionConfig, endpoint: S3Endpoint) -> None:
     print(f"Bucket s3://{bucket.name} is the folder {bucket.root}")
+    for other in endpoint.buckets.values():
+        if other.name != bucket.name:
+            print(f"Bucket s3://{other.name} is the folder {other.root} (no trigger)")
     print(f"  trigger: {bucket.trigger.describe()} → {config.name} ({config.handler})")
     print(f"  S3 endpoint for handlers: AWS_ENDPOINT_URL_S3={bucket.endpoint_url}")
+    if (config.code_dir / POLICY_FILE).is_file():
+        print(f"  execution role: {config.code_dir / POLICY_FILE} decides what the handler may do")
     example = f"{bucket.trigger.prefix}example{bucket.trigger.suffix or '.txt'}"
     print(f"  try: copy a file to {bucket.root / example}")
     sys.stdout.flush()

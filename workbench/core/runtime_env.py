@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import secrets
 from datetime import UTC, datetime
 
@@ -9,13 +11,31 @@ from workbench.core.model import REGION, FunctionConfig
 
 TASK_ROOT = "/var/task"
 RUNTIME_DIR = "/var/runtime"
-# Placeholder credentials: boto3 needs some to sign requests; they grant nothing.
+# Placeholder credentials: boto3 needs some to sign requests; they grant nothing by
+# themselves. The access key id names the function (see access_key_for), so the local S3
+# endpoint can tell whose execution role a request carries.
 DUMMY_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "AKIAWORKBENCHLOCAL00",
     "AWS_ACCESS_KEY": "AKIAWORKBENCHLOCAL00",
     "AWS_SECRET_ACCESS_KEY": "workbench-local-secret-not-a-real-key",
     "AWS_SESSION_TOKEN": "workbench-local-session",
 }
+
+
+def access_key_for(function_name: str) -> str:
+    """The access key id of a function's execution-role credentials, stable per name.
+
+    Shaped like AWS's temporary keys (ASIA + 16 characters of A-Z, 2-7); a digest, so any
+    function name gives a valid key and the S3 endpoint can map it back to the function.
+    """
+    digest = hashlib.sha256(function_name.encode("utf-8")).digest()
+    return "ASIA" + base64.b32encode(digest).decode("ascii")[:16]
+
+
+def role_credentials(function_name: str) -> dict[str, str]:
+    """The credential variables a function's environments get, as Lambda sets them."""
+    key = access_key_for(function_name)
+    return {**DUMMY_CREDENTIALS, "AWS_ACCESS_KEY_ID": key, "AWS_ACCESS_KEY": key}
 
 
 def log_stream_name(version: str = "$LATEST") -> str:
@@ -50,7 +70,7 @@ def runtime_variables(
         "AWS_LAMBDA_RUNTIME_API": runtime_api,
         "LAMBDA_TASK_ROOT": TASK_ROOT,
         "LAMBDA_RUNTIME_DIR": RUNTIME_DIR,
-        **DUMMY_CREDENTIALS,
+        **role_credentials(config.name),
     }
     if not config.runtime.startswith("provided"):
         # Set by managed runtimes only: a custom runtime does not get it (configuration-envvars).

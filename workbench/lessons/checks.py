@@ -3,8 +3,8 @@
 A lesson never carries code; each `[[checks]]` names a kind registered here and gives its
 parameters. A kind runs the learner's function through the real engine (a LambdaService on
 any backend) and returns an Outcome with specific feedback. The kinds themselves live in
-kinds_invoke, kinds_lifecycle, kinds_config, kinds_http, kinds_package and
-kinds_bucket.
+kinds_invoke, kinds_lifecycle, kinds_config, kinds_http, kinds_package,
+kinds_bucket and kinds_role.
 """
 
 from __future__ import annotations
@@ -126,9 +126,11 @@ def kinds() -> Mapping[str, CheckKind]:
         kinds_invoke,
         kinds_lifecycle,
         kinds_package,
+        kinds_role,
     )
 
     del kinds_bucket, kinds_config, kinds_http, kinds_invoke, kinds_lifecycle, kinds_package
+    del kinds_role
     return dict(_KINDS)
 
 

@@ -29,15 +29,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
-
 from workbench.core.errors import InvokeError
 from workbench.core.events import Event, InvocationCompleted, InvocationDropped, InvocationStarted
 from workbench.core.model import FunctionConfig
 from workbench.core.service import LambdaService
-from workbench.invoke_api import bound_port
-from workbench.triggers.bucket_folder import FolderWatcher, Md5Cache, Version
-from workbench.triggers.s3_api import FolderS3, start_s3_api
+from workbench.triggers.bucket_folder import FolderWatcher, Md5Cache
+from workbench.triggers.s3_access import service_identities
+from workbench.triggers.s3_api import S3Endpoint
 from workbench.triggers.s3_events import (
     USER_PRINCIPAL,
     Kind,
@@ -45,6 +43,7 @@ from workbench.triggers.s3_events import (
     TriggerFilter,
     object_record,
 )
+from workbench.triggers.s3_store import FolderBucket, Write
 
 LOOP_LIMIT = 16  # invocations per chain before Lambda stops the next one
 POLL_INTERVAL_S = 0.3
@@ -70,12 +69,37 @@ def bucket_name_for(folder: Path) -> str:
     return cleaned if len(cleaned) >= 3 else f"bucket-{cleaned}".strip("-")
 
 
+def parse_buckets(items: list[str], taken: dict[str, Path], option: str = "") -> dict[str, Path]:
+    """NAME=FOLDER texts as {name: folder}; ValueError naming the bad one.
+
+    `taken` holds buckets already declared (the trigger's own); `option` prefixes messages
+    (the CLI's "--bucket ").
+    """
+    found: dict[str, Path] = {}
+    for item in items:
+        name, sep, folder = (part.strip() for part in item.partition("="))
+        if not sep or not name or not folder:
+            raise ValueError(f"{option}{item!r}: write NAME=FOLDER, e.g. thumbnails=./thumbs")
+        try:
+            check_bucket_name(name)
+        except ValueError as exc:
+            raise ValueError(f"{option}{item!r}: {exc}") from None
+        path = Path(folder).expanduser()
+        if path.exists() and not path.is_dir():
+            raise ValueError(f"{option}{item!r}: {folder} is a file, not a folder")
+        if name in taken or name in found:
+            raise ValueError(f"{option}{item!r}: there is already a bucket named {name!r}")
+        found[name] = path
+    return found
+
+
 @dataclass(frozen=True)
 class Lineage:
     """How deep in a chain of bucket-triggered invocations an object or invocation is."""
 
     depth: int  # 1 for the invocation an outside change caused
-    origin: str  # the key that started the chain
+    origin: str  # the object that started the chain, s3://bucket/key
+    function: str = ""  # the function this invocation runs
 
 
 @dataclass(frozen=True)
@@ -91,7 +115,12 @@ class Firing:
 
 
 class LocalBucket:
-    """Watches a folder as an S3 bucket, serves its S3 API, and invokes one function."""
+    """Watches a folder as an S3 bucket, serves its S3 API, and invokes one function.
+
+    Without `endpoint` it serves its own S3 endpoint (one bucket); with one, the bucket is
+    added to that shared endpoint (which the caller starts and closes), so a function can
+    read this bucket and write another.
+    """
 
     def __init__(
         self,
@@ -106,6 +135,7 @@ class LocalBucket:
         loop_limit: int = LOOP_LIMIT,
         on_firing: Callable[[Firing], None] | None = None,
         on_warning: Callable[[str], None] | None = None,
+        endpoint: S3Endpoint | None = None,
     ) -> None:
         self.service = service
         self.root = Path(root).resolve()
@@ -117,15 +147,18 @@ class LocalBucket:
         self.loop_limit = loop_limit
         self._on_firing = on_firing or (lambda firing: None)
         self._on_warning = on_warning
+        self._owns_endpoint = endpoint is None
+        self.endpoint = endpoint or S3Endpoint(service_identities(service))
         self._md5 = Md5Cache()
         self._watcher = FolderWatcher(self.root, self._md5)
         self._sequencer = Sequencer()
-        self._api = FolderS3(self.name, self.root, self._md5, self._written, self._deleted)
-        self._runner: web.AppRunner | None = None
+        self._bucket: FolderBucket | None = None
         self._poller: asyncio.Task[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._lineage: dict[str, Lineage] = {}  # request id → its place in a chain
-        self._running: dict[str, Lineage] = {}  # of those, the ones running now
+        # Of those, the ones running now: shared by every bucket of the endpoint, so a chain
+        # that goes from one bucket's function to another bucket and back is still one chain.
+        self._running: dict[str, Lineage] = self.endpoint.chains
         self._warned_origins: set[str] = set()
         self.endpoint_url = ""
 
@@ -134,9 +167,15 @@ class LocalBucket:
         """Serve the S3 API, deploy the function with its endpoint, and start watching."""
         if not self.root.is_dir():
             raise ValueError(f"{self.root} is not a folder")
-        host = self.service.backend.bind_host
-        self._runner = await start_s3_api(self._api, host, self.port)
-        self.endpoint_url = f"http://{host}:{bound_port(self._runner)}"
+        self._bucket = self.endpoint.add_bucket(self.name, self.root, self._md5)
+        self._watcher = FolderWatcher(self.root, self._bucket.md5)
+        self._bucket.listeners.written.append(self._written)
+        self._bucket.listeners.deleted.append(self._deleted)
+        if self._owns_endpoint:
+            await self.endpoint.start(self.service.backend.bind_host, self.port)
+        elif not self.endpoint.running:
+            raise ValueError("start the shared S3 endpoint before its buckets")
+        self.endpoint_url = self.endpoint.url
         self.config = self.config.with_changes(
             environment={**self.config.environment, ENDPOINT_VARIABLE: self.endpoint_url}
         )
@@ -154,9 +193,13 @@ class LocalBucket:
                 await self._poller
         if self._unsubscribe:
             self._unsubscribe()
-        if self._runner:
-            await self._runner.cleanup()
-        self._poller = self._runner = self._unsubscribe = None
+        if self._bucket:
+            with contextlib.suppress(ValueError):
+                self._bucket.listeners.written.remove(self._written)
+                self._bucket.listeners.deleted.remove(self._deleted)
+        if self._owns_endpoint:
+            await self.endpoint.close()
+        self._poller = self._unsubscribe = self._bucket = None
 
     async def __aenter__(self) -> LocalBucket:
         await self.start()
@@ -186,13 +229,16 @@ class LocalBucket:
                     self._warn(f"could not send the event for {change.key}: {exc!r}")
 
     # ----- the S3 API side -------------------------------------------------------------
-    async def _written(
-        self, key: str, version: Version, etag: str, source_ip: str, traced: bool
-    ) -> None:
-        self._watcher.note_written(key, version)
-        lineage = self._writer_lineage(traced)
+    async def _written(self, write: Write) -> None:
+        self._watcher.note_written(write.key, write.version)
         await self._fire(
-            "put", key, size=version.size, etag=etag, source_ip=source_ip, lineage=lineage
+            "put",
+            write.key,
+            size=write.version.size,
+            etag=write.etag,
+            source_ip=write.source_ip,
+            lineage=self._writer_lineage(write.traced),
+            how="" if write.how == "Put" else write.how,
         )
 
     async def _deleted(self, key: str, source_ip: str, traced: bool) -> None:
@@ -215,6 +261,7 @@ class LocalBucket:
         etag: str | None = None,
         source_ip: str = "127.0.0.1",
         lineage: Lineage | None = None,
+        how: str = "",
     ) -> None:
         if not self.trigger.matches(key, kind):
             return
@@ -227,41 +274,46 @@ class LocalBucket:
             etag=etag,
             source_ip=source_ip,
             principal=f"AWS:AROAWORKBENCHLAMBDA:{self.config.name}" if lineage else USER_PRINCIPAL,
+            how=how,
         )
         depth = lineage.depth + 1 if lineage else 1
-        origin = lineage.origin if lineage else key
+        origin = lineage.origin if lineage else f"s3://{self.name}/{key}"
         if lineage:
-            self._warn_loop(key, origin)
+            self._warn_loop(key, lineage)
         if depth > self.loop_limit:
-            return self._stop_loop(kind, key, record, depth, origin)
+            writer = lineage.function if lineage else self.config.name
+            return self._stop_loop(kind, key, record, depth, origin, writer)
         payload = json.dumps({"Records": [record]}).encode()
         try:
             request_id = await self.service.invoke_event(self.config.name, payload)
         except InvokeError as exc:
             self._warn(f"could not invoke {self.config.name} for {key}: {exc.message}")
             return
-        self._lineage[request_id] = Lineage(depth, origin)
+        self._lineage[request_id] = Lineage(depth, origin, self.config.name)
         self._on_firing(Firing(kind, key, record, request_id, depth))
 
-    def _warn_loop(self, key: str, origin: str) -> None:
-        if origin in self._warned_origins:
+    def _warn_loop(self, key: str, lineage: Lineage) -> None:
+        if lineage.origin in self._warned_origins:
             return
-        self._warned_origins.add(origin)
+        self._warned_origins.add(lineage.origin)
+        writer = lineage.function or "a function"
+        again = "again" if writer == self.config.name else f"in the chain {writer} is part of"
         self._warn(
-            f"recursive loop: {self.config.name} wrote s3://{self.name}/{key}, which matches "
-            f"this trigger ({self.trigger.describe()}), so it invokes {self.config.name} again. "
+            f"recursive loop: {writer} wrote s3://{self.name}/{key}, which matches "
+            f"this trigger ({self.trigger.describe()}), so it invokes {self.config.name} {again}. "
             f"Lambda's recursive loop detection stops such a chain after {self.loop_limit} "
             "invocations; write results where the trigger does not look (another prefix, such "
             "as output/, or another suffix)."
         )
 
     def _stop_loop(
-        self, kind: Kind, key: str, record: dict[str, Any], depth: int, origin: str
+        self, kind: Kind, key: str, record: dict[str, Any], depth: int, origin: str, writer: str
     ) -> None:
+        invoked = self.config.name if writer == self.config.name else "its functions"
         self._warn(
-            f"recursive loop stopped: the chain that began with s3://{self.name}/{origin} has "
-            f"invoked {self.config.name} {depth - 1} times, so the event for {key} is not "
-            "delivered (Lambda stops the next invocation and notifies you)"
+            f"recursive loop stopped: the chain that began with {origin} has invoked "
+            f"{invoked} {depth - 1} times, so the event for s3://{self.name}/{key} is not "
+            f"delivered to {self.config.name} (Lambda stops the next invocation and notifies you)"
         )
         self.service.bus.publish(
             InvocationDropped(

@@ -98,8 +98,13 @@ def object_record(
     source_ip: str = "127.0.0.1",
     principal: str = USER_PRINCIPAL,
     at: float | None = None,
+    how: str = "",
 ) -> dict[str, Any]:
-    """One entry of an S3 event's Records; a delete carries only key and sequencer."""
+    """One entry of an S3 event's Records; a delete carries only key and sequencer.
+
+    `how` names the way a put was made when it was not a plain PUT: S3 sends
+    ObjectCreated:Copy and ObjectCreated:CompleteMultipartUpload (both match s3:ObjectCreated:*).
+    """
     when = datetime.fromtimestamp(time.time() if at is None else at, UTC)
     obj: dict[str, Any] = {"key": encode_key(key)}
     if kind == "put":
@@ -110,7 +115,7 @@ def object_record(
         "eventSource": "aws:s3",
         "awsRegion": REGION,
         "eventTime": when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z",
-        "eventName": EVENT_NAMES[kind],
+        "eventName": f"ObjectCreated:{how}" if kind == "put" and how else EVENT_NAMES[kind],
         "userIdentity": {"principalId": principal},
         "requestParameters": {"sourceIPAddress": source_ip},
         "responseElements": {

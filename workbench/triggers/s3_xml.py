@@ -1,11 +1,11 @@
-"""The XML bodies of the S3 API: errors, ListObjectsV2 and ListBuckets (AmazonS3.xsd shapes)."""
+"""The XML bodies of the S3 API: errors, listings and ListBuckets (AmazonS3.xsd shapes)."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -21,11 +21,12 @@ def iso_time(epoch_s: float) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
-def _document(root: ET.Element) -> bytes:
-    return _DECLARATION + ET.tostring(root, encoding="utf-8", xml_declaration=False)
+def document(root: ET.Element) -> bytes:
+    text: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return _DECLARATION + text
 
 
-def _add(parent: ET.Element, tag: str, text: object) -> ET.Element:
+def add(parent: ET.Element, tag: str, text: object) -> ET.Element:
     element = ET.SubElement(parent, tag)
     element.text = str(text)
     return element
@@ -34,13 +35,13 @@ def _add(parent: ET.Element, tag: str, text: object) -> ET.Element:
 def error_body(code: str, message: str, request_id: str, host_id: str, **extra: str) -> bytes:
     """<Error> as S3 sends it; extra fields such as Key or BucketName go in too."""
     root = ET.Element("Error")
-    _add(root, "Code", code)
-    _add(root, "Message", message)
+    add(root, "Code", code)
+    add(root, "Message", message)
     for tag, value in extra.items():
-        _add(root, tag, value)
-    _add(root, "RequestId", request_id)
-    _add(root, "HostId", host_id)
-    return _document(root)
+        add(root, tag, value)
+    add(root, "RequestId", request_id)
+    add(root, "HostId", host_id)
+    return document(root)
 
 
 def encode_token(marker: str) -> str:
@@ -83,6 +84,29 @@ def page(
     return entries, None
 
 
+def _entries(
+    root: ET.Element,
+    entries: list[tuple[str, str]],
+    details: dict[str, tuple[int, float, str]],
+    text: Callable[[str], str],
+) -> None:
+    for kind, name in entries:
+        if kind == "prefix":
+            add(ET.SubElement(root, "CommonPrefixes"), "Prefix", text(name))
+            continue
+        size, mtime, etag = details[name]
+        contents = ET.SubElement(root, "Contents")
+        add(contents, "Key", text(name))
+        add(contents, "LastModified", iso_time(mtime))
+        add(contents, "ETag", f'"{etag}"')
+        add(contents, "Size", size)
+        add(contents, "StorageClass", "STANDARD")
+
+
+def _encoder(url_encode: bool) -> Callable[[str], str]:
+    return (lambda value: quote(value, safe="/")) if url_encode else (lambda value: value)
+
+
 def list_objects_v2(
     bucket: str,
     entries: list[tuple[str, str]],
@@ -96,53 +120,72 @@ def list_objects_v2(
     start_after: str,
     next_token: str | None,
 ) -> bytes:
-    """<ListBucketResult>; details maps a key to (size, mtime, etag)."""
-
-    def text(value: str) -> str:
-        return quote(value, safe="/") if url_encode else value
-
+    """<ListBucketResult> of ListObjectsV2; details maps a key to (size, mtime, etag)."""
+    text = _encoder(url_encode)
     root = ET.Element("ListBucketResult", xmlns=NAMESPACE)
-    _add(root, "Name", bucket)
-    _add(root, "Prefix", text(prefix))
+    add(root, "Name", bucket)
+    add(root, "Prefix", text(prefix))
     if delimiter:
-        _add(root, "Delimiter", text(delimiter))
-    _add(root, "MaxKeys", max_keys)
+        add(root, "Delimiter", text(delimiter))
+    add(root, "MaxKeys", max_keys)
     if url_encode:
-        _add(root, "EncodingType", "url")
-    _add(root, "KeyCount", len(entries))
-    _add(root, "IsTruncated", "true" if next_token else "false")
+        add(root, "EncodingType", "url")
+    add(root, "KeyCount", len(entries))
+    add(root, "IsTruncated", "true" if next_token else "false")
     if continuation_token:
-        _add(root, "ContinuationToken", continuation_token)
+        add(root, "ContinuationToken", continuation_token)
     if next_token:
-        _add(root, "NextContinuationToken", next_token)
+        add(root, "NextContinuationToken", next_token)
     if start_after:
-        _add(root, "StartAfter", text(start_after))
-    for kind, name in entries:
-        if kind == "prefix":
-            _add(ET.SubElement(root, "CommonPrefixes"), "Prefix", text(name))
-            continue
-        size, mtime, etag = details[name]
-        contents = ET.SubElement(root, "Contents")
-        _add(contents, "Key", text(name))
-        _add(contents, "LastModified", iso_time(mtime))
-        _add(contents, "ETag", f'"{etag}"')
-        _add(contents, "Size", size)
-        _add(contents, "StorageClass", "STANDARD")
-    return _document(root)
+        add(root, "StartAfter", text(start_after))
+    _entries(root, entries, details, text)
+    return document(root)
+
+
+def list_objects_v1(
+    bucket: str,
+    entries: list[tuple[str, str]],
+    details: dict[str, tuple[int, float, str]],
+    *,
+    prefix: str,
+    delimiter: str,
+    max_keys: int,
+    url_encode: bool,
+    marker: str,
+    next_marker: str | None,
+) -> bytes:
+    """<ListBucketResult> of ListObjects (version 1): Marker, and NextMarker with a delimiter."""
+    text = _encoder(url_encode)
+    root = ET.Element("ListBucketResult", xmlns=NAMESPACE)
+    add(root, "Name", bucket)
+    add(root, "Prefix", text(prefix))
+    add(root, "Marker", text(marker))
+    if next_marker and delimiter:  # S3 sends NextMarker only when a delimiter is given
+        add(root, "NextMarker", text(next_marker))
+    add(root, "MaxKeys", max_keys)
+    if delimiter:
+        add(root, "Delimiter", text(delimiter))
+    if url_encode:
+        add(root, "EncodingType", "url")
+    add(root, "IsTruncated", "true" if next_marker else "false")
+    _entries(root, entries, details, text)
+    return document(root)
 
 
 def location_constraint() -> bytes:
     """GetBucketLocation's answer for us-east-1: an empty LocationConstraint."""
-    return _document(ET.Element("LocationConstraint", xmlns=NAMESPACE))
+    return document(ET.Element("LocationConstraint", xmlns=NAMESPACE))
 
 
-def list_buckets(bucket: str, created: float) -> bytes:
-    """<ListAllMyBucketsResult> with the one bucket this folder is."""
+def list_buckets(buckets: Iterable[tuple[str, float]]) -> bytes:
+    """<ListAllMyBucketsResult>: every bucket (name, creation time) of the endpoint."""
     root = ET.Element("ListAllMyBucketsResult", xmlns=NAMESPACE)
     owner = ET.SubElement(root, "Owner")
-    _add(owner, "ID", OWNER_ID)
-    _add(owner, "DisplayName", "workbench")
-    entry = ET.SubElement(ET.SubElement(root, "Buckets"), "Bucket")
-    _add(entry, "Name", bucket)
-    _add(entry, "CreationDate", iso_time(created))
-    return _document(root)
+    add(owner, "ID", OWNER_ID)
+    add(owner, "DisplayName", "workbench")
+    listed = ET.SubElement(root, "Buckets")
+    for name, created in sorted(buckets):
+        entry = ET.SubElement(listed, "Bucket")
+        add(entry, "Name", name)
+        add(entry, "CreationDate", iso_time(created))
+    return document(root)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.triggers.bucket import ENDPOINT_VARIABLE, bucket_name_for
+from workbench.triggers.bucket import ENDPOINT_VARIABLE, bucket_name_for, parse_buckets
 from workbench.ui.triggers.form_base import Message, TriggerForm, form_layout, hint, stacked
 from workbench.ui.triggers.specs import BucketSpec, check_events, check_folder, loop_risk
 
@@ -55,12 +55,20 @@ class BucketForm(TriggerForm):
         events.addStretch(1)
         self.events_message = Message("Which event types are chosen")
         self.loop_warning = Message("Why writing back into the bucket can loop")
+        self.others = QLineEdit()
+        self.others.setPlaceholderText("none, e.g. thumbnails=~/thumbs")
+        self.others.setToolTip(
+            "More buckets on the same S3 endpoint, without a trigger: NAME=FOLDER, separated "
+            "by commas. Write results there, as AWS recommends, and no loop can happen"
+        )
+        self.others_message = Message("The other buckets the function can reach")
         self.endpoint = hint(
             f"Handlers get {ENDPOINT_VARIABLE}=http://{bind_host}:<port chosen at start> and "
-            "dummy credentials, so boto3 code written for AWS (s3.get_object, s3.put_object) "
-            "runs unchanged.",
-            "The local S3 endpoint answers GetObject, PutObject, HeadObject, DeleteObject and "
-            "ListObjectsV2",
+            "credentials of their own, so boto3 code written for AWS (s3.get_object, "
+            "s3.put_object, upload_file…) runs unchanged. A policy.json in the function's "
+            "folder acts as its execution role.",
+            "The local S3 endpoint answers Get/Put/Head/Delete/CopyObject, multipart uploads, "
+            "DeleteObjects, ListObjects (v1 and v2), ListBuckets and presigned URLs",
         )
         form = form_layout(self)
         form.addRow(hint(self.summary))
@@ -68,9 +76,10 @@ class BucketForm(TriggerForm):
         form.addRow("Prefix", self.prefix)
         form.addRow("Suffix", self.suffix)
         form.addRow("Events", stacked(events, self.events_message))
+        form.addRow("Other buckets", stacked(self.others, self.others_message))
         form.addRow("S3 endpoint", self.endpoint)
         form.addRow("", self.loop_warning)
-        for field in (self.folder, self.prefix, self.suffix):
+        for field in (self.folder, self.prefix, self.suffix, self.others):
             field.textChanged.connect(self.revalidate)
         for box in (self.put, self.delete):
             box.toggled.connect(self.revalidate)
@@ -79,6 +88,21 @@ class BucketForm(TriggerForm):
         chosen = QFileDialog.getExistingDirectory(self, "Choose the bucket's folder")
         if chosen:
             self.folder.setText(chosen)
+
+    def _others(self, folder: Path | None) -> tuple[tuple[str, Path], ...] | None:
+        """The other buckets typed in, or None (with the reason shown) if one is wrong."""
+        items = [item for item in self.others.text().split(",") if item.strip()]
+        taken = {bucket_name_for(folder): folder} if folder is not None else {}
+        try:
+            found = parse_buckets(items, taken)
+            for path in found.values():
+                check_folder(str(path))
+        except ValueError as exc:
+            self.others_message.show_error(str(exc))
+            return None
+        names = ", ".join(f"s3://{name}" for name in found)
+        self.others_message.show_ok(f"also serves {names}" if names else "")
+        return tuple(found.items())
 
     def spec(self) -> BucketSpec | None:
         try:
@@ -96,9 +120,10 @@ class BucketForm(TriggerForm):
             kinds = None
         else:
             self.events_message.show_ok("")
-        if folder is None or kinds is None:
+        others = self._others(folder)
+        if folder is None or kinds is None or others is None:
             self.loop_warning.show_ok("")
             return None
-        spec = BucketSpec(folder, self.prefix.text(), self.suffix.text(), kinds)
+        spec = BucketSpec(folder, self.prefix.text(), self.suffix.text(), kinds, others)
         self.loop_warning.show_warning(loop_risk(spec))
         return spec

@@ -28,6 +28,8 @@ from workbench.triggers.api_gateway import (
 )
 from workbench.triggers.api_gateway_routes import example_path
 from workbench.triggers.bucket import ENDPOINT_VARIABLE, Firing, LocalBucket
+from workbench.triggers.s3_access import service_identities
+from workbench.triggers.s3_api import S3Endpoint
 from workbench.ui.triggers.specs import ApiSpec, BucketSpec
 
 Log = Callable[[str, str, str | None], None]  # (tag, text, request id)
@@ -150,6 +152,7 @@ class BucketTrigger(Trigger):
         super().__init__(function, log)
         self.spec = spec
         self.bucket: LocalBucket | None = None
+        self.endpoint: S3Endpoint | None = None
         self.firings = 0
         self._changed = changed
         self.warnings: list[str] = []
@@ -170,6 +173,7 @@ class BucketTrigger(Trigger):
 
     async def start(self, service: LambdaService, config: FunctionConfig) -> None:
         self.spec.folder.mkdir(parents=True, exist_ok=True)
+        self.endpoint = S3Endpoint(service_identities(service))
         self.bucket = LocalBucket(
             service,
             self.spec.folder,
@@ -177,14 +181,21 @@ class BucketTrigger(Trigger):
             trigger=self.spec.trigger(),
             on_firing=self._fired,
             on_warning=self._warned,
+            endpoint=self.endpoint,
         )
         try:
+            for name, folder in self.spec.others:
+                folder.mkdir(parents=True, exist_ok=True)
+                self.endpoint.add_bucket(name, folder)
+            await self.endpoint.start(service.backend.bind_host)
             await self.bucket.start()
         except BaseException:
-            await self.bucket.close()
+            await self._stop()
             raise
         self.status = "running"
         self.log(f"s3://{self.bucket.name} is {self.bucket.root}; {self.trigger_text()}")
+        for name, folder in self.spec.others:
+            self.log(f"s3://{name} is {folder.resolve()} (no trigger)")
 
     def trigger_text(self) -> str:
         return self.spec.trigger().describe()
@@ -192,6 +203,8 @@ class BucketTrigger(Trigger):
     def details(self) -> list[str]:
         endpoint = self.bucket.endpoint_url if self.bucket else ""
         lines = [str(self.root), f"{self.trigger_text()} · {self.firings} firing(s)"]
+        if self.spec.others:
+            lines.append("also s3://" + ", s3://".join(name for name, _ in self.spec.others))
         lines.append(f"handlers get {ENDPOINT_VARIABLE}={endpoint}")
         if self.warnings:
             lines.append(f"⚠ {self.warnings[-1][:110]}…")
@@ -214,3 +227,5 @@ class BucketTrigger(Trigger):
     async def _stop(self) -> None:
         if self.bucket is not None:
             await self.bucket.close()
+        if self.endpoint is not None:
+            await self.endpoint.close()

@@ -41,6 +41,7 @@ class BucketSpec:
     prefix: str = ""
     suffix: str = ""
     events: frozenset[Kind] = field(default_factory=lambda: frozenset({"put", "delete"}))
+    others: tuple[tuple[str, Path], ...] = ()  # more buckets on the same S3 endpoint
 
     kind = "bucket"
 
