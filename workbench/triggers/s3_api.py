@@ -5,7 +5,8 @@ for an endpoint given as an address) and virtual-host-style (`<bucket>.localhost
 addressing, S3's XML bodies and error shapes, aws-chunked uploads, multipart uploads,
 CopyObject, DeleteObjects, ListObjects v1 and v2, conditional requests, presigned URLs
 (the signature is not checked, the credential is read). Each request is checked by the
-guard (loopback Host and Origin only) and by the caller's simulated execution role before anything is touched.
+guard (loopback Host and Origin only) and by the caller's simulated execution role before
+anything is touched.
 
 It only listens where the backend's environments can reach it (loopback, or Docker's
 bridge), never on all interfaces.
