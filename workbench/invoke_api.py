@@ -252,7 +252,7 @@ async def _invoke(request: web.Request) -> web.StreamResponse:
         return web.Response(status=204)
     if invocation_type == "Event":
         # Lambda passes the client context to synchronous invocations only (API_Invoke).
-        request_id = await service.invoke_event(name, payload)
+        request_id = await service.invoke_event(name, payload, qualifier=qualifier)
         return web.Response(status=202, headers={"x-amzn-RequestId": request_id})
 
     result = await service.invoke(

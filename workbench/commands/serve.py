@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import errno
 import signal
+import sqlite3
 import sys
 from typing import Any
 
@@ -16,6 +17,7 @@ from workbench.commands.function_options import (
     function_from_args,
     running_service,
 )
+from workbench.core.event_store import EventStore, default_store_path
 from workbench.core.events import LogLine
 from workbench.core.model import ConfigError, FunctionConfig
 from workbench.invoke_api import (
@@ -74,9 +76,45 @@ def run(args: argparse.Namespace) -> int:
     return asyncio.run(_serve(args, configs))
 
 
+def open_event_store() -> EventStore | None:
+    """The store of accepted events in the user data folder; None (with a warning) if unusable."""
+    path = default_store_path()
+    try:
+        return EventStore(path)
+    except (OSError, sqlite3.Error) as exc:
+        print(
+            f"warning: cannot keep queued events in {path} ({exc}); events accepted now are "
+            "lost if the process stops",
+            file=sys.stderr,
+        )
+        return None
+
+
+def report_pending(store: EventStore | None, remaining: int) -> None:
+    """Say how many accepted events are still queued, and that they are not lost."""
+    if store is not None and remaining:
+        print(
+            f"{remaining} accepted event(s) still queued; they will resume on the next start "
+            f"(kept in {store.path})",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 async def _serve(args: argparse.Namespace, configs: list[FunctionConfig]) -> int:
+    store = open_event_store()
+    try:
+        return await _serve_with(args, configs, store)
+    finally:
+        if store is not None:
+            store.close()
+
+
+async def _serve_with(
+    args: argparse.Namespace, configs: list[FunctionConfig], store: EventStore | None
+) -> int:
     async with running_service(
-        args, image=next((c.image for c in configs if c.image), None)
+        args, image=next((c.image for c in configs if c.image), None), event_store=store
     ) as service:
         service.bus.subscribe(_log_printer(prefix=len(configs) > 1))
         for config in configs:
@@ -97,12 +135,17 @@ async def _serve(args: argparse.Namespace, configs: list[FunctionConfig]) -> int
                     f"  {config.name}  {config.arn}  ({config.handler}, {config.runtime}, "
                     f"{config.memory_mb} MB, {config.timeout_s} s)"
                 )
+            resumed = service.resume_events()
+            if resumed:
+                print(f"resuming {resumed} queued event(s) accepted by an earlier run")
             sys.stdout.flush()
             await _until_stopped()
             print("stopping…", file=sys.stderr, flush=True)
         finally:
             # Stop taking requests first, then (leaving the block) stop the environments.
             await runner.cleanup()
+    # Leaving the block stopped the service: what is left stays in the store.
+    report_pending(store, service.pending_events())
     return 0
 
 

@@ -23,6 +23,7 @@ from workbench.core.clock import Clock, SystemClock
 from workbench.core.concurrency import AccountLimit, ConcurrencyGate, machine_account_limit
 from workbench.core.destinations import DestinationRouter
 from workbench.core.environment import Environment, EnvState
+from workbench.core.event_store import EventStore
 from workbench.core.events import (
     EnvironmentCreated,
     EventBus,
@@ -83,6 +84,7 @@ class LambdaService:
         retry_policy: RetryPolicy | None = None,
         account_limit: AccountLimit | None = None,
         versions_root: Path | None = None,
+        event_store: EventStore | None = None,
     ) -> None:
         self.backend = backend
         self.bus = bus or EventBus()
@@ -93,7 +95,14 @@ class LambdaService:
         policy = retry_policy or RetryPolicy(error_delays_s=tuple(async_retry_delays_s))
         self.destinations = DestinationRouter(self.invoke_event)
         self._async = AsyncInvoker(
-            self._run_event, self._disabled, self.destinations, self.bus, self.clock, policy
+            self._run_event,
+            self._disabled,
+            self.destinations,
+            self.bus,
+            self.clock,
+            policy,
+            store=event_store,
+            slots=self.gate.account.limit,
         )
         self._functions: dict[str, FunctionConfig] = {}
         # One pool per function version: versions never share environments.
@@ -229,19 +238,43 @@ class LambdaService:
         self.function(name)
         self.versions.set_alias(name, alias, version)
 
-    async def invoke_event(self, name: str, payload: bytes = b"{}") -> str:
-        """Queue an asynchronous (Event) invocation; returns its request id at once."""
+    async def invoke_event(
+        self, name: str, payload: bytes = b"{}", *, qualifier: str | None = None
+    ) -> str:
+        """Queue an asynchronous (Event) invocation; returns its request id at once.
+
+        With an event store the event is on disk before this returns (nothing accepted is
+        lost); it resumes after a restart through resume_events().
+        """
         self.validate_payload(name, payload, ASYNC_PAYLOAD_LIMIT)
+        self.resolve(name, qualifier)
         request_id = str(uuid.uuid4())
+        body = payload if payload.strip() else b"{}"
+        event = self._async.accept(name, body, request_id, qualifier)
         self.bus.publish(
             InvocationQueued(at=self.clock.now(), function=name, request_id=request_id)
         )
-        body = payload if payload.strip() else b"{}"
-        self._spawn(self._async.handle(self.function(name), body, request_id))
+        self._spawn(self._async.handle(self.function(name), event))
         return request_id
 
-    async def _run_event(self, name: str, payload: bytes, request_id: str) -> InvocationResult:
-        return await self._run(_Request(name, payload, "Event", request_id))
+    def resume_events(self) -> int:
+        """Deliver the events a previous run accepted and did not finish; returns how many.
+
+        Call after deploying the functions: events of functions not deployed stay stored.
+        """
+        events = self._async.resume(set(self._functions))
+        for event in events:
+            self._spawn(self._async.handle(self.function(event.function), event))
+        return len(events)
+
+    def pending_events(self) -> int:
+        """Accepted asynchronous events not finished yet."""
+        return self._async.pending()
+
+    async def _run_event(
+        self, name: str, payload: bytes, request_id: str, qualifier: str | None
+    ) -> InvocationResult:
+        return await self._run(_Request(name, payload, "Event", request_id, qualifier=qualifier))
 
     async def _run(self, request: _Request) -> InvocationResult:
         """Admit (or throttle) one invocation, then serve it in an environment."""
