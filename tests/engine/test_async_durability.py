@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 import time
 from pathlib import Path
@@ -83,7 +84,7 @@ async def test_throttled_retries_are_spread_not_in_lockstep(
         first_retries[throttle.request_id] = throttle.at
     retry_times = sorted(first_retries.values())
     assert len(retry_times) >= 2
-    gaps = [b - a for a, b in zip(retry_times, retry_times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(retry_times)]
     assert max(gaps) > 0.02, retry_times
 
 
