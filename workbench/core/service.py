@@ -31,10 +31,11 @@ from workbench.core.events import (
     InvocationThrottled,
     InvocationType,
 )
-from workbench.core.model import FunctionConfig
+from workbench.core.model import ConfigError, FunctionConfig
 from workbench.core.outcomes import Served
+from workbench.core.provisioned import ProvisionedPools
 from workbench.core.sandbox import Backend, SandboxError
-from workbench.core.versions import LATEST, Resolved, Version, VersionStore
+from workbench.core.versions import LATEST, PROVISIONED_ON_LATEST, Resolved, Version, VersionStore
 
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024  # API_Invoke: 6 MB request for synchronous invocations
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024  # 1 MB for asynchronous ones (256 KB before 2025)
@@ -69,7 +70,7 @@ class _Request:
     qualifier: str | None = None
 
 
-class LambdaService:
+class LambdaService(ProvisionedPools):
     """The local Lambda service: functions, their environment pools, and invocations."""
 
     def __init__(
@@ -146,6 +147,14 @@ class LambdaService:
 
         Raises ConfigError when its reserved concurrency does not fit the account's limit.
         """
+        if config.provisioned_concurrency:
+            # AWS keeps provisioned environments for published versions and aliases only.
+            raise ConfigError(
+                "provisioned concurrency",
+                f"{PROVISIONED_ON_LATEST} Publish a version (or an alias) and put provisioned "
+                "concurrency on it (PutProvisionedConcurrencyConfig with Qualifier=1 or the "
+                "alias); invocations of that qualifier then land on warm environments.",
+            )
         self.gate.configure(config)
         old_pool = self._pools.get((config.name, LATEST), [])
         self._functions[config.name] = config
@@ -155,9 +164,6 @@ class LambdaService:
                 env.retired = True  # let its running invocation finish; retired on release
             else:
                 self._spawn(env.shutdown("replaced"))
-        for _ in range(config.provisioned_concurrency):
-            env = self._new_environment(config, "provisioned-concurrency")
-            self._spawn(self._provision(env))
         self.backend.prepare(config)
 
     async def _provision(self, env: Environment) -> None:
@@ -237,6 +243,7 @@ class LambdaService:
         """Point an alias at a version (ConfigError / LookupError when invalid)."""
         self.function(name)
         self.versions.set_alias(name, alias, version)
+        self._match_provisioned(name)  # an alias's provisioned concurrency moves with it
 
     async def invoke_event(
         self, name: str, payload: bytes = b"{}", *, qualifier: str | None = None
