@@ -119,3 +119,57 @@ def test_stopping_with_events_queued_says_how_many_remain(
     assert f"{remaining} accepted event(s) still queued; they will resume on the next start" in (
         text
     )
+
+
+QUEUE_MARKER = """
+import json, time
+
+def lambda_handler(event, context):
+    for record in event["Records"]:
+        body = json.loads(record["body"])
+        time.sleep(0.5)
+        with open(body["file"], "a", encoding="utf-8") as marks:
+            marks.write(body["mark"] + "\\n")
+    return {}
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_queue_messages_survive_kill_9_and_the_next_run_delivers_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "data"))
+    folder = tmp_path / "worker"
+    folder.mkdir()
+    (folder / "lambda_function.py").write_text(QUEUE_MARKER)
+    out = tmp_path / "marks.txt"
+    sends: list[str] = []
+    for mark in range(EVENTS):
+        sends += ["--send", json.dumps({"mark": str(mark), "file": str(out)})]
+    base = ["queue", str(folder), "--backend", "process", "--batch-size", "1"]
+    with running_cli([*base, *sends], banner="sent", stderr_path=tmp_path / "q1.txt") as first:
+        assert first.banner.startswith(f"sent {EVENTS} message(s)")
+        first.proc.send_signal(signal.SIGKILL)
+        first.proc.wait(timeout=10)
+    assert len(marks(out)) < EVENTS
+
+    import subprocess
+
+    from tests.support.cli_process import ROOT
+
+    again = subprocess.run(
+        [sys.executable, "-m", "workbench", *base],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert again.returncode == 0, again.stderr
+    first_line = again.stdout.splitlines()[0]
+    assert first_line.startswith("sent 0 message(s)") and "kept from an earlier run" in first_line
+    assert marks(out) == {str(m) for m in range(EVENTS)}  # every message, at least once
+    store = EventStore(tmp_path / "data" / STORE_FILE_NAME)
+    try:
+        assert store.messages("worker-queue") == []
+    finally:
+        store.close()
