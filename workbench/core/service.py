@@ -13,7 +13,7 @@ import json
 import tempfile
 import uuid
 from collections.abc import Coroutine, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -145,9 +145,15 @@ class LambdaService(ProvisionedPools):
     def deploy(self, config: FunctionConfig) -> None:
         """Create or update a function; an update retires its environments, as on AWS.
 
-        Raises ConfigError when its reserved concurrency does not fit the account's limit.
+        Raises ConfigError when its reserved concurrency does not fit the account's limit, or
+        when it asks for provisioned concurrency, which AWS puts on versions and aliases only
+        (put_provisioned_concurrency).
         """
+        self.gate.configure(config)  # a reservation the account cannot give: refused first
         if config.provisioned_concurrency:
+            self.gate.configure(
+                self._functions.get(config.name) or replace(config, reserved_concurrency=None)
+            )
             # AWS keeps provisioned environments for published versions and aliases only.
             raise ConfigError(
                 "provisioned concurrency",
@@ -155,7 +161,6 @@ class LambdaService(ProvisionedPools):
                 "concurrency on it (PutProvisionedConcurrencyConfig with Qualifier=1 or the "
                 "alias); invocations of that qualifier then land on warm environments.",
             )
-        self.gate.configure(config)
         old_pool = self._pools.get((config.name, LATEST), [])
         self._functions[config.name] = config
         self._pools[(config.name, LATEST)] = []
