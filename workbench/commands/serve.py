@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import errno
 import signal
-import sqlite3
 import sys
 from typing import Any
 
@@ -17,7 +16,7 @@ from workbench.commands.function_options import (
     function_from_args,
     running_service,
 )
-from workbench.core.event_store import EventStore, default_store_path
+from workbench.core.event_store import EventStore, open_default_store, pending_message
 from workbench.core.events import LogLine
 from workbench.core.model import ConfigError, FunctionConfig
 from workbench.invoke_api import (
@@ -78,27 +77,17 @@ def run(args: argparse.Namespace) -> int:
 
 def open_event_store() -> EventStore | None:
     """The store of accepted events in the user data folder; None (with a warning) if unusable."""
-    path = default_store_path()
-    try:
-        return EventStore(path)
-    except (OSError, sqlite3.Error) as exc:
-        print(
-            f"warning: cannot keep queued events in {path} ({exc}); events accepted now are "
-            "lost if the process stops",
-            file=sys.stderr,
-        )
-        return None
+    store, warning = open_default_store()
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+    return store
 
 
 def report_pending(store: EventStore | None, remaining: int) -> None:
     """Say how many accepted events are still queued, and that they are not lost."""
-    if store is not None and remaining:
-        print(
-            f"{remaining} accepted event(s) still queued; they will resume on the next start "
-            f"(kept in {store.path})",
-            file=sys.stderr,
-            flush=True,
-        )
+    message = pending_message(store, remaining)
+    if message:
+        print(message, file=sys.stderr, flush=True)
 
 
 async def _serve(args: argparse.Namespace, configs: list[FunctionConfig]) -> int:
@@ -135,7 +124,7 @@ async def _serve_with(
                     f"  {config.name}  {config.arn}  ({config.handler}, {config.runtime}, "
                     f"{config.memory_mb} MB, {config.timeout_s} s)"
                 )
-            resumed = service.resume_events()
+            resumed = service.events_resumed  # deploy() took them over
             if resumed:
                 print(f"resuming {resumed} queued event(s) accepted by an earlier run")
             sys.stdout.flush()

@@ -95,7 +95,10 @@ class AsyncInvoker:
         """Events a previous run accepted and did not finish, for these functions."""
         if self.store is None:
             return []
-        events = self.store.claim_events(functions)
+        # Events this invoker is already delivering are its own too: not twice.
+        events = [
+            e for e in self.store.claim_events(functions) if e.request_id not in self._in_memory
+        ]
         self._in_memory.update(e.request_id for e in events)
         return events
 

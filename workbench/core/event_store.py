@@ -99,6 +99,28 @@ def default_store_path() -> Path:
     return Path(folder) / STORE_FILE_NAME
 
 
+def open_default_store() -> tuple[EventStore | None, str | None]:
+    """The store in the user data folder, or None and a warning saying why it is unusable."""
+    path = default_store_path()
+    try:
+        return EventStore(path), None
+    except (OSError, sqlite3.Error) as exc:
+        return None, (
+            f"cannot keep queued events in {path} ({exc}); events accepted now are lost if "
+            "the process stops"
+        )
+
+
+def pending_message(store: EventStore | None, remaining: int) -> str | None:
+    """What to tell a person stopping with accepted events still queued (None: nothing)."""
+    if store is None or not remaining:
+        return None
+    return (
+        f"{remaining} accepted event(s) still queued; they will resume on the next start "
+        f"(kept in {store.path})"
+    )
+
+
 class EventStore:
     """Pending async events and queue messages in one SQLite file."""
 

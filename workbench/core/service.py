@@ -115,6 +115,7 @@ class LambdaService(ProvisionedPools):
         self._background: set[asyncio.Task[object]] = set()
         self._reaper: asyncio.Task[None] | None = None
         self._closed = False
+        self.events_resumed = 0  # async events taken over from an earlier run
 
     # ----- lifecycle -------------------------------------------------------------------
     async def start(self) -> None:
@@ -170,6 +171,7 @@ class LambdaService(ProvisionedPools):
             else:
                 self._spawn(env.shutdown("replaced"))
         self.backend.prepare(config)
+        self.resume_events({config.name})  # events an earlier run accepted for it
 
     async def _provision(self, env: Environment) -> None:
         """Initialise a provisioned environment ahead of traffic, then freeze it."""
@@ -269,15 +271,22 @@ class LambdaService(ProvisionedPools):
         self._spawn(self._async.handle(self.function(name), event))
         return request_id
 
-    def resume_events(self) -> int:
-        """Deliver the events a previous run accepted and did not finish; returns how many.
+    def resume_events(self, names: set[str] | None = None) -> int:
+        """Deliver events an earlier run accepted and did not finish; returns how many.
 
-        Call after deploying the functions: events of functions not deployed stay stored.
+        deploy() calls it for the function it deploys; events of functions not deployed
+        stay stored. `events_resumed` counts them all.
         """
-        events = self._async.resume(set(self._functions))
+        events = self._async.resume(set(self._functions) if names is None else names)
         for event in events:
             self._spawn(self._async.handle(self.function(event.function), event))
+        self.events_resumed += len(events)
         return len(events)
+
+    @property
+    def event_store(self) -> EventStore | None:
+        """Where accepted async events are kept (its opener closes it after close())."""
+        return self._async.store
 
     def pending_events(self) -> int:
         """Accepted asynchronous events not finished yet."""
