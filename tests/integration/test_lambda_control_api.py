@@ -31,7 +31,7 @@ import os
 def lambda_handler(event, context):
     if "mark" in event:
         with open(event["mark"], "a") as marks:
-            marks.write("ran\\n")
+            marks.write(f"ran {context.function_version}\\n")
     return {
         "init": os.environ["AWS_LAMBDA_INITIALIZATION_TYPE"],
         "version": context.function_version,
@@ -239,3 +239,20 @@ def test_loopback_origins() -> None:
     assert is_loopback_origin("http://127.0.0.2:8080")
     assert not is_loopback_origin("file://")
     assert not is_loopback_origin("http://localhost.evil.example")
+
+
+def test_an_event_invocation_of_a_version_runs_that_version(served: Served) -> None:
+    if not served.client.list_versions_by_function(FunctionName="shop")["Versions"][1:]:
+        served.client.publish_version(FunctionName="shop")
+    marks = served.root / "event-marks.txt"
+    answer = served.client.invoke(
+        FunctionName="shop",
+        Qualifier="1",
+        InvocationType="Event",
+        Payload=json.dumps({"mark": str(marks)}).encode(),
+    )
+    assert answer["StatusCode"] == 202
+    deadline = time.monotonic() + 20
+    while not marks.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marks.read_text() == "ran 1\n"
