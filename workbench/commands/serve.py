@@ -36,7 +36,9 @@ def register(subparsers: Any) -> None:
         description=(
             "Serve functions on AWS Lambda's Invoke API until Ctrl+C. Each folder becomes a "
             "function named after the folder (or the name in its function.toml). Log lines "
-            "go to stderr."
+            "go to stderr. Accepted Event invocations are kept in the user data folder until "
+            "delivered: stopped or killed with events queued, they resume on the next start. "
+            "Requests from web pages (a foreign Origin or Host header) are refused."
         ),
     )
     parser.add_argument("dirs", nargs="+", metavar="DIR", help="a function's code folder")
