@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QApplication
 from workbench.backends.detect import BackendUnavailable, Selection, select_backend
 from workbench.catalogue import load_sample, sample_keys
 from workbench.core.clock import TeachingClock
+from workbench.core.event_store import EventStore, open_default_store, pending_message
 from workbench.core.service import LambdaService
 from workbench.paths import SAMPLES_DIR
 from workbench.ui.errors import ErrorReporter
@@ -112,6 +113,13 @@ def package_tools(backend: Any) -> PackageTools:
     )
 
 
+def _open_event_store() -> EventStore | None:
+    store, warning = open_default_store()
+    if warning:
+        print(f"lambda-workbench: {warning}", file=sys.stderr)
+    return store
+
+
 async def start_engine(
     window: MainWindow, choice: str = "auto", *, announce: bool = False
 ) -> LambdaService | None:
@@ -122,7 +130,11 @@ async def start_engine(
         window.set_backend_text(f"No backend: {exc}")
         return None
     # A teaching clock, so the status bar's clock control can speed idle time up at run time.
-    service = LambdaService(selection.backend, clock=TeachingClock())
+    # Accepted async events are kept on disk until delivered: a crash or a quit loses none,
+    # and they resume when their function is deployed again (core/event_store.py).
+    service = LambdaService(
+        selection.backend, clock=TeachingClock(), event_store=_open_event_store()
+    )
     # The bus contains observer errors to protect the engine; report them instead of losing them.
     service.bus.on_subscriber_error = lambda _subscriber, exc: sys.excepthook(
         type(exc), exc, exc.__traceback__
@@ -155,6 +167,11 @@ async def run_window(
             await asyncio.wait_for(service.close(), CLOSE_LIMIT_S)
         except (TimeoutError, Exception) as exc:
             print(f"lambda-workbench: closing the engine failed: {exc!r}", file=sys.stderr)
+        message = pending_message(service.event_store, service.pending_events())
+        if message:
+            print(f"lambda-workbench: {message}", file=sys.stderr)
+        if service.event_store is not None:
+            service.event_store.close()
 
 
 class _ExposeProbe(QObject):

@@ -1,12 +1,13 @@
 """AWS Lambda's Invoke API (2015-03-31) over a LambdaService, for boto3 and the AWS CLI.
 
-Implements Invoke, plus just enough of ListFunctions and GetFunction for
-`aws lambda list-functions` / `get-function`. Status codes, headers and error bodies
-follow API_Invoke and what botocore's rest-json parser reads: the error code comes from
-the `X-Amzn-ErrorType` header, the message from the body's `message`.
+Implements Invoke here; the operations that read and configure functions (GetFunction,
+versions, aliases, account settings, provisioned concurrency) are in lambda_control_api.
+Status codes, headers and error bodies follow API_Invoke and what botocore's rest-json
+parser reads: the error code comes from the `X-Amzn-ErrorType` header, the message from the
+body's `message`.
 
 The API has no authentication (it accepts any signature), so it only ever listens on
-loopback.
+loopback, and refuses requests from web pages (a foreign Origin or Host: loopback_guard).
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from aiohttp import web
 
 from workbench.core import errors
 from workbench.core.errors import InvokeError
-from workbench.core.model import ConfigError, FunctionConfig
 from workbench.core.service import SYNC_PAYLOAD_LIMIT, LambdaService
+from workbench.lambda_api_common import SERVICE_KEY, invalid_parameter, resolve_function
+from workbench.lambda_control_api import add_control_routes
+from workbench.loopback_guard import loopback_guard
 
 API_PREFIX = "/2015-03-31"
 DEFAULT_HOST = "127.0.0.1"
@@ -38,7 +41,6 @@ LOG_TYPES = ("None", "Tail")
 # and dropped so that the caller still gets Lambda's own 413 rather than a reset.
 _BODY_KEEP = SYNC_PAYLOAD_LIMIT + 1
 _BODY_DRAIN_LIMIT = 64 * 1024 * 1024
-_SERVICE_KEY = web.AppKey("service", LambdaService)
 _JSON = "application/json"
 
 logger = logging.getLogger(__name__)
@@ -51,16 +53,12 @@ def create_app(service: LambdaService) -> web.Application:
     # aiohttp's own limit must sit above Lambda's 6 MB so that our 413 (with the body
     # botocore understands) is what an oversized request gets.
     app = web.Application(
-        client_max_size=SYNC_PAYLOAD_LIMIT + 1024 * 1024, middlewares=[_aws_errors]
+        client_max_size=SYNC_PAYLOAD_LIMIT + 1024 * 1024,
+        middlewares=[loopback_guard(), _aws_errors],  # web pages are refused first
     )
-    app[_SERVICE_KEY] = service
+    app[SERVICE_KEY] = service
     app.router.add_post(API_PREFIX + "/functions/{FunctionName}/invocations", _invoke)
-    app.router.add_get(API_PREFIX + "/functions/", _list_functions)
-    app.router.add_get(API_PREFIX + "/functions", _list_functions)
-    app.router.add_get(API_PREFIX + "/functions/{FunctionName}", _get_function)
-    app.router.add_post(API_PREFIX + "/functions/{FunctionName}/versions", _publish_version)
-    app.router.add_post(API_PREFIX + "/functions/{FunctionName}/aliases", _put_alias)
-    app.router.add_put(API_PREFIX + "/functions/{FunctionName}/aliases/{Name}", _put_alias)
+    add_control_routes(app)
     return app
 
 
@@ -125,10 +123,6 @@ def error_response(exc: InvokeError, request_id: str | None = None) -> web.Respo
     )
 
 
-def _invalid_parameter(message: str) -> InvokeError:
-    return InvokeError(400, "InvalidParameterValueException", message)
-
-
 @web.middleware
 async def _aws_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Turn every failure into AWS's error shape and give every response a request id."""
@@ -149,31 +143,6 @@ async def _aws_errors(request: web.Request, handler: Handler) -> web.StreamRespo
     if "x-amzn-RequestId" not in response.headers:
         response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
     return response
-
-
-# ----- names -------------------------------------------------------------------------------
-def resolve_function(function_name: str, qualifier: str | None) -> tuple[str, str | None]:
-    """The function's name and qualifier from a name, name:qualifier, partial or full ARN.
-
-    Accepts `my-function`, `my-function:$LATEST`,
-    `123456789012:function:my-function` and `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:Q]`.
-    """
-    parts = function_name.split(":")
-    if len(parts) >= 7 and parts[0] == "arn" and parts[5] == "function":
-        name, embedded = parts[6], (parts[7] if len(parts) == 8 else None)
-        if len(parts) > 8:
-            raise errors.not_found(function_name)
-    elif len(parts) in (3, 4) and parts[1] == "function":
-        name, embedded = parts[2], (parts[3] if len(parts) == 4 else None)
-    elif len(parts) in (1, 2):
-        name, embedded = parts[0], (parts[1] if len(parts) == 2 else None)
-    else:
-        raise errors.not_found(function_name)
-    if embedded is not None and qualifier is not None and embedded != qualifier:
-        raise _invalid_parameter(
-            "The derived qualifier from the function name does not match the specified qualifier."
-        )
-    return name, embedded if embedded is not None else qualifier
 
 
 # ----- Invoke ------------------------------------------------------------------------------
@@ -225,20 +194,20 @@ def log_result(log_tail: str) -> str:
 
 
 async def _invoke(request: web.Request) -> web.StreamResponse:
-    service = request.app[_SERVICE_KEY]
+    service = request.app[SERVICE_KEY]
     name, qualifier = resolve_function(
         request.match_info["FunctionName"], request.query.get("Qualifier")
     )
     invocation_type = request.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
     if invocation_type not in INVOCATION_TYPES:
-        raise _invalid_parameter(
+        raise invalid_parameter(
             f"1 validation error detected: Value '{invocation_type}' at 'invocationType' "
             f"failed to satisfy constraint: Member must satisfy enum value set: "
             f"[{', '.join(INVOCATION_TYPES)}]"
         )
     log_type = request.headers.get("X-Amz-Log-Type") or "None"
     if log_type not in LOG_TYPES:
-        raise _invalid_parameter(
+        raise invalid_parameter(
             f"1 validation error detected: Value '{log_type}' at 'logType' failed to satisfy "
             f"constraint: Member must satisfy enum value set: [{', '.join(LOG_TYPES)}]"
         )
@@ -252,7 +221,7 @@ async def _invoke(request: web.Request) -> web.StreamResponse:
         return web.Response(status=204)
     if invocation_type == "Event":
         # Lambda passes the client context to synchronous invocations only (API_Invoke).
-        request_id = await service.invoke_event(name, payload)
+        request_id = await service.invoke_event(name, payload, qualifier=qualifier)
         return web.Response(status=202, headers={"x-amzn-RequestId": request_id})
 
     result = await service.invoke(
@@ -264,79 +233,3 @@ async def _invoke(request: web.Request) -> web.StreamResponse:
     if log_type == "Tail":
         headers["X-Amz-Log-Result"] = log_result(result.log_tail)
     return web.Response(status=200, body=result.payload, content_type=_JSON, headers=headers)
-
-
-# ----- ListFunctions / GetFunction ---------------------------------------------------------
-def function_configuration(config: FunctionConfig, version: str = LATEST) -> dict[str, Any]:
-    """A FunctionConfiguration as ListFunctions and GetFunction return it."""
-    return {
-        "FunctionName": config.name,
-        "FunctionArn": config.arn,
-        "Runtime": config.runtime,
-        "Handler": config.handler,
-        "MemorySize": config.memory_mb,
-        "Timeout": config.timeout_s,
-        "Architectures": [config.architecture],
-        "EphemeralStorage": {"Size": config.ephemeral_storage_mb},
-        "Environment": {"Variables": dict(config.environment)},
-        "Version": version,
-        "PackageType": "Zip",
-        "State": "Active",
-        "LastUpdateStatus": "Successful",
-    }
-
-
-async def _list_functions(request: web.Request) -> web.Response:
-    service = request.app[_SERVICE_KEY]
-    functions = [function_configuration(c) for c in service.functions()]
-    return web.json_response({"Functions": functions})
-
-
-async def _get_function(request: web.Request) -> web.Response:
-    service = request.app[_SERVICE_KEY]
-    name, qualifier = resolve_function(
-        request.match_info["FunctionName"], request.query.get("Qualifier")
-    )
-    target = service.resolve(name, qualifier)
-    configuration = function_configuration(target.config, target.version)
-    return web.json_response({"Configuration": configuration})
-
-
-async def _publish_version(request: web.Request) -> web.Response:
-    service = request.app[_SERVICE_KEY]
-    name, _ = resolve_function(request.match_info["FunctionName"], None)
-    body = await _json_body(request)
-    version = service.publish_version(name, str(body.get("Description", "")))
-    return web.json_response(
-        function_configuration(version.config, str(version.number)), status=201
-    )
-
-
-async def _put_alias(request: web.Request) -> web.Response:
-    """CreateAlias (POST .../aliases) and UpdateAlias (PUT .../aliases/{Name})."""
-    service = request.app[_SERVICE_KEY]
-    name, _ = resolve_function(request.match_info["FunctionName"], None)
-    body = await _json_body(request)
-    alias = request.match_info.get("Name") or str(body.get("Name", ""))
-    version = str(body.get("FunctionVersion", ""))
-    if not version.isdigit():
-        raise _invalid_parameter("FunctionVersion must be a published version number")
-    try:
-        service.set_alias(name, alias, int(version))
-    except ConfigError as exc:
-        raise _invalid_parameter(str(exc)) from None
-    except LookupError as exc:
-        raise errors.not_found(f"{name}:{version}") from exc
-    config = service.function(name)
-    answer = {"AliasArn": f"{config.arn}:{alias}", "Name": alias, "FunctionVersion": version}
-    return web.json_response(answer, status=201 if request.method == "POST" else 200)
-
-
-async def _json_body(request: web.Request) -> dict[str, Any]:
-    try:
-        body = json.loads(await request.read() or b"{}")
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise InvokeError(400, "InvalidRequestContentException", "The body must be a JSON object")
-    return body

@@ -37,6 +37,16 @@ async def _burst(service, name: str, count: int, event: dict | None = None) -> l
     )
 
 
+async def _qualified_burst(
+    service, name: str, qualifier: str, count: int, event: dict | None = None
+) -> list:
+    payload = json.dumps(event or {}).encode()
+    return await asyncio.wait_for(
+        asyncio.gather(*(service.invoke(name, payload, qualifier=qualifier) for _ in range(count))),
+        20,
+    )
+
+
 async def test_concurrent_invocations_scale_out_and_a_second_wave_reuses_them(
     make_service: ServiceFactory, tmp_path: Path
 ):
@@ -132,9 +142,11 @@ async def test_provisioned_environments_serve_without_init_and_spill_over_on_dem
     make_service: ServiceFactory, tmp_path: Path
 ):
     service = await make_service()
-    service.deploy(write_function(tmp_path, SLOW, name="warm", provisioned_concurrency=2))
+    service.deploy(write_function(tmp_path, SLOW, name="warm"))
+    service.publish_version("warm")
+    service.put_provisioned_concurrency("warm", "1", 2)  # on a version, as AWS requires
     assert await wait_until(lambda: sum(1 for _ in service.bus.of_type(InitCompleted)) == 2)
-    results = await _burst(service, "warm", 3)
+    results = await _qualified_burst(service, "warm", "1", 3)
     provisioned = [r for r in results if body(r)["init"] == "provisioned-concurrency"]
     on_demand = [r for r in results if body(r)["init"] == "on-demand"]
     assert len(provisioned) == 2 and len(on_demand) == 1
@@ -148,14 +160,17 @@ async def test_idle_on_demand_environments_are_reaped_but_provisioned_ones_stay(
     make_service: ServiceFactory, tmp_path: Path
 ):
     service = await make_service(idle_timeout_s=0.3)
-    service.deploy(write_function(tmp_path, SLOW, name="mixed", provisioned_concurrency=1))
+    service.deploy(write_function(tmp_path, SLOW, name="mixed"))
+    service.publish_version("mixed")
+    service.set_alias("mixed", "live", 1)
+    service.put_provisioned_concurrency("mixed", "live", 1)  # on an alias
     assert await wait_until(lambda: any(True for _ in service.bus.of_type(InitCompleted)))
-    await _burst(service, "mixed", 2, {"sleep": 0.1})
+    await _qualified_burst(service, "mixed", "live", 2, {"sleep": 0.1})
     assert await wait_until(lambda: any(True for _ in service.bus.of_type(EnvironmentReaped)))
     await asyncio.sleep(0.6)
     remaining = service.environments("mixed")
     assert len(remaining) == 1
-    result = await invoke(service, "mixed", {"sleep": 0})
+    result = await service.invoke("mixed", b'{"sleep": 0}', qualifier="live")
     assert json.loads(result.payload)["init"] == "provisioned-concurrency"
 
 

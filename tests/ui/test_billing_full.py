@@ -202,3 +202,38 @@ def test_clicking_a_row_selects_its_request_in_logs_and_timeline(window, engine,
     logs = window.result_pane.log_text()
     assert f"START RequestId: {first.request_id}" in logs
     assert billing.charges.rows[0].request_id not in logs
+
+
+def test_provisioned_capacity_figure_appears_and_grows(pane, qtbot):
+    """No capacity figure until provisioned concurrency is billed; then its charge, live."""
+    from PySide6.QtCore import QEvent, QPoint
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    from workbench.core.events import EnvironmentCreated
+
+    widget, bus, _meter = pane
+    widget.show()
+    clock = {"now": 1000.0}
+    widget.now = lambda: clock["now"]
+    assert widget.values["capacity"].isHidden()
+    bus.publish(
+        EnvironmentCreated(
+            at=1000.0,
+            function="f",
+            env_id="f-1",
+            backend="process",
+            initialization_type="provisioned-concurrency",
+            memory_mb=2048,
+            architecture="x86_64",
+        )
+    )
+    label = widget.values["capacity"]
+    assert not label.isHidden() and not widget.titles["capacity"].isHidden()
+    # 2 GB × the first 5 minutes = 600 GB-s × $0.0000041667 = $0.00250002
+    assert label.text() == "$0.00250002 (0.08 env-h)"
+    clock["now"] = 1000.0 + 3600
+    qtbot.waitUntil(lambda: label.text().startswith("$0.03"), timeout=3000)  # timer refresh
+    help_event = QHelpEvent(QEvent.Type.ToolTip, QPoint(2, 2), label.mapToGlobal(QPoint(2, 2)))
+    QApplication.sendEvent(label, help_event)
+    assert "5-minute steps" in QToolTip.text()

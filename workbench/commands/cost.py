@@ -8,6 +8,7 @@ from typing import Any
 
 from workbench.core.billing import ARCHITECTURES
 from workbench.core.monthly_cost import monthly_estimate
+from workbench.core.provisioned_billing import HOURS_PER_MONTH, provisioned_month
 
 
 def register(subparsers: Any) -> None:
@@ -62,11 +63,28 @@ def register(subparsers: Any) -> None:
         metavar="I",
         help="init duration of a cold start, billed with it, in ms (default 0)",
     )
+    parser.add_argument(
+        "--provisioned-concurrency",
+        type=int,
+        metavar="N",
+        help="N environments of provisioned concurrency: bills their capacity, and the "
+        "invocations at the provisioned duration price (no free tier)",
+    )
+    parser.add_argument(
+        "--provisioned-hours",
+        type=float,
+        default=None,
+        metavar="H",
+        help=f"hours a month the provisioned concurrency is configured (default "
+        f"{HOURS_PER_MONTH}, the whole month); needs --provisioned-concurrency",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the estimate's arithmetic; 2 with a message on stderr if an input is out of range."""
+    if args.provisioned_concurrency is not None or args.provisioned_hours is not None:
+        return _run_provisioned(args)
     try:
         estimate = monthly_estimate(
             args.invocations,
@@ -81,6 +99,43 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    for line in estimate.explain():
+        print(line)
+    return 0
+
+
+def _run_provisioned(args: argparse.Namespace) -> int:
+    if args.provisioned_concurrency is None:
+        print("error: --provisioned-hours needs --provisioned-concurrency N", file=sys.stderr)
+        return 2
+    ignored = [
+        option
+        for option, used in (
+            ("--free-tier", args.free_tier),
+            ("--cold-start-share", args.cold_start_share),
+            ("--init-duration-ms", args.init_duration_ms),
+        )
+        if used
+    ]
+    try:
+        estimate = provisioned_month(
+            args.provisioned_concurrency,
+            args.invocations,
+            args.duration_ms,
+            args.memory_mb,
+            hours=HOURS_PER_MONTH if args.provisioned_hours is None else args.provisioned_hours,
+            architecture=args.arch,
+            ephemeral_storage_mb=args.ephemeral_mb,
+        )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if ignored:
+        print(
+            f"note: {', '.join(ignored)} ignored: provisioned environments are initialised "
+            "ahead of traffic and the free tier does not cover them",
+            file=sys.stderr,
+        )
     for line in estimate.explain():
         print(line)
     return 0

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from workbench.backends.detect import BackendUnavailable, select_backend
 from workbench.core.clock import TeachingClock
+from workbench.core.event_store import EventStore
 from workbench.core.model import FunctionConfig, load_function, parse_env_assignments
 from workbench.core.service import DEFAULT_IDLE_TIMEOUT_S, LambdaService
 from workbench.packages.zips import check_function, import_zip
@@ -100,11 +101,16 @@ def function_from_args(code_dir: str | Path, args: argparse.Namespace) -> Functi
 
 @asynccontextmanager
 async def running_service(
-    args: argparse.Namespace, *, image: str | None = None, quiet: bool = False
+    args: argparse.Namespace,
+    *,
+    image: str | None = None,
+    quiet: bool = False,
+    event_store: EventStore | None = None,
 ) -> AsyncIterator[LambdaService]:
     """Select the backend (saying which and why on stderr) and run a service until exit.
 
     image: the function's own image (from --image or function.toml), which needs Docker.
+    event_store: where accepted async events are kept until delivered (none: in memory).
     """
     try:
         clock = TeachingClock(args.clock_speed)
@@ -116,6 +122,8 @@ async def running_service(
         raise SystemExit(f"error: {exc}") from None
     if not quiet:
         print(f"backend: {selection.backend.description} ({selection.reason})", file=sys.stderr)
-    service = LambdaService(selection.backend, idle_timeout_s=args.idle_timeout, clock=clock)
+    service = LambdaService(
+        selection.backend, idle_timeout_s=args.idle_timeout, clock=clock, event_store=event_store
+    )
     async with service:
         yield service

@@ -13,7 +13,8 @@ from workbench.commands.function_options import (
     function_from_args,
     running_service,
 )
-from workbench.commands.serve import _log_printer, _until_stopped
+from workbench.commands.serve import _log_printer, _until_stopped, open_event_store
+from workbench.core.event_store import EventStore
 from workbench.core.model import ConfigError, FunctionConfig
 from workbench.triggers.queue import (
     DEFAULT_VISIBILITY_TIMEOUT_S,
@@ -99,8 +100,11 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def read_bodies(args: argparse.Namespace) -> list[str]:
-    """The message bodies from --send and --send-file, in order; ValueError if none."""
+def read_bodies(args: argparse.Namespace, *, kept: int = 0) -> list[str]:
+    """The message bodies from --send and --send-file, in order.
+
+    ValueError if none, unless `kept` messages from an earlier run are waiting.
+    """
     bodies = list(args.send)
     if args.send_file:
         if args.send_file == "-":
@@ -115,26 +119,36 @@ def read_bodies(args: argparse.Namespace) -> list[str]:
         if not lines:
             raise ValueError(f"{origin} holds no messages (one body per line)")
         bodies.extend(lines)
-    if not bodies:
+    if not bodies and not kept:
         raise ValueError("nothing to send: give --send BODY (repeatable) or --send-file FILE")
     return bodies
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the `queue` command; returns the exit code."""
+    store = open_event_store()
     try:
-        bodies = read_bodies(args)
-        config = function_from_args(args.dir, args)
-        _check_settings(args, config, bodies)
-    except (ConfigError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return asyncio.run(_run(args, config, bodies))
+        try:
+            config = function_from_args(args.dir, args)
+            kept = len(store.messages(queue_name(args, config))) if store else 0
+            bodies = read_bodies(args, kept=kept)
+            _check_settings(args, config, bodies)
+        except (ConfigError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        return asyncio.run(_run(args, config, bodies, store))
+    finally:
+        if store is not None:
+            store.close()
+
+
+def queue_name(args: argparse.Namespace, config: FunctionConfig) -> str:
+    return str(args.queue_name or f"{config.name}-queue")
 
 
 def _check_settings(args: argparse.Namespace, config: FunctionConfig, bodies: list[str]) -> None:
     """Refuse bad settings and messages before starting any environment (or sending any)."""
-    name = args.queue_name or f"{config.name}-queue"
+    name = queue_name(args, config)
     Queue(name, visibility_timeout_s=args.visibility_timeout)  # its name, before the DLQ's
     trial = Queue(
         name,
@@ -159,13 +173,17 @@ def _dlq_name(name: str) -> str:
     return f"{name[:76]}-dlq"  # queue names are at most 80 characters
 
 
-async def _run(args: argparse.Namespace, config: FunctionConfig, bodies: list[str]) -> int:
+async def _run(
+    args: argparse.Namespace, config: FunctionConfig, bodies: list[str], store: EventStore | None
+) -> int:
     async with running_service(args, image=config.image) as service:
         service.bus.subscribe(_log_printer(prefix=False))
         service.deploy(config)
-        name = args.queue_name or f"{config.name}-queue"
+        name = queue_name(args, config)
         sent: dict[str, str] = {}
         try:
+            # The queue keeps its messages on disk until deleted; the dead-letter queue is
+            # printed at the end and not kept (runs would otherwise pile up old failures).
             dlq = Queue(_dlq_name(name), clock=service.clock)
             queue = Queue(
                 name,
@@ -174,7 +192,10 @@ async def _run(args: argparse.Namespace, config: FunctionConfig, bodies: list[st
                 dead_letter_queue=dlq,
                 max_receive_count=args.max_receive_count,
                 on_event=_queue_printer(sent),
+                store=store,
             )
+            sent.update({m.message_id: m.body for m in queue.messages()})
+            kept = len(queue)
             mapping = SqsEventSourceMapping(
                 service,
                 config.name,
@@ -189,7 +210,7 @@ async def _run(args: argparse.Namespace, config: FunctionConfig, bodies: list[st
         except (QueueError, MappingError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-        _print_banner(queue, mapping, len(bodies))
+        _print_banner(queue, mapping, len(bodies), kept)
         mapping.start()
         drained = asyncio.ensure_future(mapping.wait_until_drained())
         stopped = asyncio.ensure_future(_until_stopped())
@@ -202,11 +223,12 @@ async def _run(args: argparse.Namespace, config: FunctionConfig, bodies: list[st
         return 1 if len(dlq) else 0
 
 
-def _print_banner(queue: Queue, mapping: SqsEventSourceMapping, count: int) -> None:
+def _print_banner(queue: Queue, mapping: SqsEventSourceMapping, count: int, kept: int) -> None:
     dlq = queue.dead_letter_queue.name if queue.dead_letter_queue is not None else "-"
     reporting = ", ReportBatchItemFailures" if mapping.report_batch_item_failures else ""
+    earlier = f" (and {kept} kept from an earlier run)" if kept else ""
     print(
-        f"sent {count} message(s) to {queue.arn}\n"
+        f"sent {count} message(s) to {queue.arn}{earlier}\n"
         f"  → {mapping.function}: batch size {mapping.batch_size}, window "
         f"{mapping.batching_window_s:g} s, visibility timeout {queue.visibility_timeout_s:g} s"
         f"{reporting}; dead-letter queue {dlq} after {queue.max_receive_count} receives",
@@ -233,7 +255,8 @@ def _queue_printer(sent: dict[str, str]) -> Any:
 def _print_summary(queue: Queue, dlq: Queue) -> None:
     left = len(queue)
     if left:
-        print(f"{left} message(s) still in {queue.name} (stopped before the queue emptied)")
+        where = f"; kept in {queue.store.path}, they resume on the next run" if queue.store else ""
+        print(f"{left} message(s) still in {queue.name} (stopped before the queue emptied{where})")
     messages = dlq.messages()
     print(f"dead-letter queue {dlq.name}: {len(messages)} message(s)")
     for message in messages:

@@ -16,6 +16,7 @@ from workbench.commands.function_options import (
     function_from_args,
     running_service,
 )
+from workbench.core.event_store import EventStore, open_default_store, pending_message
 from workbench.core.events import LogLine
 from workbench.core.model import ConfigError, FunctionConfig
 from workbench.invoke_api import (
@@ -35,7 +36,9 @@ def register(subparsers: Any) -> None:
         description=(
             "Serve functions on AWS Lambda's Invoke API until Ctrl+C. Each folder becomes a "
             "function named after the folder (or the name in its function.toml). Log lines "
-            "go to stderr."
+            "go to stderr. Accepted Event invocations are kept in the user data folder until "
+            "delivered: stopped or killed with events queued, they resume on the next start. "
+            "Requests from web pages (a foreign Origin or Host header) are refused."
         ),
     )
     parser.add_argument("dirs", nargs="+", metavar="DIR", help="a function's code folder")
@@ -74,9 +77,35 @@ def run(args: argparse.Namespace) -> int:
     return asyncio.run(_serve(args, configs))
 
 
+def open_event_store() -> EventStore | None:
+    """The store of accepted events in the user data folder; None (with a warning) if unusable."""
+    store, warning = open_default_store()
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+    return store
+
+
+def report_pending(store: EventStore | None, remaining: int) -> None:
+    """Say how many accepted events are still queued, and that they are not lost."""
+    message = pending_message(store, remaining)
+    if message:
+        print(message, file=sys.stderr, flush=True)
+
+
 async def _serve(args: argparse.Namespace, configs: list[FunctionConfig]) -> int:
+    store = open_event_store()
+    try:
+        return await _serve_with(args, configs, store)
+    finally:
+        if store is not None:
+            store.close()
+
+
+async def _serve_with(
+    args: argparse.Namespace, configs: list[FunctionConfig], store: EventStore | None
+) -> int:
     async with running_service(
-        args, image=next((c.image for c in configs if c.image), None)
+        args, image=next((c.image for c in configs if c.image), None), event_store=store
     ) as service:
         service.bus.subscribe(_log_printer(prefix=len(configs) > 1))
         for config in configs:
@@ -97,12 +126,17 @@ async def _serve(args: argparse.Namespace, configs: list[FunctionConfig]) -> int
                     f"  {config.name}  {config.arn}  ({config.handler}, {config.runtime}, "
                     f"{config.memory_mb} MB, {config.timeout_s} s)"
                 )
+            resumed = service.events_resumed  # deploy() took them over
+            if resumed:
+                print(f"resuming {resumed} queued event(s) accepted by an earlier run")
             sys.stdout.flush()
             await _until_stopped()
             print("stopping…", file=sys.stderr, flush=True)
         finally:
             # Stop taking requests first, then (leaving the block) stop the environments.
             await runner.cleanup()
+    # Leaving the block stopped the service: what is left stays in the store.
+    report_pending(store, service.pending_events())
     return 0
 
 

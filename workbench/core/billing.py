@@ -290,7 +290,11 @@ class BillingMeter:
     """The running bill, folded from InvocationCompleted events."""
 
     def __init__(self, *, free_tier: bool = False, history_limit: int = CHARGE_HISTORY_LIMIT):
+        # Imported here: provisioned_billing builds on this module's prices and helpers.
+        from workbench.core.provisioned_billing import ProvisionedCapacity
+
         self._free_tier = free_tier
+        self.capacity = ProvisionedCapacity()  # provisioned concurrency, billed while it lasts
         self._totals = Totals()
         self._by_function: dict[str, Totals] = {}
         # Bounded so a long session cannot grow without limit; the totals stay complete.
@@ -343,6 +347,7 @@ class BillingMeter:
 
     def observe(self, event: Event) -> InvocationCharge | None:
         """Fold one event in; returns the charge for an InvocationCompleted, else None."""
+        self.capacity.observe(event)  # provisioned environments' lifetimes
         # A DryRun only validates the request and is not billed.
         if not isinstance(event, InvocationCompleted) or event.invocation_type == "DryRun":
             return None
@@ -389,8 +394,27 @@ class BillingMeter:
 
         return bus.subscribe(subscriber)
 
-    def reset(self) -> None:
-        """Start a fresh bill (the free tier starts over too)."""
+    def capacity_cost(self, now: float) -> Decimal:
+        """Provisioned concurrency's capacity charge up to `now` (service clock seconds)."""
+        return self.capacity.cost(now)
+
+    def total_cost(self, now: float) -> Decimal:
+        """Invocations plus provisioned capacity, up to `now`."""
+        with exact_decimals():
+            return self._totals.cost + self.capacity.cost(now)
+
+    def reset(self, now: float | None = None) -> None:
+        """Start a fresh bill (the free tier starts over too).
+
+        now: when the new bill starts; provisioned environments still allocated are
+        billed from then on (without it, their capacity is dropped from the bill).
+        """
+        if now is None:
+            from workbench.core.provisioned_billing import ProvisionedCapacity
+
+            self.capacity = ProvisionedCapacity()
+        else:
+            self.capacity.restart(now)
         self._totals = Totals()
         self._by_function.clear()
         self._charges.clear()

@@ -13,7 +13,7 @@ import json
 import tempfile
 import uuid
 from collections.abc import Coroutine, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from workbench.core.clock import Clock, SystemClock
 from workbench.core.concurrency import AccountLimit, ConcurrencyGate, machine_account_limit
 from workbench.core.destinations import DestinationRouter
 from workbench.core.environment import Environment, EnvState
+from workbench.core.event_store import EventStore
 from workbench.core.events import (
     EnvironmentCreated,
     EventBus,
@@ -30,10 +31,11 @@ from workbench.core.events import (
     InvocationThrottled,
     InvocationType,
 )
-from workbench.core.model import FunctionConfig
+from workbench.core.model import ConfigError, FunctionConfig
 from workbench.core.outcomes import Served
+from workbench.core.provisioned import ProvisionedPools
 from workbench.core.sandbox import Backend, SandboxError
-from workbench.core.versions import LATEST, Resolved, Version, VersionStore
+from workbench.core.versions import LATEST, PROVISIONED_ON_LATEST, Resolved, Version, VersionStore
 
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024  # API_Invoke: 6 MB request for synchronous invocations
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024  # 1 MB for asynchronous ones (256 KB before 2025)
@@ -68,7 +70,7 @@ class _Request:
     qualifier: str | None = None
 
 
-class LambdaService:
+class LambdaService(ProvisionedPools):
     """The local Lambda service: functions, their environment pools, and invocations."""
 
     def __init__(
@@ -83,6 +85,7 @@ class LambdaService:
         retry_policy: RetryPolicy | None = None,
         account_limit: AccountLimit | None = None,
         versions_root: Path | None = None,
+        event_store: EventStore | None = None,
     ) -> None:
         self.backend = backend
         self.bus = bus or EventBus()
@@ -93,7 +96,14 @@ class LambdaService:
         policy = retry_policy or RetryPolicy(error_delays_s=tuple(async_retry_delays_s))
         self.destinations = DestinationRouter(self.invoke_event)
         self._async = AsyncInvoker(
-            self._run_event, self._disabled, self.destinations, self.bus, self.clock, policy
+            self._run_event,
+            self._disabled,
+            self.destinations,
+            self.bus,
+            self.clock,
+            policy,
+            store=event_store,
+            slots=self.gate.account.limit,
         )
         self._functions: dict[str, FunctionConfig] = {}
         # One pool per function version: versions never share environments.
@@ -105,6 +115,7 @@ class LambdaService:
         self._background: set[asyncio.Task[object]] = set()
         self._reaper: asyncio.Task[None] | None = None
         self._closed = False
+        self.events_resumed = 0  # async events taken over from an earlier run
 
     # ----- lifecycle -------------------------------------------------------------------
     async def start(self) -> None:
@@ -135,9 +146,22 @@ class LambdaService:
     def deploy(self, config: FunctionConfig) -> None:
         """Create or update a function; an update retires its environments, as on AWS.
 
-        Raises ConfigError when its reserved concurrency does not fit the account's limit.
+        Raises ConfigError when its reserved concurrency does not fit the account's limit, or
+        when it asks for provisioned concurrency, which AWS puts on versions and aliases only
+        (put_provisioned_concurrency).
         """
-        self.gate.configure(config)
+        self.gate.configure(config)  # a reservation the account cannot give: refused first
+        if config.provisioned_concurrency:
+            self.gate.configure(
+                self._functions.get(config.name) or replace(config, reserved_concurrency=None)
+            )
+            # AWS keeps provisioned environments for published versions and aliases only.
+            raise ConfigError(
+                "provisioned concurrency",
+                f"{PROVISIONED_ON_LATEST} Publish a version (or an alias) and put provisioned "
+                "concurrency on it (PutProvisionedConcurrencyConfig with Qualifier=1 or the "
+                "alias); invocations of that qualifier then land on warm environments.",
+            )
         old_pool = self._pools.get((config.name, LATEST), [])
         self._functions[config.name] = config
         self._pools[(config.name, LATEST)] = []
@@ -146,10 +170,8 @@ class LambdaService:
                 env.retired = True  # let its running invocation finish; retired on release
             else:
                 self._spawn(env.shutdown("replaced"))
-        for _ in range(config.provisioned_concurrency):
-            env = self._new_environment(config, "provisioned-concurrency")
-            self._spawn(self._provision(env))
         self.backend.prepare(config)
+        self.resume_events({config.name})  # events an earlier run accepted for it
 
     async def _provision(self, env: Environment) -> None:
         """Initialise a provisioned environment ahead of traffic, then freeze it."""
@@ -228,20 +250,52 @@ class LambdaService:
         """Point an alias at a version (ConfigError / LookupError when invalid)."""
         self.function(name)
         self.versions.set_alias(name, alias, version)
+        self._match_provisioned(name)  # an alias's provisioned concurrency moves with it
 
-    async def invoke_event(self, name: str, payload: bytes = b"{}") -> str:
-        """Queue an asynchronous (Event) invocation; returns its request id at once."""
+    async def invoke_event(
+        self, name: str, payload: bytes = b"{}", *, qualifier: str | None = None
+    ) -> str:
+        """Queue an asynchronous (Event) invocation; returns its request id at once.
+
+        With an event store the event is on disk before this returns (nothing accepted is
+        lost); it resumes after a restart through resume_events().
+        """
         self.validate_payload(name, payload, ASYNC_PAYLOAD_LIMIT)
+        self.resolve(name, qualifier)
         request_id = str(uuid.uuid4())
+        body = payload if payload.strip() else b"{}"
+        event = self._async.accept(name, body, request_id, qualifier)
         self.bus.publish(
             InvocationQueued(at=self.clock.now(), function=name, request_id=request_id)
         )
-        body = payload if payload.strip() else b"{}"
-        self._spawn(self._async.handle(self.function(name), body, request_id))
+        self._spawn(self._async.handle(self.function(name), event))
         return request_id
 
-    async def _run_event(self, name: str, payload: bytes, request_id: str) -> InvocationResult:
-        return await self._run(_Request(name, payload, "Event", request_id))
+    def resume_events(self, names: set[str] | None = None) -> int:
+        """Deliver events an earlier run accepted and did not finish; returns how many.
+
+        deploy() calls it for the function it deploys; events of functions not deployed
+        stay stored. `events_resumed` counts them all.
+        """
+        events = self._async.resume(set(self._functions) if names is None else names)
+        for event in events:
+            self._spawn(self._async.handle(self.function(event.function), event))
+        self.events_resumed += len(events)
+        return len(events)
+
+    @property
+    def event_store(self) -> EventStore | None:
+        """Where accepted async events are kept (its opener closes it after close())."""
+        return self._async.store
+
+    def pending_events(self) -> int:
+        """Accepted asynchronous events not finished yet."""
+        return self._async.pending()
+
+    async def _run_event(
+        self, name: str, payload: bytes, request_id: str, qualifier: str | None
+    ) -> InvocationResult:
+        return await self._run(_Request(name, payload, "Event", request_id, qualifier=qualifier))
 
     async def _run(self, request: _Request) -> InvocationResult:
         """Admit (or throttle) one invocation, then serve it in an environment."""

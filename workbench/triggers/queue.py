@@ -8,6 +8,12 @@ delivered (SQS "moves the message to a dead-letter queue" when the ReceiveCount 
 maxReceiveCount). Visibility is timed on the injected clock, so the teaching clock (or a
 test's) makes a 30-second timeout pass in moments.
 
+With an EventStore, the queue keeps its messages on disk until they are deleted or moved
+to the dead-letter queue, so a `kill -9` loses none: a new Queue with the same name and store
+starts with them (at least once: a batch that ran but whose deletion was not written yet
+is delivered again). Receive counts survive; in-flight state does not, so every kept message
+is visible at once after a restart.
+
 The event source mapping that polls a queue and invokes a function is in queue_poller.
 """
 
@@ -26,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.core.clock import Clock, SystemClock
+from workbench.core.event_store import EventStore, StoredMessage
 from workbench.core.model import ACCOUNT_ID, REGION
 
 DEFAULT_VISIBILITY_TIMEOUT_S = 30.0  # SQS's default
@@ -112,6 +119,7 @@ class Queue:
     dead_letter_queue: Queue | None = None
     max_receive_count: int | None = None
     on_event: QueueListener | None = None
+    store: EventStore | None = None  # keep messages on disk until deleted
     _messages: dict[str, _Stored] = field(default_factory=dict, init=False, repr=False)
     _handles: dict[str, str] = field(default_factory=dict, init=False, repr=False)  # → id
     _arrived: asyncio.Event | None = field(default=None, init=False, repr=False)
@@ -130,6 +138,16 @@ class Queue:
                 raise QueueError(
                     f"maxReceiveCount {self.max_receive_count} is out of range: use {low} to "
                     f"{high:,}"
+                )
+        if self.store is not None:
+            for kept in self.store.messages(self.name):
+                self._messages[kept.message_id] = _Stored(
+                    kept.message_id,
+                    kept.body,
+                    kept.attributes,
+                    kept.sent_ms,
+                    kept.receive_count,
+                    kept.first_receive_ms,
                 )
 
     @property
@@ -151,9 +169,9 @@ class Queue:
                 "(body and attributes together)"
             )
         message_id = str(uuid.uuid4())
-        self._messages[message_id] = _Stored(
-            message_id, body, attributes, int(self.clock.now() * 1000)
-        )
+        stored = _Stored(message_id, body, attributes, int(self.clock.now() * 1000))
+        self._keep(stored)
+        self._messages[message_id] = stored
         if self._arrived is not None:
             self._arrived.set()
         self._publish(MessageSent(self.clock.now(), self.name, message_id))
@@ -162,6 +180,7 @@ class Queue:
     def _accept_redriven(self, stored: _Stored) -> None:
         """Take a message moved here by a source queue's redrive policy."""
         stored.invisible_until, stored.receipt_handle = 0.0, None
+        self._keep(stored)  # one write replaces the source queue's row: never in neither
         self._messages[stored.message_id] = stored
         if self._arrived is not None:
             self._arrived.set()
@@ -197,6 +216,10 @@ class Queue:
         stored.receive_count += 1
         if stored.first_receive_ms is None:
             stored.first_receive_ms = int(self.clock.now() * 1000)
+        if self.store is not None:
+            self.store.record_receive(
+                stored.message_id, stored.receive_count, stored.first_receive_ms
+            )
         if stored.receipt_handle is not None:
             self._handles.pop(stored.receipt_handle, None)  # only the latest handle deletes
         stored.receipt_handle = _receipt_handle()
@@ -218,7 +241,7 @@ class Queue:
         dlq, limit = self.dead_letter_queue, self.max_receive_count
         if dlq is None or limit is None or stored.receive_count < limit:
             return False
-        self._forget(stored)
+        self._forget(stored, on_disk=dlq.store is not self.store)  # the DLQ rewrites the row
         dlq._accept_redriven(stored)
         self._publish(
             MessageDeadLettered(
@@ -271,7 +294,23 @@ class Queue:
         message_id = self._handles.get(receipt_handle)
         return self._messages.get(message_id) if message_id is not None else None
 
-    def _forget(self, stored: _Stored) -> None:
+    def _keep(self, stored: _Stored) -> None:
+        if self.store is not None:
+            self.store.add_message(
+                StoredMessage(
+                    self.name,
+                    stored.message_id,
+                    stored.body,
+                    stored.attributes,
+                    stored.sent_ms,
+                    stored.receive_count,
+                    stored.first_receive_ms,
+                )
+            )
+
+    def _forget(self, stored: _Stored, *, on_disk: bool = True) -> None:
+        if on_disk and self.store is not None:
+            self.store.remove_message(stored.message_id)
         del self._messages[stored.message_id]
         if stored.receipt_handle is not None:
             self._handles.pop(stored.receipt_handle, None)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import statistics
+import time
+from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHeaderView,
@@ -17,7 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.billing import BillingMeter, charge_for, format_usd
-from workbench.core.events import Event, InvocationCompleted
+from workbench.core.events import (
+    EnvironmentCreated,
+    EnvironmentReaped,
+    Event,
+    InvocationCompleted,
+)
 from workbench.core.model import FunctionConfig
 from workbench.ui.panes.billing_table import ChargeRow, ChargesModel
 from workbench.ui.panes.memory_sweep import MemorySweepPanel
@@ -29,7 +36,14 @@ _FIGURES = {
     "init": ("of which init", "Billed milliseconds that paid for cold-start init"),
     "gbs": ("Compute", "GB-seconds: billed seconds × memory in GB"),
     "cost": ("Cost", "What AWS would charge in us-east-1, without the free tier"),
+    "capacity": (
+        "Provisioned capacity",
+        "Provisioned concurrency's capacity charge: memory × time for as long as environments "
+        "are provisioned, whether they serve or not, in 5-minute steps ($0.0000041667 per "
+        "GB-s); not included in Cost above",
+    ),
 }
+CAPACITY_REFRESH_MS = 1000  # the capacity charge grows with time, not only with events
 
 
 def gb_s_text(value: Decimal) -> str:
@@ -47,7 +61,12 @@ class BillingPane(QWidget):
         super().__init__(parent)
         self._meter: BillingMeter | None = None
         self._config: FunctionConfig | None = None
+        self.now: Callable[[], float] = time.time  # the service clock's now, when it differs
+        self._capacity_timer = QTimer(self)
+        self._capacity_timer.setInterval(CAPACITY_REFRESH_MS)
+        self._capacity_timer.timeout.connect(self.refresh)
         self.values: dict[str, QLabel] = {}
+        self.titles: dict[str, QLabel] = {}
         self.charges = ChargesModel(self)
         self.table = QTableView()
         self.table.setModel(self.charges)
@@ -82,6 +101,8 @@ class BillingPane(QWidget):
         layout.addLayout(self._totals())
         layout.addWidget(self.tabs, 1)
         layout.addWidget(note)
+        for label in (self.titles["capacity"], self.values["capacity"]):
+            label.hide()  # shown once provisioned concurrency is billed
 
     def _totals(self) -> QGridLayout:
         grid = QGridLayout()
@@ -98,6 +119,7 @@ class BillingPane(QWidget):
             grid.addWidget(name, 0, column)
             grid.addWidget(value, 1, column)
             self.values[key] = value
+            self.titles[key] = name
         grid.setColumnStretch(len(_FIGURES), 1)
         return grid
 
@@ -121,6 +143,9 @@ class BillingPane(QWidget):
 
     def on_event(self, event: Event) -> None:
         """Add a row and refresh after each completed invocation (connected to the bridge)."""
+        if isinstance(event, EnvironmentCreated | EnvironmentReaped):
+            self.refresh()  # provisioned capacity starts or stops
+            return
         if not isinstance(event, InvocationCompleted) or event.invocation_type == "DryRun":
             return
         charges = self._meter.charges[-1:] if self._meter else []
@@ -146,6 +171,20 @@ class BillingPane(QWidget):
         self.values["init"].setText(f"{totals.init_billed_ms:,} ms")
         self.values["gbs"].setText(gb_s_text(totals.gb_seconds))
         self.values["cost"].setText(format_usd(totals.cost))
+        capacity = self._meter.capacity
+        shown = capacity.has_capacity()
+        for label in (self.titles["capacity"], self.values["capacity"]):
+            label.setVisible(shown)
+        if shown:
+            now = self.now()
+            seconds = capacity.billed_seconds(now)
+            self.values["capacity"].setText(
+                f"{format_usd(self._meter.capacity_cost(now))} ({seconds / 3600:,.2f} env-h)"
+            )
+        if capacity.active() and not self._capacity_timer.isActive():
+            self._capacity_timer.start()
+        elif not capacity.active():
+            self._capacity_timer.stop()
 
     def use_session_figures(self) -> bool:
         """Fill the calculator from this session's invocations at the configured memory.
