@@ -5,6 +5,10 @@ Memory limit = the function's memory (swap off); CPU quota = memory / 1,769 MB o
 into the container, so — as with a local process — everything it printed before a
 Runtime API call is readable when that call arrives. Containers are started ahead of need
 and wait for their environment (docker_slots.py).
+
+Isolation: each environment's Runtime API answers only its own container's bridge address
+(`runtime_peer`); containers hold no capabilities (no CAP_NET_RAW/NET_ADMIN), so none can
+forge another's address. See docs/decisions/001-runtime-api-isolation.md.
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ import requests.exceptions
 from workbench.backends.docker_host import (
     bridge_gateway,
     cgroup_memory_files,
+    container_address,
     read_int,
+    translates_addresses,
 )
 from workbench.backends.docker_slots import (
     LAUNCHER,
@@ -53,6 +59,12 @@ _ENGINE_GONE = (
     " or switch to the process backend"
 )
 
+ISOLATION = "Docker: each environment's Runtime API answers only its own container"
+ISOLATION_TRANSLATED = (
+    "Docker Desktop hides container addresses: environments' Runtime APIs are kept apart "
+    "only by their private ports"
+)
+
 _DockerFailure = (docker.errors.DockerException, requests.exceptions.RequestException, OSError)
 
 
@@ -71,9 +83,16 @@ def cpu_quota(memory_mb: int, period_us: int = CPU_PERIOD_US) -> int:
 class DockerSandbox:
     """One container running one runtime."""
 
-    def __init__(self, backend: DockerBackend, slot: ContainerSlot, memory_mb: int) -> None:
+    def __init__(
+        self,
+        backend: DockerBackend,
+        slot: ContainerSlot,
+        memory_mb: int,
+        runtime_peer: str | None,
+    ) -> None:
         self._backend = backend
         self._slot = slot
+        self.runtime_peer = runtime_peer
         self.container: Any = slot.container
         self.log_fd = slot.log_fd
         self._exit: asyncio.Future[SandboxExit] = asyncio.get_running_loop().create_future()
@@ -168,6 +187,9 @@ class DockerBackend:
         version = client.version().get("Version", "?")
         self.description = f"Docker {version} — containers"
         self.bind_host = bridge_gateway(client)
+        # Where the engine translates source addresses, a container cannot be told by its own.
+        self.filters_peers = not translates_addresses(client)
+        self.isolation = ISOLATION if self.filters_peers else ISOLATION_TRANSLATED
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="docker")
         self._sandboxes: list[DockerSandbox] = []
         self._entrypoints: dict[str, list[str]] = {}
@@ -311,23 +333,53 @@ class DockerBackend:
             await self.call(slot.container.remove, force=True)  # type: ignore[attr-defined]
         slot.close()
 
-    async def _take_slot(self, function: FunctionConfig) -> ContainerSlot:
-        """The waiting container for this shape if there is a healthy one, else a new one."""
+    def _slot_address(self, slot: ContainerSlot) -> str | None:
+        """Blocking: the waiting container's bridge address, or None if it is not running
+        (killed, or gone with an engine restart, while it waited)."""
+        container: Any = slot.container
+        container.reload()
+        attrs = container.attrs
+        if not attrs.get("State", {}).get("Running"):
+            return None
+        return container_address(attrs) or ""
+
+    async def _take_slot(self, function: FunctionConfig) -> tuple[ContainerSlot, str]:
+        """A running waiting container for this shape, and its address; a new one if none."""
         shape = self._shape(function)
         spare = self._spares.pop(shape, None)
         if spare is not None:
-            with contextlib.suppress(SandboxError, asyncio.CancelledError):
-                return await spare
-        return await self.call(self._create_slot, shape, function.name)
+            try:
+                slot = await spare
+                address = await self.call(self._slot_address, slot)
+            except (SandboxError, asyncio.CancelledError):
+                pass
+            else:
+                if address is not None:
+                    return slot, address
+                await self._remove_slot(slot)
+        slot = await self.call(self._create_slot, shape, function.name)
+        try:
+            address = await self.call(self._slot_address, slot)
+        except SandboxError:
+            await self._remove_slot(slot)
+            raise
+        if address is None:
+            await self._remove_slot(slot)
+            raise SandboxError("the container stopped as soon as it started: see `docker logs`")
+        return slot, address
 
     async def start(self, spec: SandboxSpec) -> DockerSandbox:
-        slot = await self._take_slot(spec.function)
+        slot, address = await self._take_slot(spec.function)
+        if self.filters_peers and not address:
+            await self._remove_slot(slot)
+            raise SandboxError("the container has no address on Docker's bridge network")
         try:
             slot.launch(spec.variables)
         except OSError as exc:
             await self._remove_slot(slot)
             raise SandboxError(f"could not hand the container its environment: {exc}") from exc
-        sandbox = DockerSandbox(self, slot, spec.function.memory_mb)
+        peer = address if self.filters_peers else None
+        sandbox = DockerSandbox(self, slot, spec.function.memory_mb, peer)
         self._sandboxes = [s for s in self._sandboxes if not s._killed]
         self._sandboxes.append(sandbox)
         self.prepare(spec.function)  # the next cold start of this function finds one waiting

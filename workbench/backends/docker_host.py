@@ -44,6 +44,27 @@ def cgroup_memory_files(container_id: str) -> tuple[Path, Path] | None:
     return None
 
 
+def container_address(attrs: dict[str, object]) -> str | None:
+    """The container's IPv4 address on the default bridge, from `docker inspect` attributes."""
+    settings = attrs.get("NetworkSettings")
+    if not isinstance(settings, dict):
+        return None
+    networks = settings.get("Networks") or {}
+    bridge = networks.get("bridge") if isinstance(networks, dict) else None
+    address = (bridge or {}).get("IPAddress") or settings.get("IPAddress")
+    return str(address) if address else None
+
+
+def translates_addresses(client: docker.DockerClient) -> bool:
+    """True on Docker Desktop (macOS, Windows): containers run in a VM and reach the host
+    through a proxy, so the host sees their connections come from a translated address."""
+    try:
+        system = str(client.info().get("OperatingSystem", ""))
+    except docker.errors.DockerException:
+        return False
+    return "Docker Desktop" in system
+
+
 def bridge_gateway(client: docker.DockerClient) -> str:
     """The host's address on Docker's default bridge: only containers reach it."""
     try:
