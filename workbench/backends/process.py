@@ -59,6 +59,22 @@ def _proc_state(pid: int) -> str | None:
         return None
 
 
+def _dying(pid: int) -> bool:
+    """Gone, a zombie, or with a SIGKILL pending: a kill just sent has not always landed."""
+    if _proc_state(pid) in ("Z", "X", None):
+        return True
+    kill_bit = 1 << (signal.SIGKILL - 1)
+    for field in ("SigPnd", "ShdPnd"):
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii") as status:
+                line = next((x for x in status if x.startswith(field + ":")), "")
+            if line and int(line.split()[1], 16) & kill_bit:
+                return True
+        except (OSError, ValueError):
+            return True
+    return False
+
+
 class ProcessSandbox:
     """One runtime process (and its children, in their own process group)."""
 
@@ -109,7 +125,7 @@ class ProcessSandbox:
     async def thaw(self) -> None:
         self._signal(signal.SIGCONT)
         self._frozen = False
-        if _proc_state(self.pid) in ("Z", "X", None):
+        if _dying(self.pid):
             # Killed while frozen: SIGCONT to a dead group raises nothing, so say it here.
             raise SandboxError(f"the runtime process {self.pid} is gone")
 

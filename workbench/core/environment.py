@@ -128,6 +128,16 @@ class Environment:
         """Free to take an invocation: alive and not claimed."""
         return self._life.alive and not self._life.claimed
 
+    @property
+    def runtime_api_address(self) -> str | None:
+        """host:port of this environment's Runtime API, while it has one."""
+        return self._server.address if self._server else None
+
+    @property
+    def refused_connections(self) -> int:
+        """Requests its Runtime API refused because they came from another address."""
+        return self._server.refused_peers if self._server else 0
+
     def claim(self) -> None:
         self._life.claim()
 

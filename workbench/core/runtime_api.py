@@ -9,7 +9,9 @@ core/states.go).
 The runtime's side is a small state machine, as in the RIE: Started → Ready (a /next is
 pending) → Running (an event was handed out) → ResponseSent → Ready … It cannot be wedged:
 - a /next whose client went away is dropped (its event, if it had one, is handed out again);
-- at most one /next is pending: a second one is refused with the RIE's 403;
+- at most one /next is pending. Of two, the runtime's wins: the one on the connection the
+  runtime last used (runtimes keep one connection alive), else the newer one (a runtime
+  retrying /next); the other is answered with the RIE's 403 for a refused transition;
 - a /next while an event is Running gets that same event again, as the RIE renders it;
 - `reset` forgets everything from before: pending /next, undelivered and current events.
 """
@@ -115,6 +117,8 @@ class RuntimeApiServer:
         self._waiter_request: web.BaseRequest | None = None
         self._undelivered: PendingInvocation | None = None
         self._current: PendingInvocation | None = None
+        # The connection the runtime last fetched an event or answered on.
+        self._runtime_connection: object | None = None
         self._runner: web.AppRunner | None = None
         self._peer: str | None = None
         self._any_peer = False
@@ -172,6 +176,7 @@ class RuntimeApiServer:
         """Forget the runtime that was: nothing it asked for or was given survives."""
         self._undelivered = None
         self._current = None
+        self._runtime_connection = None
         self._drop_waiter()
         self.forget_peer()
 
@@ -218,9 +223,11 @@ class RuntimeApiServer:
             # Running: the RIE renders the same event again (a retried /next gets it back);
             # the invocation goes on.
             return web.Response(body=current.payload, headers=current.headers())
-        if self._waiter_alive():
-            return _refused_transition("Ready", "Ready")
-        self._drop_waiter()  # one whose client is gone
+        if self._waiter_alive() and not self._from_runtime(request):
+            pending = self._waiter_request
+            if pending is not None and pending.transport is self._runtime_connection:
+                return _refused_transition("Ready", "Ready")  # a stray beside the runtime
+        self._drop_waiter()  # gone, a stray, or replaced by the runtime's retry
         self._current = None  # ResponseSent → Ready
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[PendingInvocation | None] = loop.create_future()
@@ -244,8 +251,18 @@ class RuntimeApiServer:
                 self._waiter, self._waiter_request = None, None
         if invocation is None:
             return _refused_transition("Ready", "Running")  # reset, or replaced
+        transport = request.transport
+        if transport is None or transport.is_closing():
+            # Gone between being handed the event and sending it: the next /next gets it.
+            self._undelivered = invocation
+            raise asyncio.CancelledError
         self._current = invocation
+        self._runtime_connection = transport
         return web.Response(body=invocation.payload, headers=invocation.headers())
+
+    def _from_runtime(self, request: web.BaseRequest) -> bool:
+        transport = request.transport
+        return transport is not None and transport is self._runtime_connection
 
     # ----- results -----------------------------------------------------------------------
     def _find(self, request: web.Request) -> PendingInvocation | web.Response:
@@ -289,6 +306,7 @@ class RuntimeApiServer:
                 f"Exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes).",
             )
         found.outcome.set_result(RuntimeOutcome("response", body))
+        self._runtime_connection = request.transport
         return web.Response(status=202, text=_ACCEPTED, content_type=_JSON)
 
     async def _invocation_error(self, request: web.Request) -> web.Response:
@@ -301,6 +319,7 @@ class RuntimeApiServer:
             return settled
         error_type = request.headers.get("Lambda-Runtime-Function-Error-Type", "Unhandled")
         found.outcome.set_result(RuntimeOutcome("error", body, error_type))
+        self._runtime_connection = request.transport
         return web.Response(status=202, text=_ACCEPTED, content_type=_JSON)
 
     async def _init_error(self, request: web.Request) -> web.Response:
