@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 import urllib.error
 import urllib.request
@@ -24,7 +25,7 @@ import docker
 import pytest
 from docker.transport import UnixHTTPAdapter
 
-from workbench.backends.docker import FUNCTION_LABEL, DockerBackend
+from workbench.backends.docker import FUNCTION_LABEL, OWNER_LABEL, DockerBackend
 from workbench.backends.images import docker_client_or_none
 from workbench.core.environment import EnvState
 from workbench.core.errors import InvokeError
@@ -150,9 +151,7 @@ async def test_a_hostile_neighbour_gets_nothing_and_changes_nothing(
         "targets": list(ports.values()),
         "request_ids": [started.request_id, "00000000-0000-0000-0000-000000000000"],
     }
-    hostile = await asyncio.wait_for(
-        service.invoke("hostile", json.dumps(attack).encode()), 120
-    )
+    hostile = await asyncio.wait_for(service.invoke("hostile", json.dumps(attack).encode()), 120)
     assert hostile.function_error is None, hostile.payload
     report = json.loads(hostile.payload)
     assert set(ports.values()) <= set(report["found"]), "the scan must find the victim"
@@ -177,9 +176,7 @@ async def test_a_hostile_neighbour_gets_nothing_and_changes_nothing(
     assert json.loads(after.payload) == {"request": after.request_id, "secret": "still mine"}
     assert not after.cold
     assert not [e for e in service.bus.of_type(EnvironmentReset) if e.function == "victim"]
-    victims = [
-        e for pool in service._pools.values() for e in pool if e.config.name == "victim"
-    ]
+    victims = [e for pool in service._pools.values() for e in pool if e.config.name == "victim"]
     assert sum(e.refused_connections for e in victims) >= 2 * 6
 
 
@@ -285,3 +282,6 @@ async def test_the_service_recovers_after_a_docker_engine_outage(
             [EnvState.IDLE],
             [EnvState.FROZEN],
         )
+    # What the engine could not remove during the outage is removed once it is back.
+    labels = [f"{FUNCTION_LABEL}=outage", f"{OWNER_LABEL}={os.getpid()}"]
+    assert docker_client.containers.list(all=True, filters={"label": labels}) == []

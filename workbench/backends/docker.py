@@ -135,8 +135,7 @@ class DockerSandbox:
         if self._killed:
             return
         self._killed = True
-        with contextlib.suppress(SandboxError):
-            await self._backend.call(self.container.remove, force=True)
+        await self._backend.remove_container(self.container)
         self._slot.close()
 
     async def wait_exit(self) -> SandboxExit:
@@ -197,6 +196,7 @@ class DockerBackend:
         self._spares: dict[SlotShape, asyncio.Future[ContainerSlot]] = {}
         self._background: set[asyncio.Future[Any]] = set()
         self._closed = False
+        self._unremoved: list[Any] = []  # containers the engine could not remove when asked
         self.last_failure: str | None = None
 
     def note_failure(self, exc: BaseException) -> None:
@@ -328,9 +328,15 @@ class DockerBackend:
         task.add_done_callback(_consume_exception)
         return task
 
+    async def remove_container(self, container: Any) -> None:
+        """Remove a container; while the engine is away, remember it for close() to retry."""
+        try:
+            await self.call(container.remove, force=True)
+        except SandboxError:
+            self._unremoved.append(container)
+
     async def _remove_slot(self, slot: ContainerSlot) -> None:
-        with contextlib.suppress(SandboxError):
-            await self.call(slot.container.remove, force=True)  # type: ignore[attr-defined]
+        await self.remove_container(slot.container)
         slot.close()
 
     def _slot_address(self, slot: ContainerSlot) -> str | None:
@@ -348,15 +354,15 @@ class DockerBackend:
         shape = self._shape(function)
         spare = self._spares.pop(shape, None)
         if spare is not None:
-            try:
+            with contextlib.suppress(SandboxError, asyncio.CancelledError):
                 slot = await spare
-                address = await self.call(self._slot_address, slot)
-            except (SandboxError, asyncio.CancelledError):
-                pass
-            else:
+                try:
+                    address = await self.call(self._slot_address, slot)
+                except SandboxError:
+                    address = None
                 if address is not None:
                     return slot, address
-                await self._remove_slot(slot)
+                await self._remove_slot(slot)  # it died waiting, or the engine is away
         slot = await self.call(self._create_slot, shape, function.name)
         try:
             address = await self.call(self._slot_address, slot)
@@ -396,6 +402,10 @@ class DockerBackend:
         for slot in await asyncio.gather(*spares, return_exceptions=True):
             if isinstance(slot, ContainerSlot):
                 await self._remove_slot(slot)
+        unremoved, self._unremoved = self._unremoved, []
+        for container in unremoved:  # the engine may be back by now
+            with contextlib.suppress(SandboxError):
+                await self.call(container.remove, force=True)
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def sweep_orphans(self) -> int:
