@@ -391,12 +391,12 @@ async def main() -> int:
                 row.note += f" ({time.monotonic() - started:.1f} s)"
                 rows.append(row)
                 print(f"  done: {fault} on {target.name}", file=sys.stderr)
-    header = f"{'fault':<16}{'backend':<9}{'survived':>10}{'lost':>6}  {'left behind':<28}note"
+    header = f"{'fault':<16}{'backend':<9}{'survived':>10}{'lost':>6}  {'left behind':<30}note"
     print(header)
     print("-" * len(header))
     for r in rows:
         survived = f"{r.survived}/{r.tried}"
-        print(f"{r.fault:<16}{r.backend:<9}{survived:>10}{r.lost:>6}  {r.left_behind:<28}{r.note}")
+        print(f"{r.fault:<16}{r.backend:<9}{survived:>10}{r.lost:>6}  {r.left_behind:<30}{r.note}")
     return 0
 
 
