@@ -465,7 +465,9 @@ class Environment:
             try:
                 await sandbox.freeze()
             except SandboxError as exc:
-                await self._lost(str(exc))
+                # A busy host can make the freezer give up ("unable to freeze"): a runtime
+                # that is still alive stays warm, unfrozen, rather than being thrown away.
+                await self._lost(str(exc), alive_is_fine=True)
                 return
             if self.state == EnvState.IDLE:
                 self._move(EnvState.FROZEN)
@@ -493,7 +495,7 @@ class Environment:
             if self.state == EnvState.FAILED:
                 raise SandboxError(self._failure or "the execution environment failed")
 
-    async def _lost(self, message: str) -> None:
+    async def _lost(self, message: str, alive_is_fine: bool = False) -> None:
         """A freeze or thaw failed: the runtime died (reap it) or the backend broke (fail)."""
         exit_ = self._exit
         if exit_ is not None and not exit_.done():
@@ -503,7 +505,7 @@ class Environment:
             return  # noticed meanwhile
         if exit_ is not None and exit_.done():
             self._reap_dead()
-        else:
+        elif not alive_is_fine:
             self._fail(message)
 
     def _exited(self, sandbox: Sandbox) -> None:
