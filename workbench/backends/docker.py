@@ -26,10 +26,12 @@ import docker.errors
 import requests.exceptions
 
 from workbench.backends.docker_host import (
+    ISOLATION,
+    ISOLATION_TRANSLATED,
     bridge_gateway,
     cgroup_memory_files,
-    container_address,
     read_int,
+    running_address,
     translates_addresses,
 )
 from workbench.backends.docker_slots import (
@@ -57,12 +59,6 @@ VCPU_MB = 1769  # one full vCPU at 1,769 MB (configuration-memory.html)
 _ENGINE_GONE = (
     "the Docker engine stopped answering ({detail}); start it again (scripts/setup-docker.sh)"
     " or switch to the process backend"
-)
-
-ISOLATION = "Docker: each environment's Runtime API answers only its own container"
-ISOLATION_TRANSLATED = (
-    "Docker Desktop hides container addresses: environments' Runtime APIs are kept apart "
-    "only by their private ports"
 )
 
 _DockerFailure = (docker.errors.DockerException, requests.exceptions.RequestException, OSError)
@@ -339,16 +335,6 @@ class DockerBackend:
         await self.remove_container(slot.container)
         slot.close()
 
-    def _slot_address(self, slot: ContainerSlot) -> str | None:
-        """Blocking: the waiting container's bridge address, or None if it is not running
-        (killed, or gone with an engine restart, while it waited)."""
-        container: Any = slot.container
-        container.reload()
-        attrs = container.attrs
-        if not attrs.get("State", {}).get("Running"):
-            return None
-        return container_address(attrs) or ""
-
     async def _take_slot(self, function: FunctionConfig) -> tuple[ContainerSlot, str]:
         """A running waiting container for this shape, and its address; a new one if none."""
         shape = self._shape(function)
@@ -357,7 +343,7 @@ class DockerBackend:
             with contextlib.suppress(SandboxError, asyncio.CancelledError):
                 slot = await spare
                 try:
-                    address = await self.call(self._slot_address, slot)
+                    address = await self.call(running_address, slot.container)
                 except SandboxError:
                     address = None
                 if address is not None:
@@ -365,7 +351,7 @@ class DockerBackend:
                 await self._remove_slot(slot)  # it died waiting, or the engine is away
         slot = await self.call(self._create_slot, shape, function.name)
         try:
-            address = await self.call(self._slot_address, slot)
+            address = await self.call(running_address, slot.container)
         except SandboxError:
             await self._remove_slot(slot)
             raise
