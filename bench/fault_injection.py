@@ -235,6 +235,8 @@ async def neighbour_scan(target: Target, root: Path, rounds: int, row: Row) -> N
             row.survived += own and not (attack and attack["hits"])
             row.lost += not own or bool(attack and attack["hits"])
         row.note = f"attacker's successful calls: {hits}"
+        if not target.scan:
+            row.note += "; processes are not isolated"
 
 
 async def engine_outage(target: Target, root: Path, rounds: int, row: Row, restart: bool) -> None:

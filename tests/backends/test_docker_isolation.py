@@ -26,6 +26,7 @@ import pytest
 from docker.transport import UnixHTTPAdapter
 
 from workbench.backends.docker import FUNCTION_LABEL, OWNER_LABEL, DockerBackend
+from workbench.backends.docker_host import ISOLATION
 from workbench.backends.images import docker_client_or_none
 from workbench.core.environment import EnvState
 from workbench.core.errors import InvokeError
@@ -118,6 +119,14 @@ def _runtime_ports(service: LambdaService, name: str) -> dict[str, int]:
         assert env.runtime_api_address is not None
         ports[env.env_id] = int(env.runtime_api_address.rsplit(":", 1)[1])
     return ports
+
+
+def test_a_linux_engine_filters_by_address_and_says_so(
+    docker_client: docker.DockerClient, runtime_image: str
+) -> None:
+    backend = DockerBackend(docker_client, runtime_image, provision_ahead=False)
+    assert backend.filters_peers  # this engine does not translate container addresses
+    assert backend.isolation == ISOLATION
 
 
 async def test_a_hostile_neighbour_gets_nothing_and_changes_nothing(

@@ -25,6 +25,7 @@ from engine_helpers import (
     write_function,
 )
 
+from workbench.backends.process import ProcessBackend
 from workbench.core.clock import TeachingClock
 from workbench.core.environment import EnvState
 from workbench.core.events import (
@@ -180,3 +181,9 @@ async def test_deadline_and_log_times_are_real_under_a_fast_teaching_clock(
     assert abs(logged.timestamp() - time.time()) < 30, message
     report = list(service.bus.of_type(InvocationCompleted))[-1].report
     assert report.status == "timeout" and report.duration_ms <= 1000.0
+
+
+def test_the_process_backend_says_it_does_not_isolate() -> None:
+    backend = ProcessBackend()
+    assert "not isolated" in backend.isolation
+    assert backend.bind_host == "127.0.0.1"  # never reachable from another machine
