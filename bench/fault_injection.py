@@ -355,6 +355,8 @@ def _targets(which: str) -> list[Target]:
 
 
 async def main() -> int:
+    # Slot folders go to the temporary folder: a private one, so that only this run's count.
+    tempfile.tempdir = tempfile.mkdtemp(prefix="fault-injection-")
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -393,6 +395,7 @@ async def main() -> int:
                 row.note += f" ({time.monotonic() - started:.1f} s)"
                 rows.append(row)
                 print(f"  done: {fault} on {target.name}", file=sys.stderr)
+    shutil.rmtree(tempfile.tempdir, ignore_errors=True)
     header = f"{'fault':<16}{'backend':<9}{'survived':>10}{'lost':>6}  {'left behind':<30}note"
     print(header)
     print("-" * len(header))
