@@ -78,16 +78,30 @@ def test_claims_are_guarded() -> None:
         dead.claim()
 
 
-def test_the_service_never_sets_an_environments_state_or_flags() -> None:
-    tree = ast.parse(Path(service_module.__file__).read_text())
-    assigned = [
-        ast.unparse(target)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Assign | ast.AugAssign)
-        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
-        if isinstance(target, ast.Attribute) and ast.unparse(target.value) == "env"
-    ]
-    assert assigned == []
+GUARDED = {"state", "reserved", "retired", "retiring", "claimed"}
+
+
+def test_nothing_outside_the_environment_sets_its_state_or_flags() -> None:
+    core = Path(service_module.__file__).parent
+    offenders = []
+    for module in sorted(core.glob("*.py")):
+        if module.name in ("environment.py", "lifecycle.py"):
+            continue
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+                targets = [node.target]
+            else:
+                continue
+            offenders += [
+                f"{module.name}:{node.lineno}: {ast.unparse(t)}"
+                for t in targets
+                if isinstance(t, ast.Attribute)
+                and t.attr in GUARDED
+                and ast.unparse(t.value) != "self"
+            ]
+    assert offenders == [], "ask the environment (claim, release, retire) instead"
 
 
 SLOW = """
