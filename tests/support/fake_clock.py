@@ -15,6 +15,9 @@ class FakeClock:
     def now(self) -> float:
         return self.wall
 
+    def real_now(self) -> float:
+        return self.wall
+
     def monotonic(self) -> float:
         return self.mono
 

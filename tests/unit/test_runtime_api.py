@@ -79,6 +79,7 @@ async def api() -> AsyncIterator[Api]:
         on_init_error=lambda outcome: holder[0].init_errors.append(outcome),
     )
     await server.start()
+    server.admit_only("127.0.0.1")  # the runtime's address, as the backend reports it
     session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WAIT * 2))
     holder.append(Api(server, session))
     try:
@@ -326,6 +327,7 @@ async def test_close_is_prompt_while_a_runtime_waits_on_next() -> None:
     # redeploying, shutting down) must not wait for that request to finish.
     server = RuntimeApiServer("127.0.0.1", on_next=lambda: None, on_init_error=lambda o: None)
     await server.start()
+    server.admit_only("127.0.0.1")
     async with aiohttp.ClientSession() as session:
         url = f"http://{server.address}/2018-06-01/runtime/invocation/next"
         waiting = asyncio.ensure_future(session.get(url))

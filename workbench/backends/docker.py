@@ -5,6 +5,10 @@ Memory limit = the function's memory (swap off); CPU quota = memory / 1,769 MB o
 into the container, so — as with a local process — everything it printed before a
 Runtime API call is readable when that call arrives. Containers are started ahead of need
 and wait for their environment (docker_slots.py).
+
+Isolation: each environment's Runtime API answers only its own container's bridge address
+(`runtime_peer`); containers hold no capabilities (no CAP_NET_RAW/NET_ADMIN), so none can
+forge another's address. See docs/decisions/001-runtime-api-isolation.md.
 """
 
 from __future__ import annotations
@@ -22,9 +26,13 @@ import docker.errors
 import requests.exceptions
 
 from workbench.backends.docker_host import (
+    ISOLATION,
+    ISOLATION_TRANSLATED,
     bridge_gateway,
     cgroup_memory_files,
     read_int,
+    running_address,
+    translates_addresses,
 )
 from workbench.backends.docker_slots import (
     LAUNCHER,
@@ -71,9 +79,16 @@ def cpu_quota(memory_mb: int, period_us: int = CPU_PERIOD_US) -> int:
 class DockerSandbox:
     """One container running one runtime."""
 
-    def __init__(self, backend: DockerBackend, slot: ContainerSlot, memory_mb: int) -> None:
+    def __init__(
+        self,
+        backend: DockerBackend,
+        slot: ContainerSlot,
+        memory_mb: int,
+        runtime_peer: str | None,
+    ) -> None:
         self._backend = backend
         self._slot = slot
+        self.runtime_peer = runtime_peer
         self.container: Any = slot.container
         self.log_fd = slot.log_fd
         self._exit: asyncio.Future[SandboxExit] = asyncio.get_running_loop().create_future()
@@ -116,8 +131,7 @@ class DockerSandbox:
         if self._killed:
             return
         self._killed = True
-        with contextlib.suppress(SandboxError):
-            await self._backend.call(self.container.remove, force=True)
+        await self._backend.remove_container(self.container)
         self._slot.close()
 
     async def wait_exit(self) -> SandboxExit:
@@ -168,6 +182,9 @@ class DockerBackend:
         version = client.version().get("Version", "?")
         self.description = f"Docker {version} — containers"
         self.bind_host = bridge_gateway(client)
+        # Where the engine translates source addresses, a container cannot be told by its own.
+        self.filters_peers = not translates_addresses(client)
+        self.isolation = ISOLATION if self.filters_peers else ISOLATION_TRANSLATED
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="docker")
         self._sandboxes: list[DockerSandbox] = []
         self._entrypoints: dict[str, list[str]] = {}
@@ -175,6 +192,7 @@ class DockerBackend:
         self._spares: dict[SlotShape, asyncio.Future[ContainerSlot]] = {}
         self._background: set[asyncio.Future[Any]] = set()
         self._closed = False
+        self._unremoved: list[Any] = []  # containers the engine could not remove when asked
         self.last_failure: str | None = None
 
     def note_failure(self, exc: BaseException) -> None:
@@ -306,28 +324,54 @@ class DockerBackend:
         task.add_done_callback(_consume_exception)
         return task
 
+    async def remove_container(self, container: Any) -> None:
+        """Remove a container; while the engine is away, remember it for close() to retry."""
+        try:
+            await self.call(container.remove, force=True)
+        except SandboxError:
+            self._unremoved.append(container)
+
     async def _remove_slot(self, slot: ContainerSlot) -> None:
-        with contextlib.suppress(SandboxError):
-            await self.call(slot.container.remove, force=True)  # type: ignore[attr-defined]
+        await self.remove_container(slot.container)
         slot.close()
 
-    async def _take_slot(self, function: FunctionConfig) -> ContainerSlot:
-        """The waiting container for this shape if there is a healthy one, else a new one."""
+    async def _take_slot(self, function: FunctionConfig) -> tuple[ContainerSlot, str]:
+        """A running waiting container for this shape, and its address; a new one if none."""
         shape = self._shape(function)
         spare = self._spares.pop(shape, None)
         if spare is not None:
             with contextlib.suppress(SandboxError, asyncio.CancelledError):
-                return await spare
-        return await self.call(self._create_slot, shape, function.name)
+                slot = await spare
+                try:
+                    address = await self.call(running_address, slot.container)
+                except SandboxError:
+                    address = None
+                if address is not None:
+                    return slot, address
+                await self._remove_slot(slot)  # it died waiting, or the engine is away
+        slot = await self.call(self._create_slot, shape, function.name)
+        try:
+            address = await self.call(running_address, slot.container)
+        except SandboxError:
+            await self._remove_slot(slot)
+            raise
+        if address is None:
+            await self._remove_slot(slot)
+            raise SandboxError("the container stopped as soon as it started: see `docker logs`")
+        return slot, address
 
     async def start(self, spec: SandboxSpec) -> DockerSandbox:
-        slot = await self._take_slot(spec.function)
+        slot, address = await self._take_slot(spec.function)
+        if self.filters_peers and not address:
+            await self._remove_slot(slot)
+            raise SandboxError("the container has no address on Docker's bridge network")
         try:
             slot.launch(spec.variables)
         except OSError as exc:
             await self._remove_slot(slot)
             raise SandboxError(f"could not hand the container its environment: {exc}") from exc
-        sandbox = DockerSandbox(self, slot, spec.function.memory_mb)
+        peer = address if self.filters_peers else None
+        sandbox = DockerSandbox(self, slot, spec.function.memory_mb, peer)
         self._sandboxes = [s for s in self._sandboxes if not s._killed]
         self._sandboxes.append(sandbox)
         self.prepare(spec.function)  # the next cold start of this function finds one waiting
@@ -344,6 +388,10 @@ class DockerBackend:
         for slot in await asyncio.gather(*spares, return_exceptions=True):
             if isinstance(slot, ContainerSlot):
                 await self._remove_slot(slot)
+        unremoved, self._unremoved = self._unremoved, []
+        for container in unremoved:  # the engine may be back by now
+            with contextlib.suppress(SandboxError):
+                await self.call(container.remove, force=True)
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def sweep_orphans(self) -> int:

@@ -1,4 +1,5 @@
-"""Facts about the Docker host that the backend needs: bridge address, cgroup files, pids."""
+"""Facts about the Docker host that the backend needs: bridge and container addresses, cgroup
+files, and whether the engine translates the addresses containers connect from."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import ipaddress
 import socket
 import struct
 from pathlib import Path
+from typing import Any
 
 import docker
 import docker.errors
@@ -42,6 +44,44 @@ def cgroup_memory_files(container_id: str) -> tuple[Path, Path] | None:
         if (folder / peak).exists():
             return folder / peak, folder / current
     return None
+
+
+ISOLATION = "Docker: each environment's Runtime API answers only its own container"
+ISOLATION_TRANSLATED = (
+    "Docker Desktop hides container addresses: environments' Runtime APIs are kept apart "
+    "only by their private ports"
+)
+
+
+def running_address(container: Any) -> str | None:
+    """Blocking: a running container's bridge address ("" if it has none), or None when it
+    is not running (killed, or gone with an engine restart, while it waited)."""
+    container.reload()
+    attrs = container.attrs
+    if not attrs.get("State", {}).get("Running"):
+        return None
+    return container_address(attrs) or ""
+
+
+def container_address(attrs: dict[str, object]) -> str | None:
+    """The container's IPv4 address on the default bridge, from `docker inspect` attributes."""
+    settings = attrs.get("NetworkSettings")
+    if not isinstance(settings, dict):
+        return None
+    networks = settings.get("Networks") or {}
+    bridge = networks.get("bridge") if isinstance(networks, dict) else None
+    address = (bridge or {}).get("IPAddress") or settings.get("IPAddress")
+    return str(address) if address else None
+
+
+def translates_addresses(client: docker.DockerClient) -> bool:
+    """True on Docker Desktop (macOS, Windows): containers run in a VM and reach the host
+    through a proxy, so the host sees their connections come from a translated address."""
+    try:
+        system = str(client.info().get("OperatingSystem", ""))
+    except docker.errors.DockerException:
+        return False
+    return "Docker Desktop" in system
 
 
 def bridge_gateway(client: docker.DockerClient) -> str:

@@ -2,6 +2,11 @@
 
 Freeze is SIGSTOP of the runtime's process group; memory is watched from /proc and the
 runtime is killed when it exceeds the function's memory, as the cgroup would.
+
+There is no isolation here: every runtime runs as you, can read your files, and can reach
+every Runtime API on 127.0.0.1 (all local connections come from the same address). What
+remains is that each environment has its own Runtime API port, handed only to its runtime,
+so one runtime never takes another's events by accident.
 """
 
 from __future__ import annotations
@@ -24,6 +29,10 @@ from workbench.packages.layers import opt_dir
 from workbench.paths import BOOTSTRAP_PATH
 from workbench.runtimes import NODE_BOOTSTRAP_PATH, process_command
 
+ISOLATION = (
+    "Local processes are not isolated: your functions run as you and can reach each other's "
+    "Runtime API; use Docker to keep environments apart"
+)
 WATCH_INTERVAL_S = 0.02
 OWNER_ARGUMENT = "--workbench-owner="
 # Address space is a loose backstop only: Python reserves far more than it touches.
@@ -50,8 +59,26 @@ def _proc_state(pid: int) -> str | None:
         return None
 
 
+def _dying(pid: int) -> bool:
+    """Gone, a zombie, or with a SIGKILL pending: a kill just sent has not always landed."""
+    if _proc_state(pid) in ("Z", "X", None):
+        return True
+    kill_bit = 1 << (signal.SIGKILL - 1)
+    for field in ("SigPnd", "ShdPnd"):
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii") as status:
+                line = next((x for x in status if x.startswith(field + ":")), "")
+            if line and int(line.split()[1], 16) & kill_bit:
+                return True
+        except (OSError, ValueError):
+            return True
+    return False
+
+
 class ProcessSandbox:
     """One runtime process (and its children, in their own process group)."""
+
+    runtime_peer: str | None = None  # every local process connects from 127.0.0.1
 
     def __init__(self, process: asyncio.subprocess.Process, log_fd: int, memory_mb: int) -> None:
         self.process = process
@@ -98,6 +125,9 @@ class ProcessSandbox:
     async def thaw(self) -> None:
         self._signal(signal.SIGCONT)
         self._frozen = False
+        if _dying(self.pid):
+            # Killed while frozen: SIGCONT to a dead group raises nothing, so say it here.
+            raise SandboxError(f"the runtime process {self.pid} is gone")
 
     async def kill(self) -> None:
         self._watchdog.cancel()
@@ -132,6 +162,7 @@ class ProcessBackend:
     """Runs each environment's runtime as a local Python process."""
 
     name = "process"
+    isolation = ISOLATION
     bind_host = "127.0.0.1"
     enforces_memory = True
     freeze_delay_s = 0.0  # SIGSTOP costs microseconds: freeze at once, as Lambda does

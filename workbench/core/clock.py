@@ -4,6 +4,10 @@ The teaching clock runs idle time faster (or slower) than real time, so that min
 before an environment is reaped can be watched in seconds. While any invocation runs it keeps
 real time: durations, timeouts and billing stay true, and the timeline, billing and reaper
 all read the same clock, so they agree.
+
+What leaves the service for the runtime or the learner's log — an invocation's deadline
+(Lambda-Runtime-Deadline-Ms, which the runtime compares with its own real clock) and the
+timestamps written into log lines — is stamped with `real_now`, never with the teaching time.
 """
 
 from __future__ import annotations
@@ -21,7 +25,11 @@ class Clock(Protocol):
     """Wall time for timestamps and a monotonic time for durations."""
 
     def now(self) -> float:
-        """Seconds since the epoch."""
+        """Seconds since the epoch, on the (possibly sped-up) teaching clock."""
+        ...
+
+    def real_now(self) -> float:
+        """Seconds since the epoch by the real clock: deadlines and log timestamps."""
         ...
 
     def monotonic(self) -> float:
@@ -37,6 +45,9 @@ class SystemClock:
     """The real clock."""
 
     def now(self) -> float:
+        return time.time()
+
+    def real_now(self) -> float:
         return time.time()
 
     def monotonic(self) -> float:
@@ -82,6 +93,9 @@ class TeachingClock:
 
     def now(self) -> float:
         return self.monotonic() + self._epoch_offset
+
+    def real_now(self) -> float:
+        return time.time()
 
     @contextlib.contextmanager
     def _held(self) -> Iterator[None]:

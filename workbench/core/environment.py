@@ -1,8 +1,9 @@
-"""One execution environment: its lifecycle, and serving one invocation at a time.
+"""One execution environment: serving one invocation at a time, on its guarded lifecycle.
 
-CREATED → INITIALISING → IDLE → FROZEN ⇄ BUSY → … → REAPED
-                                 └→ (timeout / crash) reset → CREATED (next invoke is cold)
-any step → FAILED when the backend itself breaks (e.g. the Docker engine went away)
+The states and the moves between them live in lifecycle.py; this class only asks for moves.
+An environment whose runtime dies while idle (killed, out of memory, engine restarted) is
+reaped as soon as that is noticed, and an invocation that finds it dead goes to a new
+environment (EnvironmentGone): the next invocation simply goes cold, as on AWS.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import Awaitable, Callable
-from enum import StrEnum
 from typing import Literal
 
 from workbench.core import logformat
@@ -34,6 +34,7 @@ from workbench.core.events import (
     Report,
 )
 from workbench.core.invocation_log import InvocationLog
+from workbench.core.lifecycle import EnvState, IllegalTransition, Lifecycle
 from workbench.core.logstream import LogReader
 from workbench.core.model import FunctionConfig
 from workbench.core.outcomes import (
@@ -49,15 +50,15 @@ from workbench.core.runtime_env import runtime_variables
 from workbench.core.sandbox import Backend, Sandbox, SandboxError, SandboxExit, SandboxSpec
 from workbench.core.waiting import first_of
 
+# After a failed freeze or thaw, how long to wait for the runtime's exit to be reported
+# before concluding that the backend, not the runtime, is what broke.
+DEATH_NOTICE_S = 0.5
 
-class EnvState(StrEnum):
-    CREATED = "created"
-    INITIALISING = "initialising"
-    IDLE = "idle"
-    FROZEN = "frozen"
-    BUSY = "busy"
-    REAPED = "reaped"
-    FAILED = "failed"
+__all__ = ["EnvState", "Environment", "EnvironmentGone", "IllegalTransition"]
+
+
+class EnvironmentGone(SandboxError):
+    """The environment died while idle; the invocation that found it can go to a new one."""
 
 
 class Environment:
@@ -77,9 +78,7 @@ class Environment:
         self.version = version
         self.config = config
         self.initialization_type = initialization_type
-        self.state = EnvState.CREATED
-        self.reserved = False
-        self.retired = False  # replaced by a redeploy while busy
+        self._life = Lifecycle(env_id)
         self.last_used = clock.monotonic()
         self.invocations = 0
         self._backend = backend
@@ -94,6 +93,23 @@ class Environment:
         self._init_error: asyncio.Future[RuntimeOutcome] | None = None
         self._control = asyncio.Lock()
         self._invocation_log = InvocationLog()
+        self._cleanup: set[asyncio.Future[None]] = set()
+        self._failure: str | None = None
+
+    # ----- lifecycle (the service asks; only this class moves) ----------------------------
+    @property
+    def state(self) -> EnvState:
+        return self._life.state
+
+    @property
+    def reserved(self) -> bool:
+        """Claimed by an invocation or by its provisioning."""
+        return self._life.claimed
+
+    @property
+    def retiring(self) -> bool:
+        """Replaced by a redeploy while claimed: to be shut down when released."""
+        return self._life.retiring
 
     @property
     def initialised(self) -> bool:
@@ -105,7 +121,37 @@ class Environment:
 
     @property
     def alive(self) -> bool:
-        return self.state not in (EnvState.REAPED, EnvState.FAILED)
+        return self._life.alive
+
+    @property
+    def available(self) -> bool:
+        """Free to take an invocation: alive and not claimed."""
+        return self._life.alive and not self._life.claimed
+
+    @property
+    def runtime_api_address(self) -> str | None:
+        """host:port of this environment's Runtime API, while it has one."""
+        return self._server.address if self._server else None
+
+    @property
+    def refused_connections(self) -> int:
+        """Requests its Runtime API refused because they came from another address."""
+        return self._server.refused_peers if self._server else 0
+
+    def claim(self) -> None:
+        self._life.claim()
+
+    def release(self) -> None:
+        self._life.release()
+
+    def retire(self) -> bool:
+        """A redeploy replaces it: True to shut it down now, False when it waits for release."""
+        return self._life.retire()
+
+    def _move(self, new: EnvState) -> None:
+        if self.state == EnvState.REAPED:  # shut down under a running invocation
+            raise SandboxError("the execution environment was shut down")
+        self._life.move(new)
 
     # ----- events and logs -------------------------------------------------------------
     def _emit(self, event_type: type[Event], **fields: object) -> None:
@@ -141,17 +187,26 @@ class Environment:
         self._next_called.clear()
         self._last_peak = 0
         self._init_error = asyncio.get_running_loop().create_future()
-        self._sandbox = await self._backend.start(spec)
-        self._reader = LogReader(self._sandbox.log_fd, self._log)
-        self._exit = asyncio.ensure_future(self._sandbox.wait_exit())
+        self._server.forget_peer()
+        sandbox = await self._backend.start(spec)
+        self._sandbox = sandbox
+        # From now on only this runtime's address is answered (None: the backend can't tell).
+        self._server.admit_only(sandbox.runtime_peer)
+        self._reader = LogReader(sandbox.log_fd, self._log)
+        self._exit = asyncio.ensure_future(sandbox.wait_exit())
+        self._exit.add_done_callback(lambda _: self._exited(sandbox))
 
     def _on_init_error(self, outcome: RuntimeOutcome) -> None:
         if self._init_error and not self._init_error.done():
             self._init_error.set_result(outcome)
 
     async def _initialise(self, limit_s: float, phase: Literal["init", "invoke"]) -> InitOutcome:
-        """Start the runtime and wait until it first asks for work, fails, or runs out of time."""
-        self.state = EnvState.INITIALISING
+        """Start the runtime and wait until it first asks for work, fails, or runs out of time.
+
+        On success the state stays INITIALISING for the caller to move on; on failure the
+        runtime is stopped and the environment is CREATED again.
+        """
+        self._move(EnvState.INITIALISING)
         self._emit(InitStarted, env_id=self.env_id, phase=phase)
         if phase == "init":
             self._log(logformat.init_start_line(self.config.runtime))
@@ -195,7 +250,7 @@ class Environment:
             error_type=outcome.error_type or "Sandbox.Timedout",
             phase=phase,
         )
-        await self._stop_sandbox()
+        await self._reset_runtime()
         return outcome
 
     async def initialise_ahead(self, limit_s: float) -> bool:
@@ -208,9 +263,8 @@ class Environment:
         except SandboxError:
             return False
         if not outcome.ok:
-            self.state = EnvState.CREATED
             return False
-        self.state = EnvState.IDLE
+        self._move(EnvState.IDLE)
         self.last_used = self._clock.monotonic()
         return True
 
@@ -232,9 +286,11 @@ class Environment:
         init: InitOutcome | None = None
         if cold:
             init = await self._initialise(init_limit_s, "init")
+            if init.ok:
+                self._move(EnvState.BUSY)
         else:
-            await self.thaw()
-        self.state = EnvState.BUSY
+            await self._thaw_or_gone()
+            self._move(EnvState.BUSY)
         self._invocation_log.begin(request_id)
         self._emit(
             InvocationStarted,
@@ -254,13 +310,16 @@ class Environment:
             if not init.ok:
                 return await self._finish_failed_init(request_id, init, started, invocation_type)
             init = None  # a suppressed init is reported in Duration, not as Init Duration
-            self.state = EnvState.BUSY  # _initialise left it INITIALISING
+            self._move(EnvState.BUSY)
+        # The deadline leaves the service: the runtime compares it with its own real clock,
+        # so it is real time even when the teaching clock runs idle time fast.
+        remaining_s = deadline - self._clock.monotonic()
         invocation = PendingInvocation(
             request_id=request_id,
             payload=payload,
-            deadline_ms=int((self._clock.now() + deadline - self._clock.monotonic()) * 1000),
+            deadline_ms=int((self._clock.real_now() + remaining_s) * 1000),
             invoked_function_arn=invoked_arn or self.config.arn,
-            trace_id=trace_id(self._clock.now()),
+            trace_id=trace_id(self._clock.real_now()),
             client_context=client_context,
             tenant_id=tenant_id,
         )
@@ -285,7 +344,7 @@ class Environment:
         else:
             result, reset = self._timeout_result(request_id, finished - started), "timeout"
         if reset:
-            await self._stop_sandbox()
+            await self._reset_runtime()
         duration_ms = (finished - started) * 1000
         if result.status == "timeout":
             duration_ms = min(duration_ms, timeout_s * 1000.0)
@@ -344,10 +403,9 @@ class Environment:
             initialization_type=self.initialization_type,
         )
         if reset:
-            self.state = EnvState.CREATED
             self._emit(EnvironmentReset, env_id=self.env_id, reason=reset)
         elif self.state == EnvState.BUSY:
-            self.state = EnvState.IDLE
+            self._move(EnvState.IDLE)
         return Served(request_id, result.payload, result.function_error, report, tail, cold)
 
     async def _finish_failed_init(
@@ -388,7 +446,7 @@ class Environment:
         )
 
     def _timeout_result(self, request_id: str, elapsed_s: float) -> Result:
-        message = logformat.timeout_message(self._clock.now(), request_id, elapsed_s)
+        message = logformat.timeout_message(self._clock.real_now(), request_id, elapsed_s)
         return Result(
             payload=error_body(message, "Sandbox.Timedout"),
             function_error="Unhandled",
@@ -401,19 +459,68 @@ class Environment:
     async def freeze(self) -> None:
         """Suspend the environment if it is still idle and unreserved (AWS freezes it)."""
         async with self._control:
-            if self.state != EnvState.IDLE or self.reserved or self._sandbox is None:
+            sandbox = self._sandbox
+            if self.state != EnvState.IDLE or self.reserved or sandbox is None:
                 return
-            await self._guard(self._sandbox.freeze())
+            try:
+                await sandbox.freeze()
+            except SandboxError as exc:
+                # A busy host can make the freezer give up ("unable to freeze"): a runtime
+                # that is still alive stays warm, unfrozen, rather than being thrown away.
+                await self._lost(str(exc), alive_is_fine=True)
+                return
             if self.state == EnvState.IDLE:
-                self.state = EnvState.FROZEN
+                self._move(EnvState.FROZEN)
                 self._emit(EnvironmentFrozen, env_id=self.env_id)
 
-    async def thaw(self) -> None:
+    async def _thaw_or_gone(self) -> None:
+        """Make a warm environment ready for an invocation; EnvironmentGone if it died idle."""
         async with self._control:
-            if self.state == EnvState.FROZEN and self._sandbox is not None:
-                await self._guard(self._sandbox.thaw())
-                self.state = EnvState.IDLE
-                self._emit(EnvironmentThawed, env_id=self.env_id)
+            sandbox, exit_ = self._sandbox, self._exit
+            if sandbox is None or exit_ is None or not self.alive:
+                raise SandboxError("the execution environment was shut down")
+            await asyncio.sleep(0)  # let an exit that already happened be noticed
+            if exit_.done():
+                self._reap_dead()
+            elif self.state == EnvState.FROZEN:
+                try:
+                    await sandbox.thaw()
+                except SandboxError as exc:
+                    await self._lost(str(exc))
+                else:
+                    self._move(EnvState.IDLE)
+                    self._emit(EnvironmentThawed, env_id=self.env_id)
+            if self.state == EnvState.REAPED:
+                raise EnvironmentGone(f"environment {self.env_id} died while idle")
+            if self.state == EnvState.FAILED:
+                raise SandboxError(self._failure or "the execution environment failed")
+
+    async def _lost(self, message: str, alive_is_fine: bool = False) -> None:
+        """A freeze or thaw failed: the runtime died (reap it) or the backend broke (fail)."""
+        exit_ = self._exit
+        if exit_ is not None and not exit_.done():
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(exit_), DEATH_NOTICE_S)
+        if not self.alive:
+            return  # noticed meanwhile
+        if exit_ is not None and exit_.done():
+            self._reap_dead()
+        elif not alive_is_fine:
+            self._fail(message)
+
+    def _exited(self, sandbox: Sandbox) -> None:
+        """The runtime ended. Idle and unclaimed, it died on its own: reap it now."""
+        idle = self.state in (EnvState.IDLE, EnvState.FROZEN)
+        if self._sandbox is sandbox and idle and not self.reserved:
+            self._reap_dead()
+
+    def _reap_dead(self) -> None:
+        """Reap an environment whose runtime died while idle; its next invocation goes cold."""
+        self._move(EnvState.REAPED)
+        self._emit(EnvironmentReaped, env_id=self.env_id, reason="died")
+        task = asyncio.ensure_future(self._release_resources())
+        self._cleanup.add(task)
+        task.add_done_callback(self._cleanup.discard)
 
     async def _guard(self, operation: Awaitable[None]) -> None:
         try:
@@ -423,8 +530,10 @@ class Environment:
             raise
 
     def _fail(self, message: str) -> None:
-        self.state = EnvState.FAILED
-        self._emit(EnvironmentFailed, env_id=self.env_id, message=message)
+        if self.alive:
+            self._failure = message
+            self._move(EnvState.FAILED)
+            self._emit(EnvironmentFailed, env_id=self.env_id, message=message)
 
     def _note_peak(self) -> None:
         """Remember the runtime's peak memory; Lambda reports the environment's peak."""
@@ -443,16 +552,36 @@ class Environment:
         if self._exit is not None and not self._exit.done():
             self._exit.cancel()
 
+    async def _reset_runtime(self) -> None:
+        """Stop the runtime; the environment waits, CREATED, for its next (cold) invocation.
+
+        The Runtime API forgets everything of the runtime that was: a /next it left pending,
+        an event it was never given, the invocation it held.
+        """
+        if self.alive:
+            self._move(EnvState.RESETTING)
+        await self._stop_sandbox()
+        if self._server:
+            self._server.reset()
+        if self.state == EnvState.RESETTING:
+            self._move(EnvState.CREATED)
+
+    async def _release_resources(self) -> None:
+        await self._stop_sandbox()
+        if self._server:
+            await self._server.close()
+            self._server = None
+
     async def shutdown(self, reason: Literal["idle", "shutdown", "replaced"]) -> None:
         """Stop the runtime and the Runtime API endpoint for good."""
         async with self._control:
-            if self.state in (EnvState.REAPED,):
+            if self._cleanup:
+                await asyncio.gather(*self._cleanup, return_exceptions=True)
+            if self.state == EnvState.REAPED:
+                await self._release_resources()
                 return
             was_failed = self.state == EnvState.FAILED
-            self.state = EnvState.REAPED
-            await self._stop_sandbox()
-            if self._server:
-                await self._server.close()
-                self._server = None
+            self._move(EnvState.REAPED)
+            await self._release_resources()
             if not was_failed:
                 self._emit(EnvironmentReaped, env_id=self.env_id, reason=reason)

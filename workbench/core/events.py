@@ -68,10 +68,11 @@ class EnvironmentThawed(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class EnvironmentReaped(Event):
-    """The environment is gone: idle too long, reset after a failure, or shut down."""
+    """The environment is gone: idle too long, reset after a failure, shut down, replaced by
+    a redeploy, or found dead while idle ("died": killed, out of memory, engine restarted)."""
 
     env_id: str
-    reason: Literal["idle", "reset", "shutdown", "replaced"]
+    reason: Literal["idle", "reset", "shutdown", "replaced", "died"]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -104,13 +104,11 @@ class ProvisionedPools:
             kept = [
                 e
                 for e in pool
-                if e.alive and e.initialization_type == "provisioned-concurrency" and not e.retired
+                if e.alive and e.initialization_type == "provisioned-concurrency" and not e.retiring
             ]
             for _ in range(wanted - len(kept)):
                 env = self._new_environment(version.config, "provisioned-concurrency", key[1])
                 self._spawn(self._provision(env))
             for env in kept[wanted:]:
-                if env.reserved:
-                    env.retired = True  # finishes its invocation, then goes
-                else:
+                if env.retire():
                     self._discard(env, "replaced")

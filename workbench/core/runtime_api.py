@@ -1,8 +1,19 @@
 """The Lambda Runtime API (2018-06-01), one endpoint per execution environment.
 
-Each environment gets its own server on its own port, so a runtime can only ever receive
-the invocations of its own environment. Status codes and bodies follow AWS's Runtime API
-spec and the Runtime Interface Emulator (rapi/handler/*.go).
+Each environment gets its own server on its own port, and the server answers only the
+address its runtime connects from (`admit_only`, set by the backend once it knows it): a
+neighbour that finds the port is refused before any route runs. Status codes and bodies
+follow AWS's Runtime API spec and the Runtime Interface Emulator (rapi/handler/*.go,
+core/states.go).
+
+The runtime's side is a small state machine, as in the RIE: Started → Ready (a /next is
+pending) → Running (an event was handed out) → ResponseSent → Ready … It cannot be wedged:
+- a /next whose client went away is dropped (its event, if it had one, is handed out again);
+- at most one /next is pending. Of two, the runtime's wins: the one on the connection the
+  runtime last used (runtimes keep one connection alive), else the newer one (a runtime
+  retrying /next); the other is answered with the RIE's 403 for a refused transition;
+- a /next while an event is Running gets that same event again, as the RIE renders it;
+- `reset` forgets everything from before: pending /next, undelivered and current events.
 """
 
 from __future__ import annotations
@@ -11,7 +22,7 @@ import asyncio
 import contextlib
 import json
 import socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -20,7 +31,12 @@ from aiohttp import web
 API_PREFIX = "/2018-06-01"
 # AWS's response limit: "exceeded maximum allowed payload size (6291556 bytes)".
 MAX_RESPONSE_BYTES = 6_291_556
+# How long a request from a not-yet-known address waits for the backend to name its runtime.
+PEER_WAIT_S = 5.0
 _JSON = "application/json"
+# The RIE's wording for a refused transition (rapi/handler/constants.go, core/states.go).
+_TRANSITION = "State transition from {old} to {new} failed for runtime. Error: {error}"
+_NOT_ALLOWED = "State transition is not allowed"
 
 
 @dataclass(frozen=True)
@@ -71,14 +87,20 @@ def _error(status: int, error_type: str, message: str) -> web.Response:
     return web.Response(status=status, text=body, content_type=_JSON)
 
 
+def _refused_transition(old: str, new: str) -> web.Response:
+    message = _TRANSITION.format(old=old, new=new, error=_NOT_ALLOWED)
+    return _error(403, "InvalidStateTransition", message)
+
+
 _ACCEPTED = json.dumps({"status": "OK"})
+_Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class RuntimeApiServer:
     """Serves the Runtime API to exactly one runtime.
 
-    on_next is called each time the runtime asks for work: the first call means init is
-    done, later calls mean the previous invocation is finished.
+    on_next is called each time the runtime becomes Ready: its first /next means init is
+    done, a later one that the previous invocation is finished.
     """
 
     def __init__(
@@ -91,25 +113,50 @@ class RuntimeApiServer:
         self.port = 0
         self._on_next = on_next
         self._on_init_error = on_init_error
-        self._queue: asyncio.Queue[PendingInvocation] = asyncio.Queue(maxsize=1)
+        self._waiter: asyncio.Future[PendingInvocation | None] | None = None
+        self._waiter_request: web.BaseRequest | None = None
+        self._undelivered: PendingInvocation | None = None
         self._current: PendingInvocation | None = None
+        # The connection the runtime last fetched an event or answered on.
+        self._runtime_connection: object | None = None
         self._runner: web.AppRunner | None = None
-        self._waiting: asyncio.Task[object] | None = None
+        self._peer: str | None = None
+        self._any_peer = False
+        self._peer_known = asyncio.Event()
+        self.refused_peers = 0  # connections refused for coming from another address
 
     @property
     def address(self) -> str:
         return f"{self.host}:{self.port}"
 
+    def admit_only(self, peer: str | None) -> None:
+        """Answer only requests from this address; None admits any (no way to tell them apart)."""
+        self._peer = peer
+        self._any_peer = peer is None
+        self._peer_known.set()
+
+    def forget_peer(self) -> None:
+        """The runtime is gone: hold requests until the next one's address is known."""
+        self._peer, self._any_peer = None, False
+        self._peer_known.clear()
+
     async def start(self) -> None:
-        app = web.Application(client_max_size=MAX_RESPONSE_BYTES + 1024 * 1024)
+        app = web.Application(
+            client_max_size=MAX_RESPONSE_BYTES + 1024 * 1024, middlewares=[self._gate]
+        )
         prefix = API_PREFIX + "/runtime"
         app.router.add_get(prefix + "/invocation/next", self._next)
         app.router.add_post(prefix + "/invocation/{request_id}/response", self._response)
         app.router.add_post(prefix + "/invocation/{request_id}/error", self._invocation_error)
         app.router.add_post(prefix + "/init/error", self._init_error)
+        # handler_cancellation: a /next whose client hung up is cancelled, not left queued.
         # A runtime blocked in /next never finishes its request: don't wait for it on close.
         self._runner = web.AppRunner(
-            app, access_log=None, handle_signals=False, shutdown_timeout=0.05
+            app,
+            access_log=None,
+            handle_signals=False,
+            shutdown_timeout=0.05,
+            handler_cancellation=True,
         )
         await self._runner.setup()
         # Bind the socket ourselves so the OS picks a free port we can read back.
@@ -120,28 +167,104 @@ class RuntimeApiServer:
         await web.SockSite(self._runner, sock).start()
 
     async def close(self) -> None:
-        waiting = self._waiting
-        if waiting is not None and not waiting.done():
-            waiting.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await waiting
+        self.reset()
         if self._runner:
             await self._runner.cleanup()
             self._runner = None
 
+    def reset(self) -> None:
+        """Forget the runtime that was: nothing it asked for or was given survives."""
+        self._undelivered = None
+        self._current = None
+        self._runtime_connection = None
+        self._drop_waiter()
+        self.forget_peer()
+
     def deliver(self, invocation: PendingInvocation) -> None:
         """Hand the next invocation to the runtime (it is waiting on, or will call, /next)."""
-        self._queue.put_nowait(invocation)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(invocation)
+        else:
+            self._undelivered = invocation
+
+    # ----- who may call ------------------------------------------------------------------
+    @web.middleware
+    async def _gate(self, request: web.Request, handler: _Handler) -> web.StreamResponse:
+        """Refuse, before any route runs, a request from anywhere but this runtime."""
+        if not self._peer_known.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._peer_known.wait(), PEER_WAIT_S)
+        if self._any_peer or (self._peer is not None and request.remote == self._peer):
+            return await handler(request)
+        self.refused_peers += 1
+        response = _error(
+            403, "AccessDenied", "This Runtime API serves another execution environment"
+        )
+        response.force_close()
+        return response
+
+    # ----- /next -------------------------------------------------------------------------
+    def _waiter_alive(self) -> bool:
+        waiter, request = self._waiter, self._waiter_request
+        if waiter is None or waiter.done() or request is None:
+            return False
+        transport = request.transport
+        return transport is not None and not transport.is_closing()
+
+    def _drop_waiter(self) -> None:
+        waiter, self._waiter, self._waiter_request = self._waiter, None, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     async def _next(self, request: web.Request) -> web.StreamResponse:
-        self._current = None
+        current = self._current
+        if current is not None and not current.outcome.done():
+            # Running: the RIE renders the same event again (a retried /next gets it back);
+            # the invocation goes on.
+            return web.Response(body=current.payload, headers=current.headers())
+        if self._waiter_alive() and not self._from_runtime(request):
+            pending = self._waiter_request
+            if pending is not None and pending.transport is self._runtime_connection:
+                return _refused_transition("Ready", "Ready")  # a stray beside the runtime
+        self._drop_waiter()  # gone, a stray, or replaced by the runtime's retry
+        self._current = None  # ResponseSent → Ready
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[PendingInvocation | None] = loop.create_future()
+        self._waiter, self._waiter_request = waiter, request
+        if self._undelivered is not None:
+            waiter.set_result(self._undelivered)
+            self._undelivered = None
         self._on_next()
-        self._waiting = asyncio.current_task()
-        invocation = await self._queue.get()
-        self._waiting = None
+        try:
+            invocation = await waiter
+        except asyncio.CancelledError:
+            # The client hung up (or the server closes). An event it was given but never
+            # received goes to the next /next, so nothing accepted is lost.
+            if waiter.done() and not waiter.cancelled():
+                handed = waiter.result()
+                if handed is not None and not handed.outcome.done():
+                    self._undelivered = handed
+            raise
+        finally:
+            if self._waiter is waiter:
+                self._waiter, self._waiter_request = None, None
+        if invocation is None:
+            return _refused_transition("Ready", "Running")  # reset, or replaced
+        transport = request.transport
+        if transport is None or transport.is_closing():
+            # Gone between being handed the event and sending it: the next /next gets it.
+            self._undelivered = invocation
+            raise asyncio.CancelledError
         self._current = invocation
+        self._runtime_connection = transport
         return web.Response(body=invocation.payload, headers=invocation.headers())
 
+    def _from_runtime(self, request: web.BaseRequest) -> bool:
+        transport = request.transport
+        return transport is not None and transport is self._runtime_connection
+
+    # ----- results -----------------------------------------------------------------------
     def _find(self, request: web.Request) -> PendingInvocation | web.Response:
         request_id = request.match_info["request_id"]
         current = self._current
@@ -172,6 +295,9 @@ class RuntimeApiServer:
         if isinstance(found, web.Response):
             return found
         body = await self._read_body(request)
+        settled = self._find(request)  # settled, or reset, while the body was arriving?
+        if isinstance(settled, web.Response):
+            return settled
         if body is None:
             found.outcome.set_result(RuntimeOutcome("too_large", b""))
             return _error(
@@ -180,6 +306,7 @@ class RuntimeApiServer:
                 f"Exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes).",
             )
         found.outcome.set_result(RuntimeOutcome("response", body))
+        self._runtime_connection = request.transport
         return web.Response(status=202, text=_ACCEPTED, content_type=_JSON)
 
     async def _invocation_error(self, request: web.Request) -> web.Response:
@@ -187,8 +314,12 @@ class RuntimeApiServer:
         if isinstance(found, web.Response):
             return found
         body = await self._read_body(request) or b""
+        settled = self._find(request)
+        if isinstance(settled, web.Response):
+            return settled
         error_type = request.headers.get("Lambda-Runtime-Function-Error-Type", "Unhandled")
         found.outcome.set_result(RuntimeOutcome("error", body, error_type))
+        self._runtime_connection = request.transport
         return web.Response(status=202, text=_ACCEPTED, content_type=_JSON)
 
     async def _init_error(self, request: web.Request) -> web.Response:

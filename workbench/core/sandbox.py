@@ -44,9 +44,14 @@ class SandboxError(RuntimeError):
 
 
 class Sandbox(Protocol):
-    """A running runtime. Its merged stdout/stderr is readable, non-blocking, at log_fd."""
+    """A running runtime. Its merged stdout/stderr is readable, non-blocking, at log_fd.
+
+    runtime_peer: the address its connections to the Runtime API come from, which is then
+    the only one answered; None when the backend cannot tell runtimes apart by address.
+    """
 
     log_fd: int
+    runtime_peer: str | None
 
     async def after_init(self) -> None:
         """Called once the runtime has finished init (it asked for its first event)."""
@@ -80,6 +85,8 @@ class Sandbox(Protocol):
 class Backend(Protocol):
     """Starts sandboxes. `bind_host` is the address the Runtime API must listen on.
 
+    isolation: one line for the status bar saying what keeps environments apart here.
+
     freeze_delay_s: how long an idle environment stays thawed before it is frozen; 0 freezes
     at once, as Lambda does. A backend whose freeze is costly defers it so that
     back-to-back traffic does not pay for a freeze and thaw that Lambda would not charge.
@@ -87,6 +94,7 @@ class Backend(Protocol):
 
     name: str
     description: str
+    isolation: str
     bind_host: str
     enforces_memory: bool
     freeze_delay_s: float

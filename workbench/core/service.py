@@ -22,7 +22,7 @@ from workbench.core.async_queue import AsyncInvoker, RetryPolicy
 from workbench.core.clock import Clock, SystemClock
 from workbench.core.concurrency import AccountLimit, ConcurrencyGate, machine_account_limit
 from workbench.core.destinations import DestinationRouter
-from workbench.core.environment import Environment, EnvState
+from workbench.core.environment import Environment, EnvironmentGone, EnvState
 from workbench.core.event_store import EventStore
 from workbench.core.events import (
     EnvironmentCreated,
@@ -37,6 +37,9 @@ from workbench.core.provisioned import ProvisionedPools
 from workbench.core.sandbox import Backend, SandboxError
 from workbench.core.versions import LATEST, PROVISIONED_ON_LATEST, Resolved, Version, VersionStore
 
+# An invocation that finds its warm environment dead goes cold on a new one; a second dead
+# one in a row means something bigger is wrong (the engine), and the error says so.
+DEAD_ENVIRONMENT_RETRIES = 2
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024  # API_Invoke: 6 MB request for synchronous invocations
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024  # 1 MB for asynchronous ones (256 KB before 2025)
 ON_DEMAND_INIT_LIMIT_S = 10.0
@@ -166,16 +169,14 @@ class LambdaService(ProvisionedPools):
         self._functions[config.name] = config
         self._pools[(config.name, LATEST)] = []
         for env in old_pool:
-            if env.reserved:
-                env.retired = True  # let its running invocation finish; retired on release
-            else:
+            if env.retire():  # else its running invocation finishes first; reaped on release
                 self._spawn(env.shutdown("replaced"))
         self.backend.prepare(config)
         self.resume_events({config.name})  # events an earlier run accepted for it
 
     async def _provision(self, env: Environment) -> None:
         """Initialise a provisioned environment ahead of traffic, then freeze it."""
-        env.reserved = True
+        env.claim()
         try:
             await env.initialise_ahead(self._init_limit(env))
         finally:
@@ -322,21 +323,27 @@ class LambdaService(ProvisionedPools):
 
     async def _serve(self, request: _Request) -> InvocationResult:
         target = self.resolve(request.name, request.qualifier)
-        env = self._acquire(target)
-        try:
-            return await env.serve(
-                request.payload,
-                init_limit_s=self._init_limit(env),
-                invocation_type=request.invocation_type,
-                request_id=request.request_id,
-                client_context=request.client_context,
-                tenant_id=request.tenant_id,
-                invoked_arn=target.invoked_arn,
-            )
-        except SandboxError as exc:
-            raise errors.service_error(f"The execution environment failed: {exc}") from exc
-        finally:
-            self._release(env)
+        for attempt in range(DEAD_ENVIRONMENT_RETRIES + 1):
+            env = self._acquire(target)
+            try:
+                return await env.serve(
+                    request.payload,
+                    init_limit_s=self._init_limit(env),
+                    invocation_type=request.invocation_type,
+                    request_id=request.request_id,
+                    client_context=request.client_context,
+                    tenant_id=request.tenant_id,
+                    invoked_arn=target.invoked_arn,
+                )
+            except EnvironmentGone as exc:
+                # It died while idle (already reaped): as on AWS, the invocation goes cold.
+                if attempt == DEAD_ENVIRONMENT_RETRIES:
+                    raise errors.service_error(f"The execution environment failed: {exc}") from exc
+            except SandboxError as exc:
+                raise errors.service_error(f"The execution environment failed: {exc}") from exc
+            finally:
+                self._release(env)
+        raise AssertionError("unreachable")  # the loop returns or raises
 
     def _init_limit(self, env: Environment) -> float:
         if env.initialization_type == "on-demand":
@@ -346,7 +353,8 @@ class LambdaService(ProvisionedPools):
     def _acquire(self, target: Resolved) -> Environment:
         """A free environment (provisioned, then warm, then reset ones), or a new one."""
         pool = self._pools.setdefault((target.config.name, target.version), [])
-        free = [env for env in pool if env.alive and not env.reserved]
+        pool[:] = [env for env in pool if env.alive or env.reserved]  # drop the dead
+        free = [env for env in pool if env.available]
         free.sort(
             key=lambda e: (
                 not e.initialised,
@@ -355,7 +363,7 @@ class LambdaService(ProvisionedPools):
             )
         )
         env = free[0] if free else self._new_environment(target.config, "on-demand", target.version)
-        env.reserved = True
+        env.claim()
         return env
 
     def _new_environment(
@@ -385,10 +393,10 @@ class LambdaService(ProvisionedPools):
         return env
 
     def _release(self, env: Environment) -> None:
-        env.reserved = False
-        if env.retired:
+        env.release()
+        if env.retiring:
             self._discard(env, "replaced")
-        elif env.state == EnvState.FAILED:
+        elif env.state in (EnvState.FAILED, EnvState.REAPED):
             self._discard(env, "shutdown")
         elif env.state == EnvState.IDLE:
             self._spawn(self._freeze(env))
@@ -401,7 +409,7 @@ class LambdaService(ProvisionedPools):
                 return  # used again meanwhile; that invocation's release schedules the freeze
         with contextlib.suppress(SandboxError):
             await env.freeze()
-        if env.state == EnvState.FAILED and not env.reserved:
+        if env.state in (EnvState.FAILED, EnvState.REAPED) and not env.reserved:
             self._discard(env, "shutdown")
 
     def _discard(self, env: Environment, reason: str) -> None:
