@@ -11,12 +11,12 @@ import pytest
 
 from tests.support.aws_like_image import AWS_LIKE_IMAGE, ensure_aws_like_image
 from workbench.backends.docker import DockerBackend
+from workbench.backends.function_image import build_function_image
 from workbench.backends.images import get_image
 from workbench.core.events import LogLine
 from workbench.core.model import load_function
 from workbench.core.service import LambdaService
 from workbench.packages import limits
-from workbench.packages.container import build_function_image
 from workbench.packages.layers import publish_layer
 from workbench.packages.limits import PackageError
 from workbench.paths import SAMPLES_DIR

@@ -16,17 +16,19 @@ from pathlib import Path
 import pytest
 
 from workbench import runtimes
-from workbench.backends import images
+from workbench.backends import image_build, images
 from workbench.backends.docker import DockerBackend
 from workbench.core.errors import InvokeError
 from workbench.core.events import LogLine
 from workbench.core.model import FunctionConfig, load_function
 from workbench.core.service import InvocationResult, LambdaService
 from workbench.paths import SAMPLES_DIR
+from workbench.runtimes import image_prefix
+from workbench.runtimes.nodejs import DEBIAN_NODE_MAJOR
 
 pytestmark = pytest.mark.docker
 
-NODE = f"nodejs{images.DEBIAN_NODE_MAJOR}.x"  # the one Debian packages: always buildable
+NODE = f"nodejs{DEBIAN_NODE_MAJOR}.x"  # the one Debian packages: always buildable
 ISO = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
 INVOKE_LIMIT_S = 30.0
 
@@ -34,14 +36,16 @@ INVOKE_LIMIT_S = 30.0
 @pytest.fixture(scope="session")
 def node_image(docker_client) -> str:
     started = time.monotonic()
-    choice = images.ensure_image_for_runtime(docker_client, NODE, allow_pull=False, progress=print)
+    choice = image_build.ensure_image_for_runtime(
+        docker_client, NODE, allow_pull=False, progress=print
+    )
     print(f"{choice.name}: {choice.source} in {time.monotonic() - started:.1f} s")
     return choice.name
 
 
 @pytest.fixture(scope="session")
 def provided_image(docker_client) -> str:
-    choice = images.ensure_image_for_runtime(
+    choice = image_build.ensure_image_for_runtime(
         docker_client, "provided.al2023", allow_pull=False, progress=print
     )
     return choice.name
@@ -71,16 +75,16 @@ def _function(root: Path, filename: str, source: str, **settings: object) -> Fun
 
 # --- Images -------------------------------------------------------------------------------------
 def test_node_image_is_built_once_and_labelled(docker_client, node_image: str) -> None:
-    assert node_image == f"lambda-workbench/nodejs:{images.DEBIAN_NODE_MAJOR}"
+    assert node_image == f"{image_prefix()}/nodejs:{DEBIAN_NODE_MAJOR}"
     labels = docker_client.images.get(node_image).labels
     assert labels[images.RUNTIME_LABEL] == NODE
-    assert labels[images.RECIPE_LABEL] == images.recipe_for(runtimes.get(NODE)).fingerprint
+    assert labels[images.RECIPE_LABEL] == image_build.recipe_for(runtimes.get(NODE)).fingerprint
     version = docker_client.containers.run(
         node_image, ["node", "--version"], network_mode="none", remove=True
     )
-    assert version.decode().startswith(f"v{images.DEBIAN_NODE_MAJOR}.")
+    assert version.decode().startswith(f"v{DEBIAN_NODE_MAJOR}.")
     started = time.monotonic()
-    again = images.ensure_image_for_runtime(docker_client, NODE, allow_pull=False)
+    again = image_build.ensure_image_for_runtime(docker_client, NODE, allow_pull=False)
     assert (again.source, again.name) == ("existing", node_image)
     assert time.monotonic() - started < 5
 
@@ -149,11 +153,11 @@ async def test_node_on_this_machines_version(
     docker_client, service: LambdaService, runtime_image: str
 ) -> None:
     host = runtimes.host_node()
-    if host is None or host[1] == images.DEBIAN_NODE_MAJOR:
+    if host is None or host[1] == DEBIAN_NODE_MAJOR:
         pytest.skip("no Node.js here other than Debian's: nothing more to build")
     runtime = f"nodejs{host[1]}.x"
-    choice = images.ensure_image_for_runtime(docker_client, runtime, progress=print)
-    assert choice.name == f"lambda-workbench/nodejs:{host[1]}"
+    choice = image_build.ensure_image_for_runtime(docker_client, runtime, progress=print)
+    assert choice.name == f"{image_prefix()}/nodejs:{host[1]}"
     config = load_function(SAMPLES_DIR / "node-hello", runtime=runtime)
     service.deploy(config)
     served = await _invoke(service, config.name, {"name": "Bo"})

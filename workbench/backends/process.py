@@ -23,6 +23,7 @@ from workbench.core.sandbox import SandboxError, SandboxExit, SandboxSpec
 from workbench.packages.layers import opt_dir
 from workbench.paths import BOOTSTRAP_PATH
 from workbench.runtimes import NODE_BOOTSTRAP_PATH, process_command
+from workbench.runtimes import get as get_runtime
 
 WATCH_INTERVAL_S = 0.02
 OWNER_ARGUMENT = "--workbench-owner="
@@ -166,8 +167,14 @@ class ProcessBackend:
             layers = opt_dir(config.layers)
         except ConfigError as exc:
             raise SandboxError(str(exc)) from exc
+        runtime = get_runtime(config.runtime)
+        command = self.runtime_command(spec)  # first: a missing interpreter says so at once
+        # What Lambda's runtime provides (boto3, the AWS SDK v3) from the runtime folder,
+        # installed on first use: a thread, since that may take a while.
+        await asyncio.to_thread(runtime.lang.prepare_process, runtime)
         tmp = self._tmp_dir(spec.env_id)
         variables = {
+            **runtime.lang.process_environment(runtime),
             **spec.variables,
             "LAMBDA_TASK_ROOT": str(config.code_dir),
             "TMPDIR": str(tmp),
@@ -178,10 +185,11 @@ class ProcessBackend:
         if layers is not None:  # no /opt for a process: the bootstrap reads its layers here
             variables["LAMBDA_WORKBENCH_OPT"] = str(layers)
         read_fd, write_fd = os.pipe()
-        limit = (config.memory_mb + ADDRESS_SPACE_HEADROOM_MB) * 1024 * 1024
+        headroom = runtime.lang.address_space_headroom_mb or ADDRESS_SPACE_HEADROOM_MB
+        limit = (config.memory_mb + headroom) * 1024 * 1024
         try:
             process = await asyncio.create_subprocess_exec(
-                *self.runtime_command(spec),
+                *command,
                 cwd=str(config.code_dir),
                 env=variables,
                 stdin=asyncio.subprocess.DEVNULL,

@@ -19,7 +19,8 @@ from typing import Any
 import docker
 import docker.errors
 
-from workbench.backends.images import LABEL, build_image
+from workbench.backends.image_pull import build_image
+from workbench.backends.images import LABEL
 from workbench.core.model import CONFIG_FILE_NAME, FunctionConfig, load_function
 from workbench.packages.image_names import IMAGE_REPO
 from workbench.packages.limits import PackageError, check_image, package_files
