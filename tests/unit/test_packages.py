@@ -125,6 +125,8 @@ def test_the_unzipped_limit_counts_layers(tmp_path: Path) -> None:
         import_zip(package, layers=("big:1",))
     message = str(caught.value)
     assert "layers" in message and "Lambda allows 250 MB unzipped, layers included" in message
+    expected = f"Unzipped size must be smaller than {262144000 - 150 * MB} bytes"
+    assert caught.value.message.startswith(expected)
     assert import_zip(package).name == "fn"  # the code alone fits
 
 
@@ -195,6 +197,32 @@ def test_a_function_takes_at_most_five_layers(tmp_path: Path) -> None:
         FunctionConfig(name="f", code_dir=folder, layers=tuple(f"l{i}:1" for i in range(6)))
     with pytest.raises(ConfigError, match="not a layer version"):
         FunctionConfig(name="f", code_dir=folder, layers=("shared",))
+
+
+def test_limit_messages_start_with_aws_own_words() -> None:
+    """AWS's InvalidParameterValueException reads "Unzipped size must be smaller than 262144000
+    bytes" (jkehler/awslambda-psycopg2#82, serverless/serverless#6792), with the room the
+    layers leave when there are some ("smaller than 255174947 bytes",
+    aws-samples/serverless-pdf-chat#51). A direct upload over 50 MB is refused as
+    RequestEntityTooLargeException "Request must be smaller than 69905067 bytes for the
+    CreateFunction operation" (localstack/localstack#2999): 50 MB, base64-encoded."""
+    with pytest.raises(PackageError) as zipped:
+        limits.check_zipped(51 * MB)
+    assert zipped.value.message.startswith(
+        "Request must be smaller than 69905067 bytes for the UpdateFunctionCode operation"
+    )
+    with pytest.raises(PackageError) as layer:
+        limits.check_zipped(51 * MB, "PublishLayerVersion")
+    assert "for the PublishLayerVersion operation" in layer.value.message
+    assert limits.REQUEST_LIMIT == -(-limits.ZIPPED_LIMIT // 3) * 4 - 1  # base64 of 50 MB
+    with pytest.raises(PackageError) as unzipped:
+        limits.check_unzipped(251 * MB)
+    assert unzipped.value.message.startswith("Unzipped size must be smaller than 262144000 bytes")
+    with pytest.raises(PackageError) as with_layers:
+        limits.check_unzipped(200 * MB, 60 * MB)
+    assert with_layers.value.message.startswith(
+        f"Unzipped size must be smaller than {262144000 - 60 * MB} bytes"
+    )
 
 
 def test_limit_messages_name_the_limits() -> None:

@@ -257,7 +257,7 @@ def ensure_image_for_runtime(
     and rebuilt when the recipe changed since (their label records which recipe made them).
     """
     runtime = get_runtime(runtime_name)
-    if runtime.family == "python":
+    if runtime.lang.aws_base_repo:  # AWS's base image may be pulled and adopted (Python)
         return ensure_runtime_image(
             client, runtime.version, rebuild=rebuild, allow_pull=allow_pull, progress=progress
         )

@@ -12,6 +12,7 @@ import docker.errors
 from docker.models.images import Image
 
 from workbench.runtimes import Runtime, image_prefix
+from workbench.runtimes.python import PYTHON
 
 Progress = Callable[[str], None]
 
@@ -20,7 +21,7 @@ LABEL = "lambda-workbench"
 RUNTIME_LABEL = f"{LABEL}.runtime"
 SOURCE_LABEL = f"{LABEL}.source"
 RECIPE_LABEL = f"{LABEL}.recipe"
-AWS_BASE_REPO = "public.ecr.aws/lambda/python"
+AWS_BASE_REPO = PYTHON.aws_base_repo
 NO_ENGINE_MESSAGE = (
     "No Docker engine is reachable: start one (scripts/setup-docker.sh) or use --backend process"
 )

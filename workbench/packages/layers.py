@@ -99,7 +99,7 @@ def publish_layer(name: str, source: Path) -> LayerVersion:
         else:
             open_zip(source).close()  # refuses what is not a zip before copying it
             shutil.copyfile(source, staged)
-        check_zipped(staged.stat().st_size)
+        check_zipped(staged.stat().st_size, "PublishLayerVersion")
         with open_zip(staged) as archive:
             if not entries(archive):
                 raise PackageError(f"{source} is empty: a layer needs at least one file", "layer")

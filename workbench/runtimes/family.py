@@ -41,6 +41,9 @@ class LanguageFamily:
     # Virtual memory a process runtime may reserve beyond its memory size (a backstop only:
     # the process backend watches resident memory); 0 leaves the backend's default.
     address_space_headroom_mb = 0
+    # AWS's public base image repository for this language, when the backend may pull and
+    # adopt it instead of building ours (public.ecr.aws/lambda/python); "" for none.
+    aws_base_repo = ""
 
     def runtime(self, name: str) -> Runtime:
         """The Runtime called `name` (one of core.model.RUNTIMES in this family)."""

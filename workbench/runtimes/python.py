@@ -31,6 +31,7 @@ class PythonFamily(LanguageFamily):
     order = 0
     lexer = "python"
     extensions = (".py", "/__init__.py")
+    aws_base_repo = "public.ecr.aws/lambda/python"
 
     def runtime(self, name: str) -> Runtime:
         version = name.removeprefix("python")
