@@ -79,7 +79,6 @@ class CodeEditor(QPlainTextEdit):
         self._apply_scheme()
 
     # ----- public API ------------------------------------------------------------------
-    @property
     def set_language(self, language: str) -> None:
         """Edit another language (a pygments lexer name): its colours and comment prefix."""
         if language != self.language:
@@ -87,6 +86,7 @@ class CodeEditor(QPlainTextEdit):
             self.comment_prefix, self._openers = _LANGUAGES.get(language, _PLAIN)
             self._highlighter.set_language(language)
 
+    @property
     def error_line(self) -> int:
         """The marked error line (1-based), 0 if none."""
         return self._error_cursor.blockNumber() + 1 if self._error_cursor else 0
