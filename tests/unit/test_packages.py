@@ -15,6 +15,7 @@ from tests.support.mini_wheel import write_wheel
 from workbench.cli import main
 from workbench.core.model import ConfigError, FunctionConfig, load_function
 from workbench.packages import layers, limits
+from workbench.packages.image_names import function_image_repo
 from workbench.packages.limits import MB, PackageError
 from workbench.packages.sam import export_sam, http_api_event, schedule_event
 from workbench.packages.zips import build_zip, import_zip, inspect_zip
@@ -317,7 +318,8 @@ def test_sam_export_names_every_setting_and_translates(
 
 def test_sam_export_of_an_image_function(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = make_function(tmp_path, files={"Dockerfile": "FROM scratch\n"})
-    config = load_function(folder, image="lambda-workbench/fn-fn:abc123", handler="app.handler")
+    image = f"{function_image_repo('fn')}:abc123"  # the prefix follows the environment
+    config = load_function(folder, image=image, handler="app.handler")
     template = yaml.safe_load(export_sam(config, folder / "template.yaml").template.read_text())
     function = template["Resources"]["FnFunction"]
     assert function["Properties"]["PackageType"] == "Image"
