@@ -34,14 +34,26 @@ IMAGE_ENV = {
 NODE_MODULES_IN_IMAGE = "/var/runtime/node_modules"  # where Lambda's Node.js images keep the SDK
 
 
-def _pip_hook(packages: tuple[str, ...]) -> str:
+def _pip_hook(contents: ImageContents) -> str:
     """A customize hook installing pure-Python packages into the image with this host's pip."""
-    target = f'"$1/usr/local/lib/python{DEBIAN_PYTHON}/dist-packages"'
-    wanted = " ".join(shlex.quote(p) for p in packages)
+    target = f'"$1{contents.pip_target}"'
+    wanted = " ".join(shlex.quote(p) for p in contents.pip_packages)
     return (
         f"--customize-hook={shlex.quote(pip_python())} -m pip install --quiet --no-compile "
-        f"--disable-pip-version-check --only-binary=:all: --python-version {DEBIAN_PYTHON} "
-        f"--target {target} {wanted}"
+        f"--disable-pip-version-check --only-binary=:all: --python-version "
+        f"{contents.pip_python} --target {target} {wanted}"
+    )
+
+
+def _language_hook(host_dir: str) -> str:
+    """Copy a language installed here into /var/lang, and put its lib/ on the loader's path
+    (its binaries may name their old lib/ folder, which the image does not have). Its
+    site-packages are emptied: the image gets only what Lambda's runtime provides."""
+    source = shlex.quote(host_dir.rstrip("/") + "/.")
+    return (
+        f'mkdir -p "$1/var/lang" && cp -a {source} "$1/var/lang/" && '
+        'rm -rf "$1"/var/lang/lib/python3*/test "$1"/var/lang/lib/python3*/site-packages/* && '
+        'echo /var/lang/lib > "$1/etc/ld.so.conf.d/var-lang.conf" && ldconfig -r "$1"'
     )
 
 
@@ -86,6 +98,8 @@ def mmdebstrap_import(
             'mkdir -p "$1/var/task" "$1/var/runtime" "$1/opt" "$1/tmp" && chmod 1777 "$1/tmp"',
             *(f"copy-in {path} /usr/bin" for path in contents.host_files),
         ]
+        if contents.host_language_dir:
+            hooks.append(_language_hook(contents.host_language_dir))
         if contents.sh_is_bash:  # Amazon Linux's /bin/sh is bash; Debian's is dash
             hooks.append('ln -sf bash "$1/usr/bin/sh" && ln -sf bash "$1/bin/sh"')
         if contents.npm_packages:
@@ -98,7 +112,7 @@ def mmdebstrap_import(
             *([f"--include={','.join(contents.debian_packages)}"] if contents.debian_packages
               else []),
             *(f"--customize-hook={hook}" for hook in hooks),
-            *([_pip_hook(contents.pip_packages)] if contents.pip_packages else []),
+            *([_pip_hook(contents)] if contents.pip_packages else []),
             DEBIAN_SUITE,
             str(rootfs),
         ]  # fmt: skip

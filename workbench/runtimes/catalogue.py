@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from workbench.core.model import RUNTIMES
 from workbench.runtimes.family import LanguageFamily
 from workbench.runtimes.nodejs import NODEJS
@@ -45,5 +47,5 @@ def runtime_for_image(image: str) -> Runtime | None:
 
 def listing_order(runtime: Runtime) -> tuple[int, tuple[int, ...]]:
     """Families in their order (Python, Node.js, custom); oldest version first within each."""
-    version = tuple(int(part) for part in runtime.version.split(".") if part.isdigit())
+    version = tuple(int(part) for part in re.findall(r"\d+", runtime.version))  # al2 < al2023
     return runtime.lang.order, version

@@ -29,6 +29,12 @@ class ImageContents:
     npm_packages: tuple[str, ...] = ()
     host_files: tuple[str, ...] = ()
     sh_is_bash: bool = False  # /bin/sh → bash, as on Amazon Linux
+    # A language installed on this machine, copied whole into /var/lang (Lambda's own
+    # language folder; its lib/ goes on the loader's path). pip_python: the Python version
+    # pip_packages are for; pip_target: where they go in the image.
+    host_language_dir: str = ""
+    pip_python: str = "3.11"
+    pip_target: str = "/usr/local/lib/python3.11/dist-packages"
 
 
 class LanguageFamily:

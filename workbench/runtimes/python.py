@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from workbench.core.model import FunctionConfig
 from workbench.core.sandbox import SandboxError
@@ -20,6 +21,20 @@ BOTO3_VERSION = "1.44.8"
 PROVIDED_PACKAGES = (f"boto3=={BOTO3_VERSION}",)
 PACKAGES_VARIABLE = "LAMBDA_WORKBENCH_RUNTIME_PACKAGES"  # read by shim/bootstrap.py
 DEBIAN_PYTHON = "3.11"  # Debian bookworm's python3
+# The shared libraries a Python built on Debian bookworm (pyenv's) loads for its stdlib.
+HOST_PYTHON_LIBRARIES = (
+    "libssl3", "libffi8", "libsqlite3-0", "libbz2-1.0", "liblzma5", "libreadline8",
+    "libncursesw6", "libgdbm6", "zlib1g", "libuuid1", "ca-certificates",
+)  # fmt: skip
+
+
+def _is_debian_bookworm() -> bool:
+    """Whether this machine is Debian 12, so what its Pythons link against is in the image."""
+    try:
+        release = Path("/etc/os-release").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return "ID=debian" in release and 'VERSION_ID="12"' in release
 
 
 def _stderr(message: str) -> None:
@@ -82,12 +97,36 @@ class PythonFamily(LanguageFamily):
 
     def image_contents(self, runtime: Runtime) -> ImageContents | None:
         if runtime.version != DEBIAN_PYTHON:
-            return None
+            return self._host_python_image(runtime)
         return ImageContents(
             detail=f"Python {DEBIAN_PYTHON} from Debian bookworm with boto3 {BOTO3_VERSION}",
             cmd="python3",
             debian_packages=("python3", "python3-pip"),
             pip_packages=PROVIDED_PACKAGES,
+            sh_is_bash=True,
+        )
+
+    def _host_python_image(self, runtime: Runtime) -> ImageContents | None:
+        """Another Python, when this machine has one built for Debian bookworm in a folder of
+        its own (pyenv's versions): copied into /var/lang, as Lambda's Python lives there."""
+        interpreter = host_python(runtime.version)
+        if interpreter is None or not _is_debian_bookworm():
+            return None
+        prefix = Path(interpreter).resolve().parent.parent
+        if (
+            prefix in (Path("/usr"), Path("/usr/local"))
+            or not (prefix / "lib" / f"python{runtime.version}").is_dir()
+        ):
+            return None  # a system Python shares /usr with everything else: not copyable
+        return ImageContents(
+            detail=f"this machine's Python {runtime.version} ({prefix}) in /var/lang on Debian "
+            f"bookworm with boto3 {BOTO3_VERSION}",
+            cmd="python3",
+            debian_packages=HOST_PYTHON_LIBRARIES,
+            pip_packages=PROVIDED_PACKAGES,
+            pip_python=runtime.version,
+            pip_target=f"/var/lang/lib/python{runtime.version}/site-packages",
+            host_language_dir=str(prefix),
             sh_is_bash=True,
         )
 
