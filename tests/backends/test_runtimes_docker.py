@@ -322,3 +322,42 @@ async def test_the_backend_banner_names_the_functions_own_image(node_image: str)
         assert "/python:" not in selection.reason
     finally:
         await selection.backend.close()
+
+
+async def test_python_312_in_a_container_has_boto3_and_nothing_else(
+    docker_client, service: LambdaService, tmp_path: Path
+) -> None:
+    """python3.12 runs in an image holding this machine's Python 3.12 (pyenv's, built for
+    Debian bookworm) in /var/lang, as Lambda's images keep it, with boto3 and nothing else."""
+    runtime = runtimes.get("python3.12")
+    if runtime.lang.image_contents(runtime) is None and (
+        images.get_image(docker_client, runtime.image) is None
+    ):
+        pytest.skip("no Python 3.12 built for Debian bookworm here, and no image")
+    await asyncio.to_thread(
+        image_build.ensure_image_for_runtime,
+        docker_client,
+        "python3.12",
+        allow_pull=False,
+        progress=print,
+    )
+    config = _function(
+        tmp_path,
+        "lambda_function.py",
+        "import sys, boto3\n\ndef lambda_handler(event, context):\n"
+        "    try:\n        import requests\n        extra = 'requests importable'\n"
+        "    except ImportError as exc:\n        extra = str(exc)\n"
+        "    return [sys.version.split()[0][:4], sys.prefix, boto3.__version__, extra]\n",
+        runtime="python3.12",
+    )
+    service.deploy(config)
+    served = await _invoke(service, config.name)
+    assert served.function_error is None, served.payload
+    from workbench.runtimes.python import BOTO3_VERSION
+
+    assert json.loads(served.payload) == [
+        "3.12",
+        "/var/lang",
+        BOTO3_VERSION,
+        "No module named 'requests'",
+    ]

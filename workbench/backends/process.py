@@ -147,7 +147,7 @@ class ProcessBackend:
         """The runtime to start: our Python or Node.js bootstrap, or the function's own.
 
         The owner argument (ignored by the bootstrap) lets a later run find orphans.
-        SandboxError when this machine lacks the runtime (workbench/runtimes.py says why).
+        SandboxError when this machine lacks the runtime (workbench/runtimes/ says why).
         """
         owner = f"{OWNER_ARGUMENT}{os.getpid()}"
         return process_command(spec.function, [owner], self.python)
