@@ -15,6 +15,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from workbench.backends.pids import pid_alive
@@ -142,6 +143,7 @@ class ProcessBackend:
         self.description = "Local processes" + (f" — {reason}" if reason else "")
         self._sandboxes: list[ProcessSandbox] = []
         self._tmp_root = Path(tempfile.mkdtemp(prefix="lambda-workbench-"))
+        self._preparing: set[str] = set()  # runtimes whose runtime folder is being filled
 
     def runtime_command(self, spec: SandboxSpec) -> list[str]:
         """The runtime to start: our Python or Node.js bootstrap, or the function's own.
@@ -153,7 +155,22 @@ class ProcessBackend:
         return process_command(spec.function, [owner], self.python)
 
     def prepare(self, function: FunctionConfig) -> None:
-        """Nothing to provision: a process starts in milliseconds."""
+        """Start installing what Lambda's runtime provides (boto3, the AWS SDK v3) into the
+        runtime folder, in the background, the first time a runtime needs it; a process
+        itself starts in milliseconds. A failure is reported by start(), which tries again."""
+        try:
+            runtime = get_runtime(function.runtime)
+        except ValueError:
+            return
+        if runtime.name in self._preparing:
+            return
+        self._preparing.add(runtime.name)
+
+        def install() -> None:
+            with contextlib.suppress(SandboxError):
+                runtime.lang.prepare_process(runtime)
+
+        threading.Thread(target=install, name=f"prepare {runtime.name}", daemon=True).start()
 
     def _tmp_dir(self, env_id: str) -> Path:
         # One /tmp per environment that survives its resets, as Lambda's does.
