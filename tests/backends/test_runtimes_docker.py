@@ -322,6 +322,13 @@ async def test_the_backend_banner_names_the_functions_own_image(node_image: str)
         assert "/python:" not in selection.reason
     finally:
         await selection.backend.close()
+    # Before the function is known (the CLI's banner), every runtime's image is named with it.
+    selection = await select_backend("docker")
+    try:
+        assert "python3.11 runs in " in selection.reason
+        assert f"{NODE} in {node_image}" in selection.reason
+    finally:
+        await selection.backend.close()
 
 
 async def test_python_312_in_a_container_has_boto3_and_nothing_else(

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from workbench.backends.process import ProcessBackend, sweep_orphans
 from workbench.core.model import DEFAULT_RUNTIME, RUNTIMES
 from workbench.core.sandbox import Backend
+from workbench.runtimes import CATALOGUE
 from workbench.runtimes import get as get_runtime
 
 BackendChoice = Literal["auto", "docker", "process"]
@@ -57,8 +58,17 @@ def _runs_in(client: Any, python: Any, image: str | None, runtime: str | None) -
     if image:
         return f"running image {image}"
     found = get_runtime(runtime) if runtime in RUNTIMES else None
-    if found is None or found.name == DEFAULT_RUNTIME:
-        return f"runtime image {python.name} ({python.detail})"
+    if found is None:  # the function is not known yet: name every runtime's image that is here
+        others = [
+            f"{r.name} in {r.image}"
+            for r in CATALOGUE.values()
+            if r.name not in (DEFAULT_RUNTIME, "provided.al2") and image_status(client, r) == ""
+        ]
+        return f"{DEFAULT_RUNTIME} runs in {python.name} ({python.detail})" + (
+            f"; {', '.join(others)}" if others else ""
+        )
+    if found.name == DEFAULT_RUNTIME:
+        return f"{found.name} runs in {python.name} ({python.detail})"
     status = image_status(client, found)
     if status == "":
         return f"{found.name} runs in {found.image}"

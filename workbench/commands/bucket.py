@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
 async def _watch(
     args: argparse.Namespace, config: FunctionConfig, root: Path, name: str, trigger: TriggerFilter
 ) -> int:
-    async with running_service(args, image=config.image, runtime=config.runtime) as service:
+    async with running_service(args, image=config.image) as service:
         console = _Console()
         service.bus.subscribe(_log_printer(prefix=False))
         service.bus.subscribe(console.result)

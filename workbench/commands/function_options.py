@@ -100,23 +100,18 @@ def function_from_args(code_dir: str | Path, args: argparse.Namespace) -> Functi
 
 @asynccontextmanager
 async def running_service(
-    args: argparse.Namespace,
-    *,
-    image: str | None = None,
-    runtime: str | None = None,
-    quiet: bool = False,
+    args: argparse.Namespace, *, image: str | None = None, quiet: bool = False
 ) -> AsyncIterator[LambdaService]:
     """Select the backend (saying which and why on stderr) and run a service until exit.
 
     image: the function's own image (from --image or function.toml), which needs Docker.
-    runtime: the function's runtime, so the banner names the image it really runs in.
     """
     try:
         clock = TeachingClock(args.clock_speed)
     except ValueError as exc:
         raise SystemExit(f"error: {exc}") from None
     try:
-        selection = await select_backend(args.backend, image or args.image, runtime)
+        selection = await select_backend(args.backend, image or args.image)
     except BackendUnavailable as exc:
         raise SystemExit(f"error: {exc}") from None
     if not quiet:

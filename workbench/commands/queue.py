@@ -160,7 +160,7 @@ def _dlq_name(name: str) -> str:
 
 
 async def _run(args: argparse.Namespace, config: FunctionConfig, bodies: list[str]) -> int:
-    async with running_service(args, image=config.image, runtime=config.runtime) as service:
+    async with running_service(args, image=config.image) as service:
         service.bus.subscribe(_log_printer(prefix=False))
         service.deploy(config)
         name = args.queue_name or f"{config.name}-queue"
