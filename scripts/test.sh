@@ -10,6 +10,13 @@ bash scripts/install.sh --test
 # Docker: an engine and the runtime image are part of the test set-up.
 if bash scripts/setup-docker.sh; then
   .venv/bin/lambda-workbench image build
+  # The Node.js (Debian's 18, and this machine's node if another) and custom-runtime images.
+  .venv/bin/lambda-workbench image build --runtime nodejs18.x
+  .venv/bin/lambda-workbench image build --runtime provided.al2023
+  if command -v node >/dev/null; then
+    major="$(node --version | sed 's/^v\([0-9]*\).*/\1/')"
+    [ "$major" = 18 ] || .venv/bin/lambda-workbench image build --runtime "nodejs${major}.x" || true
+  fi
 else
   echo "test.sh: no Docker engine could be had; Docker tests will be skipped" >&2
 fi

@@ -17,3 +17,7 @@ if ROOT not in sys.path:
 _SESSION_HOME = Path(tempfile.mkdtemp(prefix="lambda-workbench-tests-"))
 for variable in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME"):
     os.environ[variable] = str(_SESSION_HOME / variable.lower())
+# What Lambda's runtimes provide (boto3, the AWS SDK v3) is installed once from PyPI and npm
+# into the runtime folder; tests share one in the cache, so only the first session downloads.
+_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+os.environ.setdefault("LAMBDA_WORKBENCH_RUNTIME_FOLDER", str(_CACHE / "lambda-workbench-tests"))

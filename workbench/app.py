@@ -97,13 +97,14 @@ def package_tools(backend: Any) -> PackageTools:
     client = getattr(backend, "client", None) if backend.name == "docker" else None
     if client is None:
         return tools_for(backend.name)
-    from workbench.backends.images import ensure_image_for_runtime
-    from workbench.packages.container import build_function_image
+    from workbench.backends.function_image import build_function_image
+    from workbench.backends.image_build import ensure_image_for_runtime
+    from workbench.backends.images import image_status
     from workbench.runtimes import offered
 
     return PackageTools(
         "docker",
-        offers=lambda: offered("docker", client),
+        offers=lambda: offered("docker", lambda runtime: image_status(client, runtime)),
         build_runtime_image=lambda name, progress: (
             ensure_image_for_runtime(client, name, progress=progress).name
         ),

@@ -20,6 +20,7 @@ from workbench.commands import (
     load,
     package,
     queue,
+    runtimes,
     schedule,
     serve,
 )
@@ -42,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
         load,
         cost,
         image,
+        runtimes,
         events,
         schedule,
         queue,

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from workbench.backends.docker import DockerBackend
-from workbench.backends.images import docker_client_or_none, ensure_runtime_image
+from workbench.backends.image_build import ensure_runtime_image
+from workbench.backends.images import docker_client_or_none
 from workbench.core.service import LambdaService
 
 

@@ -11,15 +11,16 @@ import pytest
 
 from tests.support.aws_like_image import AWS_LIKE_IMAGE, ensure_aws_like_image
 from workbench.backends.docker import DockerBackend
+from workbench.backends.function_image import build_function_image
 from workbench.backends.images import get_image
 from workbench.core.events import LogLine
 from workbench.core.model import load_function
 from workbench.core.service import LambdaService
 from workbench.packages import limits
-from workbench.packages.container import build_function_image
 from workbench.packages.layers import publish_layer
 from workbench.packages.limits import PackageError
 from workbench.paths import SAMPLES_DIR
+from workbench.runtimes import image_prefix
 
 pytestmark = pytest.mark.docker
 
@@ -69,7 +70,7 @@ async def test_an_image_built_from_a_dockerfile_runs_with_its_own_runtime_client
     built = await asyncio.to_thread(
         build_function_image, docker_client, folder, progress=progress.append, network_mode="none"
     )
-    assert built.tag.startswith("lambda-workbench/fn-imagefn:")
+    assert built.tag.startswith(f"{image_prefix()}/fn-imagefn:")
     assert built.config.image == built.tag and built.config.handler == "app.handler"  # its CMD
     assert any("Step" in line or "COPY" in line for line in progress), progress
     again = await asyncio.to_thread(build_function_image, docker_client, folder)
@@ -96,7 +97,7 @@ async def test_an_image_over_the_limit_is_refused_and_removed(
     folder = image_folder(tmp_path, "hugefn", f'FROM {AWS_LIKE_IMAGE}\nCMD ["app.handler"]\n')
     with pytest.raises(PackageError, match="Lambda allows 10 GB for a container image"):
         await asyncio.to_thread(build_function_image, docker_client, folder)
-    leftovers = docker_client.images.list(name="lambda-workbench/fn-hugefn")
+    leftovers = docker_client.images.list(name=f"{image_prefix()}/fn-hugefn")
     assert leftovers == []
     assert get_image(docker_client, aws_like) is not None  # the base image is untouched
 

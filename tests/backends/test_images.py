@@ -18,8 +18,9 @@ import docker  # noqa: E402
 import docker.errors  # noqa: E402
 
 from tests.support.aws_like_image import AWS_LIKE_IMAGE, ensure_aws_like_image  # noqa: E402
-from workbench.backends import images  # noqa: E402
+from workbench.backends import image_build, image_pull, images  # noqa: E402
 from workbench.commands import image as image_command  # noqa: E402
+from workbench.runtimes import image_prefix  # noqa: E402
 
 pytestmark = pytest.mark.docker
 
@@ -38,7 +39,7 @@ def client() -> Iterator[docker.DockerClient]:
 def runtime(client: docker.DockerClient) -> images.ImageChoice:
     """The runtime image, built for real if it does not exist yet."""
     started = time.monotonic()
-    choice = images.ensure_runtime_image(client, allow_pull=False, progress=print)
+    choice = image_build.ensure_runtime_image(client, allow_pull=False, progress=print)
     print(f"ensure_runtime_image took {time.monotonic() - started:.1f} s: {choice}")
     return choice
 
@@ -59,7 +60,7 @@ def _run(client: docker.DockerClient, image: str, command: list[str], **kwargs: 
 def test_runtime_image_runs_python_with_boto3(
     client: docker.DockerClient, runtime: images.ImageChoice
 ) -> None:
-    assert runtime.name == images.runtime_image_name() == "lambda-workbench/python:3.11"
+    assert runtime.name == images.runtime_image_name() == f"{image_prefix()}/python:3.11"
     assert runtime.source in {"built", "aws-base", "python-slim", "existing"}
     version = _run(client, runtime.name, ["python3", "-c", "import boto3, sys; print(sys.version)"])
     assert version.startswith("3.11"), version
@@ -88,7 +89,7 @@ def test_second_call_is_idempotent_and_fast(
     before = client.images.get(runtime.name).id
     messages: list[str] = []
     started = time.monotonic()
-    again = images.ensure_runtime_image(client, allow_pull=False, progress=messages.append)
+    again = image_build.ensure_runtime_image(client, allow_pull=False, progress=messages.append)
     elapsed = time.monotonic() - started
     print(f"idempotent ensure_runtime_image took {elapsed:.3f} s")
     assert again.source == "existing"
@@ -113,10 +114,10 @@ def test_unreachable_pull_fails_fast_and_falls_through(client: docker.DockerClie
     messages: list[str] = []
     started = time.monotonic()
     with pytest.raises(images.ImageError, match=r"Cannot build a Python 0\.0\.0-wb-missing"):
-        images.ensure_runtime_image(client, python, progress=messages.append)
+        image_build.ensure_runtime_image(client, python, progress=messages.append)
     elapsed = time.monotonic() - started
     print(f"failed pulls + refusal took {elapsed:.3f} s: {messages}")
-    assert elapsed < 2 * images.PULL_IDLE_TIMEOUT + 10
+    assert elapsed < 2 * image_pull.PULL_IDLE_TIMEOUT + 10
     assert f"Pulling {images.aws_base_image_name(python)}…" in messages
     assert f"Pulling {images.slim_image_name(python)}…" in messages
     assert sum("failed" in message for message in messages) == 2, messages
@@ -125,7 +126,7 @@ def test_unreachable_pull_fails_fast_and_falls_through(client: docker.DockerClie
 def test_try_pull_of_unknown_image_returns_false(client: docker.DockerClient) -> None:
     messages: list[str] = []
     started = time.monotonic()
-    ok = images.try_pull(
+    ok = image_pull.try_pull(
         client, "lambda-workbench.invalid/none:0", progress=messages.append, idle_timeout=5
     )
     assert ok is False

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import shutil
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,17 +17,19 @@ from pathlib import Path
 import pytest
 
 from workbench import runtimes
-from workbench.backends import images
+from workbench.backends import image_build, images
 from workbench.backends.docker import DockerBackend
 from workbench.core.errors import InvokeError
 from workbench.core.events import LogLine
 from workbench.core.model import FunctionConfig, load_function
 from workbench.core.service import InvocationResult, LambdaService
 from workbench.paths import SAMPLES_DIR
+from workbench.runtimes import image_prefix
+from workbench.runtimes.nodejs import DEBIAN_NODE_MAJOR
 
 pytestmark = pytest.mark.docker
 
-NODE = f"nodejs{images.DEBIAN_NODE_MAJOR}.x"  # the one Debian packages: always buildable
+NODE = f"nodejs{DEBIAN_NODE_MAJOR}.x"  # the one Debian packages: always buildable
 ISO = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
 INVOKE_LIMIT_S = 30.0
 
@@ -34,14 +37,16 @@ INVOKE_LIMIT_S = 30.0
 @pytest.fixture(scope="session")
 def node_image(docker_client) -> str:
     started = time.monotonic()
-    choice = images.ensure_image_for_runtime(docker_client, NODE, allow_pull=False, progress=print)
+    choice = image_build.ensure_image_for_runtime(
+        docker_client, NODE, allow_pull=False, progress=print
+    )
     print(f"{choice.name}: {choice.source} in {time.monotonic() - started:.1f} s")
     return choice.name
 
 
 @pytest.fixture(scope="session")
 def provided_image(docker_client) -> str:
-    choice = images.ensure_image_for_runtime(
+    choice = image_build.ensure_image_for_runtime(
         docker_client, "provided.al2023", allow_pull=False, progress=print
     )
     return choice.name
@@ -71,16 +76,16 @@ def _function(root: Path, filename: str, source: str, **settings: object) -> Fun
 
 # --- Images -------------------------------------------------------------------------------------
 def test_node_image_is_built_once_and_labelled(docker_client, node_image: str) -> None:
-    assert node_image == f"lambda-workbench/nodejs:{images.DEBIAN_NODE_MAJOR}"
+    assert node_image == f"{image_prefix()}/nodejs:{DEBIAN_NODE_MAJOR}"
     labels = docker_client.images.get(node_image).labels
     assert labels[images.RUNTIME_LABEL] == NODE
-    assert labels[images.RECIPE_LABEL] == images.recipe_for(runtimes.get(NODE)).fingerprint
+    assert labels[images.RECIPE_LABEL] == image_build.recipe_for(runtimes.get(NODE)).fingerprint
     version = docker_client.containers.run(
         node_image, ["node", "--version"], network_mode="none", remove=True
     )
-    assert version.decode().startswith(f"v{images.DEBIAN_NODE_MAJOR}.")
+    assert version.decode().startswith(f"v{DEBIAN_NODE_MAJOR}.")
     started = time.monotonic()
-    again = images.ensure_image_for_runtime(docker_client, NODE, allow_pull=False)
+    again = image_build.ensure_image_for_runtime(docker_client, NODE, allow_pull=False)
     assert (again.source, again.name) == ("existing", node_image)
     assert time.monotonic() - started < 5
 
@@ -98,7 +103,8 @@ def test_provided_image_has_a_shell_and_curl_but_no_python(
 
 
 def test_docker_offers_the_runtimes_it_can_build(docker_client, node_image: str) -> None:
-    offers = {offer.runtime.name: offer for offer in runtimes.offered("docker", docker_client)}
+    status = lambda runtime: images.image_status(docker_client, runtime)  # noqa: E731
+    offers = {offer.runtime.name: offer for offer in runtimes.offered("docker", status)}
     assert offers[NODE].ready
     assert "provided.al2023" in offers
     assert "python3.11" in offers
@@ -149,11 +155,11 @@ async def test_node_on_this_machines_version(
     docker_client, service: LambdaService, runtime_image: str
 ) -> None:
     host = runtimes.host_node()
-    if host is None or host[1] == images.DEBIAN_NODE_MAJOR:
+    if host is None or host[1] == DEBIAN_NODE_MAJOR:
         pytest.skip("no Node.js here other than Debian's: nothing more to build")
     runtime = f"nodejs{host[1]}.x"
-    choice = images.ensure_image_for_runtime(docker_client, runtime, progress=print)
-    assert choice.name == f"lambda-workbench/nodejs:{host[1]}"
+    choice = image_build.ensure_image_for_runtime(docker_client, runtime, progress=print)
+    assert choice.name == f"{image_prefix()}/nodejs:{host[1]}"
     config = load_function(SAMPLES_DIR / "node-hello", runtime=runtime)
     service.deploy(config)
     served = await _invoke(service, config.name, {"name": "Bo"})
@@ -207,3 +213,158 @@ async def test_custom_runtime_without_bootstrap_in_a_container(
         "errorType": "Runtime.InvalidEntrypoint",
     }
     assert served.report.error_type == "Runtime.InvalidEntrypoint"
+
+
+# --- Images like Lambda's -----------------------------------------------------------------------
+AWS_TUTORIAL = Path(__file__).resolve().parents[1] / "data" / "aws_bash_runtime"
+
+
+async def test_aws_tutorial_bash_runtime_runs_verbatim_in_a_container(
+    service: LambdaService, provided_image: str, tmp_path: Path
+) -> None:
+    """AWS's "Building a custom runtime" tutorial bootstrap, unchanged: `#!/bin/sh` then
+    `set -euo pipefail` and `source`. On Amazon Linux /bin/sh is bash; in Debian it is dash,
+    which answered `set: Illegal option -o pipefail` (Runtime.ExitError). Our image makes
+    /bin/sh bash, as provided.al2023 has it."""
+    folder = tmp_path / "bash-runtime"
+    shutil.copytree(AWS_TUTORIAL, folder)
+    config = FunctionConfig(
+        name="bash-runtime",
+        code_dir=folder,
+        runtime="provided.al2023",
+        handler="function.handler",
+        memory_mb=1024,
+    )
+    service.deploy(config)
+    served = await _invoke(service, config.name, {"text": "Hello"})
+    assert served.function_error is None, served.payload
+    assert served.payload == b'Echoing request: \'{"text": "Hello"}\''
+    again = await _invoke(service, config.name, {"text": "again"})
+    assert (again.cold, again.payload) == (False, b'Echoing request: \'{"text": "again"}\'')
+
+
+def test_every_image_has_bash_as_bin_sh(docker_client, provided_image: str, node_image: str):
+    for image in (provided_image, node_image):
+        out = docker_client.containers.run(
+            image,
+            ["sh", "-c", "set -euo pipefail; readlink -f /bin/sh"],
+            network_mode="none",
+            remove=True,
+        )
+        assert out.decode().strip() == "/usr/bin/bash", image
+
+
+async def test_node_imports_the_aws_sdk_v3_in_a_container(
+    service: LambdaService, node_image: str, tmp_path: Path
+) -> None:
+    """Lambda's nodejs18.x and later include the AWS SDK for JavaScript v3 (AWS Developer Tools
+    Blog, "Why and how you should use AWS SDK for JavaScript (v3) on Node.js 18"): an ES module
+    handler imports @aws-sdk/client-s3 without packaging it, and a CommonJS one requires
+    @aws-sdk/client-dynamodb; both from /var/runtime/node_modules, where Lambda keeps it."""
+    esm = _function(
+        tmp_path,
+        "index.mjs",
+        'import { S3Client, ListObjectsV2Command } from "@aws-sdk/client-s3";\n'
+        "export const handler = async () => {\n"
+        '  const client = new S3Client({ region: "us-east-1" });\n'
+        "  return [typeof client.send, typeof ListObjectsV2Command,\n"
+        '    import.meta.resolve("@aws-sdk/client-s3")];\n'
+        "};\n",
+        runtime=NODE,
+        handler="index.handler",
+    )
+    cjs = _function(
+        tmp_path,
+        "index.js",
+        'const { DynamoDBClient } = require("@aws-sdk/client-dynamodb");\n'
+        "exports.handler = async () => [typeof DynamoDBClient,\n"
+        '  require.resolve("@aws-sdk/client-dynamodb")];\n',
+        runtime=NODE,
+        handler="index.handler",
+    )
+    service.deploy(esm)
+    service.deploy(cjs)
+    served = await _invoke(service, esm.name)
+    assert served.function_error is None, served.payload
+    kind, command, where = json.loads(served.payload)
+    assert (kind, command) == ("function", "function")
+    assert where.startswith("file:///var/runtime/node_modules/@aws-sdk/client-s3/")
+    served = await _invoke(service, cjs.name)
+    assert served.function_error is None, served.payload
+    kind, where = json.loads(served.payload)
+    assert kind == "function"
+    assert where.startswith("/var/runtime/node_modules/@aws-sdk/client-dynamodb/")
+
+
+def test_python_image_carries_the_runtime_folders_boto3(docker_client, runtime_image: str):
+    """One boto3 for both backends: the image's is the version processes get."""
+    from workbench.runtimes.python import BOTO3_VERSION
+
+    labels = docker_client.images.get(runtime_image).labels or {}
+    if labels.get(images.SOURCE_LABEL) != "built":
+        pytest.skip(f"{runtime_image} was not built by this recipe ({labels})")
+    out = docker_client.containers.run(
+        runtime_image,
+        ["python3", "-c", "import boto3; print(boto3.__version__)"],
+        network_mode="none",
+        remove=True,
+    )
+    assert out.decode().strip() == BOTO3_VERSION
+
+
+async def test_the_backend_banner_names_the_functions_own_image(node_image: str) -> None:
+    """`invoke` on a Node.js function said "runtime image lambda-workbench/python:3.11"."""
+    from workbench.backends.detect import select_backend
+
+    selection = await select_backend("docker", runtime=NODE)
+    try:
+        assert f"{NODE} runs in {node_image}" in selection.reason
+        assert "/python:" not in selection.reason
+    finally:
+        await selection.backend.close()
+    # Before the function is known (the CLI's banner), every runtime's image is named with it.
+    selection = await select_backend("docker")
+    try:
+        assert "python3.11 runs in " in selection.reason
+        assert f"{NODE} in {node_image}" in selection.reason
+    finally:
+        await selection.backend.close()
+
+
+async def test_python_312_in_a_container_has_boto3_and_nothing_else(
+    docker_client, service: LambdaService, tmp_path: Path
+) -> None:
+    """python3.12 runs in an image holding this machine's Python 3.12 (pyenv's, built for
+    Debian bookworm) in /var/lang, as Lambda's images keep it, with boto3 and nothing else."""
+    runtime = runtimes.get("python3.12")
+    if runtime.lang.image_contents(runtime) is None and (
+        images.get_image(docker_client, runtime.image) is None
+    ):
+        pytest.skip("no Python 3.12 built for Debian bookworm here, and no image")
+    await asyncio.to_thread(
+        image_build.ensure_image_for_runtime,
+        docker_client,
+        "python3.12",
+        allow_pull=False,
+        progress=print,
+    )
+    config = _function(
+        tmp_path,
+        "lambda_function.py",
+        "import sys, boto3\n\ndef lambda_handler(event, context):\n"
+        "    try:\n        import requests\n        extra = 'requests importable'\n"
+        "    except ImportError as exc:\n        extra = str(exc)\n"
+        "    return [sys.version.split()[0][:4], sys.prefix, boto3.__version__, extra]\n",
+        runtime="python3.12",
+    )
+    service.deploy(config)
+    served = await _invoke(service, config.name)
+    assert served.function_error is None, served.payload
+    from workbench.runtimes.python import BOTO3_VERSION
+
+    assert json.loads(served.payload) == [
+        "3.12",
+        "/var/lang",
+        BOTO3_VERSION,
+        "No module named 'requests'",
+    ]

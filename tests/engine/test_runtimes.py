@@ -27,6 +27,7 @@ from workbench.core.errors import InvokeError
 from workbench.core.model import RUNTIMES, ConfigError, FunctionConfig, load_function
 from workbench.core.sandbox import SandboxError, SandboxSpec
 from workbench.paths import SAMPLES_DIR
+from workbench.runtimes import nodejs as node_family
 
 HOST_NODE = runtimes.host_node()
 needs_node = pytest.mark.skipif(HOST_NODE is None, reason="Node.js is not installed here")
@@ -302,13 +303,13 @@ def test_node_needs_the_matching_node(monkeypatch: pytest.MonkeyPatch, tmp_path:
         name="fn", code_dir=tmp_path, runtime="nodejs22.x", handler="index.handler"
     )
     spec = SandboxSpec("env", config, "127.0.0.1:9")
-    monkeypatch.setattr(runtimes, "host_node", lambda: None)
+    monkeypatch.setattr(node_family, "host_node", lambda: None)
     with pytest.raises(
         SandboxError,
         match=re.escape(runtimes.NODE_MISSING),
     ):
         backend.runtime_command(spec)
-    monkeypatch.setattr(runtimes, "host_node", lambda: ("/usr/bin/node", 20))
+    monkeypatch.setattr(node_family, "host_node", lambda: ("/usr/bin/node", 20))
     with pytest.raises(
         SandboxError,
         match=r"nodejs22.x needs Node.js 22, but this machine has "
@@ -464,8 +465,9 @@ def test_catalogue_describes_every_runtime_and_its_sample() -> None:
     )
     assert (custom.default_handler, custom.execution_env) == ("function.handler", None)
     assert node.execution_env == "AWS_Lambda_nodejs20.x"
-    assert node.image == "lambda-workbench/nodejs:20"
-    assert custom.image == runtimes.get("provided.al2").image == "lambda-workbench/provided:al2023"
+    prefix = runtimes.image_prefix()  # lambda-workbench unless LAMBDA_WORKBENCH_IMAGE_PREFIX
+    assert node.image == f"{prefix}/nodejs:20"
+    assert custom.image == runtimes.get("provided.al2").image == f"{prefix}/provided:al2023"
     for runtime in (python, node, custom):
         assert (runtime.sample_dir / runtime.handler_file).is_file(), runtime
         assert runtime.process_start and runtime.docker_start

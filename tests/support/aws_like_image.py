@@ -16,16 +16,12 @@ from pathlib import Path
 import docker
 import docker.errors
 
-from workbench.backends.images import (
-    LABEL,
-    SOURCE_LABEL,
-    ImageError,
-    build_image,
-    ensure_runtime_image,
-    get_image,
-)
+from workbench.backends.image_build import ensure_runtime_image
+from workbench.backends.image_pull import build_image
+from workbench.backends.images import LABEL, SOURCE_LABEL, ImageError, get_image
+from workbench.runtimes import image_prefix
 
-AWS_LIKE_IMAGE = "lambda-workbench/aws-like-python:3.11"
+AWS_LIKE_IMAGE = f"{image_prefix()}/aws-like-python:3.11"  # LAMBDA_WORKBENCH_IMAGE_PREFIX
 RECIPE_LABEL = f"{LABEL}.recipe"
 PYTHON_VERSION = "3.11"
 

@@ -12,8 +12,10 @@ import os
 import queue
 import re
 import select
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -574,6 +576,20 @@ INIT_ERRORS = [
         id="malformed-handler",
     ),
     pytest.param(
+        "../lambda_function.lambda_handler",
+        {"lambda_function.py": ECHO},
+        "Runtime.ImportModuleError",
+        "Unable to import module '../lambda_function': No module named '...lambda_function'",
+        id="relative-module-path",  # importlib's TypeError would leak its own frames
+    ),
+    pytest.param(
+        "/lambda_function.lambda_handler",
+        {"lambda_function.py": ECHO},
+        "Runtime.ImportModuleError",
+        "Unable to import module '/lambda_function': No module named '.lambda_function'",
+        id="absolute-module-path",
+    ),
+    pytest.param(
         "sys.handler",
         {},
         "Runtime.BuiltInModuleConflict",
@@ -598,6 +614,53 @@ def test_init_errors(api, start, handler, files, error_type, message):
     assert "LAMBDA_WARNING: Unhandled exception." in output
     assert f"[ERROR] {error_type}: {message}\n" in output
     assert api.next_calls == 0  # a failed init never asks for work
+
+
+def test_unreadable_handler_file_is_an_import_module_error(api, tmp_path):
+    """A handler file the runtime cannot read: Lambda's Python runtime (a sandbox user, not
+    root) reports `Runtime.ImportModuleError: Unable to import module 'lambda_function':
+    [Errno 13] Permission denied: '/var/task/lambda_function.py'`, the error AWS's packaging
+    guide warns of (deployment-package-v2.html: "Zip packages uploaded with incorrect
+    permissions may cause execution failure"), not a bare PermissionError.
+
+    As root every file is readable, so the runtime then runs as `nobody` on a copy of the
+    bootstrap in a folder nobody can enter (the test's own tmp_path is root's only)."""
+    run_as = {"user": 65534, "group": 65534} if os.geteuid() == 0 else {}
+    root = Path(tempfile.mkdtemp(prefix="wb-unreadable-"))
+    try:
+        root.chmod(0o755)
+        shutil.copy(BOOTSTRAP, root / "bootstrap.py")
+        handler_file = root / "lambda_function.py"
+        handler_file.write_text(textwrap.dedent(ECHO))
+        handler_file.chmod(0)
+        # root's interpreters may live under /root, which nobody cannot enter
+        python = "/usr/bin/python3" if run_as else sys.executable
+        if not Path(python).is_file():
+            pytest.skip("running as root needs /usr/bin/python3 to run the runtime as nobody")
+        proc = subprocess.run(
+            [python, "-I", "-S", "-B", "-u", str(root / "bootstrap.py")],
+            env={
+                "PATH": "/usr/bin:/bin",
+                "_HANDLER": "lambda_function.lambda_handler",
+                "LAMBDA_TASK_ROOT": str(root),
+                "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{api.port}",
+            },
+            cwd="/",
+            capture_output=True,
+            text=True,
+            timeout=WAIT,
+            **run_as,
+        )
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    post = api.wait_post()
+    assert post["kind"] == "init/error", proc.stdout + proc.stderr
+    assert post["headers"]["Lambda-Runtime-Function-Error-Type"] == "Runtime.ImportModuleError"
+    assert post["body"]["errorMessage"] == (
+        f"Unable to import module 'lambda_function': [Errno 13] Permission denied: '{handler_file}'"
+    )
+    assert proc.returncode == 1
+    assert "importlib" not in proc.stdout
 
 
 def test_init_syntax_error(api, start):

@@ -146,6 +146,16 @@ def test_init_start_line() -> None:
     assert "\tRuntime Version ARN: " in line
 
 
+def test_init_start_line_of_an_image_function_names_the_image() -> None:
+    """An image function runs its image's runtime: the line must not claim python3.11 (the
+    config's default runtime). AWS's INIT_START names a managed runtime version
+    (`python:3.12.v18`, docs python-logging.md, LAMBDA_FACTS A3); runtime versions are managed
+    for .zip functions only (runtimes-update.html), so for an image the image is named."""
+    line = logformat.init_start_line("python3.11", "lambda-workbench/fn-demo:abc")
+    assert line.startswith("INIT_START Runtime Version: image:lambda-workbench/fn-demo:abc\t")
+    assert "python3.11" not in line
+
+
 @pytest.mark.parametrize(
     ("epoch", "text"),
     [

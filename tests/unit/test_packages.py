@@ -15,6 +15,7 @@ from tests.support.mini_wheel import write_wheel
 from workbench.cli import main
 from workbench.core.model import ConfigError, FunctionConfig, load_function
 from workbench.packages import layers, limits
+from workbench.packages.image_names import function_image_repo
 from workbench.packages.limits import MB, PackageError
 from workbench.packages.sam import export_sam, http_api_event, schedule_event
 from workbench.packages.zips import build_zip, import_zip, inspect_zip
@@ -125,6 +126,8 @@ def test_the_unzipped_limit_counts_layers(tmp_path: Path) -> None:
         import_zip(package, layers=("big:1",))
     message = str(caught.value)
     assert "layers" in message and "Lambda allows 250 MB unzipped, layers included" in message
+    expected = f"Unzipped size must be smaller than {262144000 - 150 * MB} bytes"
+    assert caught.value.message.startswith(expected)
     assert import_zip(package).name == "fn"  # the code alone fits
 
 
@@ -195,6 +198,32 @@ def test_a_function_takes_at_most_five_layers(tmp_path: Path) -> None:
         FunctionConfig(name="f", code_dir=folder, layers=tuple(f"l{i}:1" for i in range(6)))
     with pytest.raises(ConfigError, match="not a layer version"):
         FunctionConfig(name="f", code_dir=folder, layers=("shared",))
+
+
+def test_limit_messages_start_with_aws_own_words() -> None:
+    """AWS's InvalidParameterValueException reads "Unzipped size must be smaller than 262144000
+    bytes" (jkehler/awslambda-psycopg2#82, serverless/serverless#6792), with the room the
+    layers leave when there are some ("smaller than 255174947 bytes",
+    aws-samples/serverless-pdf-chat#51). A direct upload over 50 MB is refused as
+    RequestEntityTooLargeException "Request must be smaller than 69905067 bytes for the
+    CreateFunction operation" (localstack/localstack#2999): 50 MB, base64-encoded."""
+    with pytest.raises(PackageError) as zipped:
+        limits.check_zipped(51 * MB)
+    assert zipped.value.message.startswith(
+        "Request must be smaller than 69905067 bytes for the UpdateFunctionCode operation"
+    )
+    with pytest.raises(PackageError) as layer:
+        limits.check_zipped(51 * MB, "PublishLayerVersion")
+    assert "for the PublishLayerVersion operation" in layer.value.message
+    assert limits.REQUEST_LIMIT == -(-limits.ZIPPED_LIMIT // 3) * 4 - 1  # base64 of 50 MB
+    with pytest.raises(PackageError) as unzipped:
+        limits.check_unzipped(251 * MB)
+    assert unzipped.value.message.startswith("Unzipped size must be smaller than 262144000 bytes")
+    with pytest.raises(PackageError) as with_layers:
+        limits.check_unzipped(200 * MB, 60 * MB)
+    assert with_layers.value.message.startswith(
+        f"Unzipped size must be smaller than {262144000 - 60 * MB} bytes"
+    )
 
 
 def test_limit_messages_name_the_limits() -> None:
@@ -289,7 +318,8 @@ def test_sam_export_names_every_setting_and_translates(
 
 def test_sam_export_of_an_image_function(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = make_function(tmp_path, files={"Dockerfile": "FROM scratch\n"})
-    config = load_function(folder, image="lambda-workbench/fn-fn:abc123", handler="app.handler")
+    image = f"{function_image_repo('fn')}:abc123"  # the prefix follows the environment
+    config = load_function(folder, image=image, handler="app.handler")
     template = yaml.safe_load(export_sam(config, folder / "template.yaml").template.read_text())
     function = template["Resources"]["FnFunction"]
     assert function["Properties"]["PackageType"] == "Image"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from workbench.backends.process import ProcessBackend, sweep_orphans
+from workbench.core.model import DEFAULT_RUNTIME, RUNTIMES
 from workbench.core.sandbox import Backend
+from workbench.runtimes import CATALOGUE
+from workbench.runtimes import get as get_runtime
 
 BackendChoice = Literal["auto", "docker", "process"]
 
@@ -22,7 +25,7 @@ class Selection:
     reason: str
 
 
-def _docker_selection(image: str | None) -> Selection:
+def _docker_selection(image: str | None, runtime: str | None = None) -> Selection:
     """Blocking: connect to the engine, find the runtime image, sweep orphans."""
     from workbench.backends.docker import DockerBackend
     from workbench.backends.images import docker_client_or_none, find_runtime_image
@@ -41,22 +44,49 @@ def _docker_selection(image: str | None) -> Selection:
         )
     backend = DockerBackend(client, choice.name)
     swept = backend.sweep_orphans()
-    reason = f"Docker engine found; runtime image {choice.name} ({choice.detail})"
-    if image:
-        reason += f"; running image {image}"
+    reason = f"Docker engine found; {_runs_in(client, choice, image, runtime)}"
     if swept:
         reason += f"; removed {swept} container(s) left by an earlier run"
     return Selection(backend, reason)
 
 
-async def select_backend(choice: BackendChoice = "auto", image: str | None = None) -> Selection:
+def _runs_in(client: Any, python: Any, image: str | None, runtime: str | None) -> str:
+    """What the function's environments run in: its own image, its runtime's image, or the
+    Python image the backend was started with (never the Python image for a Node.js function)."""
+    from workbench.backends.images import image_status
+
+    if image:
+        return f"running image {image}"
+    found = get_runtime(runtime) if runtime in RUNTIMES else None
+    if found is None:  # the function is not known yet: name every runtime's image that is here
+        others = [
+            f"{r.name} in {r.image}"
+            for r in CATALOGUE.values()
+            if r.name not in (DEFAULT_RUNTIME, "provided.al2") and image_status(client, r) == ""
+        ]
+        return f"{DEFAULT_RUNTIME} runs in {python.name} ({python.detail})" + (
+            f"; {', '.join(others)}" if others else ""
+        )
+    if found.name == DEFAULT_RUNTIME:
+        return f"{found.name} runs in {python.name} ({python.detail})"
+    status = image_status(client, found)
+    if status == "":
+        return f"{found.name} runs in {found.image}"
+    return (
+        f"{found.name} runs in {found.image}, which is missing: {status or 'cannot be built here'}"
+    )
+
+
+async def select_backend(
+    choice: BackendChoice = "auto", image: str | None = None, runtime: str | None = None
+) -> Selection:
     """The backend to run environments on, and a sentence saying why it was chosen."""
     if choice == "process":
         if image:
             raise BackendUnavailable("--image needs the Docker backend")
         return _process_selection("chosen with --backend process", "as requested")
     try:
-        return await asyncio.to_thread(_docker_selection, image)
+        return await asyncio.to_thread(_docker_selection, image, runtime)
     except BackendUnavailable as exc:
         if choice == "docker" or image:
             raise

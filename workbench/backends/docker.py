@@ -40,21 +40,20 @@ from workbench.backends.docker_slots import (
     ContainerSlot,
     SlotShape,
 )
+from workbench.backends.function_image import is_function_image
 from workbench.backends.images import LABEL
 from workbench.backends.pids import pid_alive
 from workbench.core.model import DEFAULT_RUNTIME, ConfigError, FunctionConfig
-from workbench.core.runtime_env import RUNTIME_DIR, TASK_ROOT
+from workbench.core.runtime_env import TASK_ROOT
 from workbench.core.sandbox import SandboxError, SandboxExit, SandboxSpec
-from workbench.packages.container import is_function_image
 from workbench.packages.layers import opt_dir
 from workbench.paths import SHIM_DIR
-from workbench.runtimes import Runtime, container_command, runtime_for_image
+from workbench.runtimes import SHIM_IN_CONTAINER, Runtime, container_command, runtime_for_image
 from workbench.runtimes import get as get_runtime
 
 OWNER_LABEL = f"{LABEL}.owner-pid"
 FUNCTION_LABEL = f"{LABEL}.function"
 MAX_SPARES = 8  # waiting containers kept at most, one per function shape
-SHIM_IN_CONTAINER = f"{RUNTIME_DIR}/workbench"
 VCPU_MB = 1769  # one full vCPU at 1,769 MB (configuration-memory.html)
 _ENGINE_GONE = (
     "the Docker engine stopped answering ({detail}); start it again (scripts/setup-docker.sh)"
@@ -211,8 +210,8 @@ class DockerBackend:
 
     def _command(self, image: str, handler: str) -> list[str]:
         """Our bootstrap for our runtime image; the image's own entrypoint for any other."""
-        if image == self.image:
-            return ["python3", "-u", f"{SHIM_IN_CONTAINER}/bootstrap.py"]
+        if image == self.image:  # the Python image this backend was started with
+            return container_command(get_runtime(DEFAULT_RUNTIME))
         runtime = runtime_for_image(image)
         if runtime is not None:  # our Node.js, custom-runtime or other Python image
             self._require_runtime_image(image, runtime)

@@ -20,6 +20,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from workbench.backends.pids import pid_alive
@@ -28,6 +29,7 @@ from workbench.core.sandbox import SandboxError, SandboxExit, SandboxSpec
 from workbench.packages.layers import opt_dir
 from workbench.paths import BOOTSTRAP_PATH
 from workbench.runtimes import NODE_BOOTSTRAP_PATH, process_command
+from workbench.runtimes import get as get_runtime
 
 ISOLATION = (
     "Local processes are not isolated: your functions run as you and can reach each other's "
@@ -172,18 +174,34 @@ class ProcessBackend:
         self.description = "Local processes" + (f" — {reason}" if reason else "")
         self._sandboxes: list[ProcessSandbox] = []
         self._tmp_root = Path(tempfile.mkdtemp(prefix="lambda-workbench-"))
+        self._preparing: set[str] = set()  # runtimes whose runtime folder is being filled
 
     def runtime_command(self, spec: SandboxSpec) -> list[str]:
         """The runtime to start: our Python or Node.js bootstrap, or the function's own.
 
         The owner argument (ignored by the bootstrap) lets a later run find orphans.
-        SandboxError when this machine lacks the runtime (workbench/runtimes.py says why).
+        SandboxError when this machine lacks the runtime (workbench/runtimes/ says why).
         """
         owner = f"{OWNER_ARGUMENT}{os.getpid()}"
         return process_command(spec.function, [owner], self.python)
 
     def prepare(self, function: FunctionConfig) -> None:
-        """Nothing to provision: a process starts in milliseconds."""
+        """Start installing what Lambda's runtime provides (boto3, the AWS SDK v3) into the
+        runtime folder, in the background, the first time a runtime needs it; a process
+        itself starts in milliseconds. A failure is reported by start(), which tries again."""
+        try:
+            runtime = get_runtime(function.runtime)
+        except ValueError:
+            return
+        if runtime.name in self._preparing:
+            return
+        self._preparing.add(runtime.name)
+
+        def install() -> None:
+            with contextlib.suppress(SandboxError):
+                runtime.lang.prepare_process(runtime)
+
+        threading.Thread(target=install, name=f"prepare {runtime.name}", daemon=True).start()
 
     def _tmp_dir(self, env_id: str) -> Path:
         # One /tmp per environment that survives its resets, as Lambda's does.
@@ -197,8 +215,14 @@ class ProcessBackend:
             layers = opt_dir(config.layers)
         except ConfigError as exc:
             raise SandboxError(str(exc)) from exc
+        runtime = get_runtime(config.runtime)
+        command = self.runtime_command(spec)  # first: a missing interpreter says so at once
+        # What Lambda's runtime provides (boto3, the AWS SDK v3) from the runtime folder,
+        # installed on first use: a thread, since that may take a while.
+        await asyncio.to_thread(runtime.lang.prepare_process, runtime)
         tmp = self._tmp_dir(spec.env_id)
         variables = {
+            **runtime.lang.process_environment(runtime),
             **spec.variables,
             "LAMBDA_TASK_ROOT": str(config.code_dir),
             "TMPDIR": str(tmp),
@@ -209,10 +233,11 @@ class ProcessBackend:
         if layers is not None:  # no /opt for a process: the bootstrap reads its layers here
             variables["LAMBDA_WORKBENCH_OPT"] = str(layers)
         read_fd, write_fd = os.pipe()
-        limit = (config.memory_mb + ADDRESS_SPACE_HEADROOM_MB) * 1024 * 1024
+        headroom = runtime.lang.address_space_headroom_mb or ADDRESS_SPACE_HEADROOM_MB
+        limit = (config.memory_mb + headroom) * 1024 * 1024
         try:
             process = await asyncio.create_subprocess_exec(
-                *self.runtime_command(spec),
+                *command,
                 cwd=str(config.code_dir),
                 env=variables,
                 stdin=asyncio.subprocess.DEVNULL,

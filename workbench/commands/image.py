@@ -8,6 +8,7 @@ from typing import Any
 
 import docker.errors
 
+from workbench.backends.image_build import ensure_image_for_runtime, ensure_runtime_image
 from workbench.backends.images import (
     DEFAULT_PYTHON,
     LABEL,
@@ -16,8 +17,6 @@ from workbench.backends.images import (
     SOURCE_LABEL,
     ImageError,
     docker_client_or_none,
-    ensure_image_for_runtime,
-    ensure_runtime_image,
     image_size_mb,
 )
 from workbench.core.model import RUNTIMES

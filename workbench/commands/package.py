@@ -93,8 +93,8 @@ def _summary(info: PackageInfo) -> None:
 
 
 def run_image(args: argparse.Namespace) -> int:
+    from workbench.backends.function_image import build_function_image
     from workbench.backends.images import NO_ENGINE_MESSAGE, ImageError, docker_client_or_none
-    from workbench.packages.container import build_function_image
 
     client = docker_client_or_none()
     if client is None:

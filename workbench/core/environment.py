@@ -209,7 +209,7 @@ class Environment:
         self._move(EnvState.INITIALISING)
         self._emit(InitStarted, env_id=self.env_id, phase=phase)
         if phase == "init":
-            self._log(logformat.init_start_line(self.config.runtime))
+            self._log(logformat.init_start_line(self.config.runtime, self.config.image))
         try:
             await self._start_sandbox()
         except SandboxError as exc:

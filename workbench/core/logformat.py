@@ -34,8 +34,11 @@ def report_line(report: Report) -> str:
     return "\t".join(fields) + "\t"
 
 
-def init_start_line(runtime: str) -> str:
-    return f"INIT_START Runtime Version: {runtime}.workbench\tRuntime Version ARN: local"
+def init_start_line(runtime: str, image: str | None = None) -> str:
+    """The first line of a cold start. An image function runs the image's own runtime, not
+    `runtime` (AWS manages runtime versions for .zip functions only): the line names the image."""
+    version = f"image:{image}" if image else f"{runtime}.workbench"
+    return f"INIT_START Runtime Version: {version}\tRuntime Version ARN: local"
 
 
 def init_report_line(

@@ -23,14 +23,18 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from workbench.core.events import Event, InvocationCompleted, InvocationDropped, LogLine
+from workbench.core.model import FunctionConfig
 from workbench.lessons.checks import CheckContext, Outcome, failed, kind, passed
 from workbench.lessons.feedback import clip
+from workbench.lessons.kinds_package import lesson_layer
 from workbench.lessons.schema import Field
+from workbench.packages.layers import stage_installed
 from workbench.triggers.bucket import LOOP_LIMIT, Firing, LocalBucket
 from workbench.triggers.s3_events import TriggerFilter, encode_key
 
 POLL_S = 0.1  # the bucket's folder poll and this check's own
 DEFAULT_WAIT_S = 10.0
+PILLOW_LAYER = "pillow"  # what the thumbnail checks attach: Pillow is not in the runtime
 # Image formats by extension: what the generated image is saved as, and what the thumbnail
 # written under the same extension must be.
 FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
@@ -168,6 +172,7 @@ async def thumbnail_pipeline(ctx: CheckContext, params: Mapping[str, Any]) -> Ou
     output = params.get("output_prefix", "output/") + PurePosixPath(key).name
     trigger = TriggerFilter(prefix=prefix, suffix=suffix, events=frozenset({"put"}))
     watch = _Watch(ctx.name)
+    config = await asyncio.to_thread(_with_pillow_layer, ctx.config)
     unsubscribe = ctx.service.bus.subscribe(watch.on_event)
     with tempfile.TemporaryDirectory(prefix="lesson-bucket-") as tmp:
         root = Path(tmp) / "bucket"
@@ -175,7 +180,7 @@ async def thumbnail_pipeline(ctx: CheckContext, params: Mapping[str, Any]) -> Ou
         bucket = LocalBucket(
             ctx.service,
             root,
-            ctx.config.with_changes(max_retry_attempts=0),
+            config.with_changes(max_retry_attempts=0),
             name=params.get("bucket", "photos"),
             trigger=trigger,
             poll_interval_s=POLL_S,
@@ -195,6 +200,17 @@ async def thumbnail_pipeline(ctx: CheckContext, params: Mapping[str, Any]) -> Ou
         thumbnail = (root / output).read_bytes() if (root / output).is_file() else None
     facts = _Facts(key, prefix, suffix, output, (width, height), params, trigger, written)
     return _judge(facts, watch, thumbnail)
+
+
+def _with_pillow_layer(config: FunctionConfig) -> FunctionConfig:
+    """Pillow is not part of Lambda's Python runtime: as on AWS, a layer provides it. The check
+    attaches the layer `pillow` (built once from the workbench's own Pillow, for this machine's
+    Python) unless the function ships PIL itself or brings layers of its own."""
+    if (config.code_dir / "PIL").is_dir() or config.layers:
+        return config
+    with tempfile.TemporaryDirectory(prefix="pillow-layer-") as tmp:
+        version = lesson_layer(PILLOW_LAYER, stage_installed(("PIL",), Path(tmp)))
+    return config.with_changes(layers=(version.ref,))
 
 
 async def _wait(watch: _Watch, wait_s: float, timeout_s: int) -> None:
@@ -287,9 +303,10 @@ def _why_failed(facts: _Facts, error: tuple[str, str], encoded: str) -> str:
     module = _NO_MODULE.search(message)
     if module and module.group(1) == "PIL":
         return (
-            f"Your function failed with {said}: Pillow is not available to it. On local "
-            "processes it comes with the workbench's Python; in a container, as on AWS, it must "
-            "be in the package (requirements.txt) or in a layer"
+            f"Your function failed with {said}: Pillow is not available to it. It is not part "
+            "of Lambda's Python runtime: it must be in the package (requirements.txt) or in a "
+            f'layer (the checks attach the layer "{PILLOW_LAYER}" unless the function has '
+            "layers of its own)"
         )
     if error_type == "Sandbox.Timedout":
         return f"Your function {message}: raise its timeout in function.toml, or do less"

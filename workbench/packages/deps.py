@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from workbench.packages.limits import PackageError
+from workbench.runtimes.host import pip_python
 
 Progress = Callable[[str], None]
 DEFAULT_INDEX = "https://pypi.org/simple/"
@@ -67,7 +68,7 @@ def pip_command(
 ) -> list[str]:
     """The pip command that installs `requirements` into `target`."""
     command = [
-        sys.executable, "-m", "pip", "install", "--target", str(target), "-r", str(requirements),
+        pip_python(), "-m", "pip", "install", "--target", str(target), "-r", str(requirements),
         "--no-compile",  # /var/task is read-only on Lambda; bytecode would only add size
         "--disable-pip-version-check", "--no-input", "--progress-bar", "off",
     ]  # fmt: skip

@@ -1,3 +1,10 @@
 """How function images are named: shared by the image builder and the SAM export (no Docker)."""
 
-IMAGE_REPO = "lambda-workbench/fn-{name}"
+from __future__ import annotations
+
+from workbench.runtimes import image_prefix
+
+
+def function_image_repo(name: str = "") -> str:
+    """lambda-workbench/fn-NAME (the prefix follows LAMBDA_WORKBENCH_IMAGE_PREFIX)."""
+    return f"{image_prefix()}/fn-{name}"

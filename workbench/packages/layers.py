@@ -99,7 +99,7 @@ def publish_layer(name: str, source: Path) -> LayerVersion:
         else:
             open_zip(source).close()  # refuses what is not a zip before copying it
             shutil.copyfile(source, staged)
-        check_zipped(staged.stat().st_size)
+        check_zipped(staged.stat().st_size, "PublishLayerVersion")
         with open_zip(staged) as archive:
             if not entries(archive):
                 raise PackageError(f"{source} is empty: a layer needs at least one file", "layer")
@@ -194,3 +194,29 @@ def opt_dir(refs: tuple[str, ...]) -> Path | None:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return dest
+
+
+def stage_installed(modules: tuple[str, ...], into: Path) -> Path:
+    """A layer folder (python/…, what Lambda puts on the path from /opt) holding packages
+    installed where the workbench runs, with the libraries their wheels bundle (pillow.libs).
+
+    For teaching on this machine only: the copies suit this machine's Python and architecture,
+    as a layer built on it would. PackageError naming a module that is not installed.
+    """
+    import importlib.metadata
+    import importlib.util
+
+    target = Path(into) / "python"
+    target.mkdir(parents=True, exist_ok=True)
+    distributions = importlib.metadata.packages_distributions()
+    for module in modules:
+        spec = importlib.util.find_spec(module)
+        if spec is None or not spec.submodule_search_locations:
+            raise PackageError(f"{module} is not installed here to build a layer from", "layer")
+        package = Path(next(iter(spec.submodule_search_locations)))
+        shutil.copytree(package, target / module, ignore=shutil.ignore_patterns("__pycache__"))
+        for distribution in distributions.get(module, []):
+            bundled = package.parent / f"{distribution.lower()}.libs"
+            if bundled.is_dir():
+                shutil.copytree(bundled, target / bundled.name)
+    return Path(into)

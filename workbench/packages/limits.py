@@ -10,6 +10,10 @@ from workbench.core.model import ConfigError
 MB = 1024 * 1024  # Lambda's "MB" in these quotas is a mebibyte: 50 MB = 52,428,800 bytes
 ZIPPED_LIMIT = 50 * MB  # a .zip uploaded directly (not through S3)
 UNZIPPED_LIMIT = 250 * MB  # the function's code and all its layers, extracted
+# A direct upload travels base64-encoded in the request: 50 MB of .zip is this many bytes, the
+# number in AWS's RequestEntityTooLargeException ("Request must be smaller than 69905067 bytes
+# for the UpdateFunctionCode operation", e.g. localstack/localstack#2999).
+REQUEST_LIMIT = 69_905_067
 CONSOLE_EDITOR_LIMIT = 3 * MB  # larger packages cannot be edited in the console
 IMAGE_LIMIT = 10 * 1024 * MB  # a container image, uncompressed
 
@@ -41,12 +45,13 @@ def megabytes(size: int) -> str:
     return f"{size / MB:,.1f} MB"
 
 
-def check_zipped(size: int) -> None:
-    """Refuse a .zip over the 50 MB direct-upload limit."""
+def check_zipped(size: int, operation: str = "UpdateFunctionCode") -> None:
+    """Refuse a .zip over the 50 MB direct-upload limit, in AWS's words, then ours."""
     if size > ZIPPED_LIMIT:
         raise PackageError(
+            f"Request must be smaller than {REQUEST_LIMIT} bytes for the {operation} operation: "
             f"the package is {megabytes(size)} zipped; Lambda allows {ZIPPED_LIMIT // MB} MB "
-            "for a direct upload"
+            "for a direct upload (larger ones go through S3)"
         )
 
 
@@ -54,10 +59,12 @@ def check_unzipped(code: int, layers: int = 0) -> None:
     """Refuse code plus layers over the 250 MB unzipped limit."""
     total = code + layers
     if total > UNZIPPED_LIMIT:
+        # AWS names the room the layers leave (e.g. "smaller than 255174947 bytes").
         detail = f" ({megabytes(code)} code + {megabytes(layers)} layers)" if layers else ""
         raise PackageError(
-            f"the function is {megabytes(total)} unzipped{detail}; Lambda allows "
-            f"{UNZIPPED_LIMIT // MB} MB unzipped, layers included"
+            f"Unzipped size must be smaller than {UNZIPPED_LIMIT - layers} bytes: the function "
+            f"is {megabytes(total)} unzipped{detail}; Lambda allows {UNZIPPED_LIMIT // MB} MB "
+            "unzipped, layers included"
         )
 
 

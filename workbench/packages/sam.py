@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from workbench.core.model import FunctionConfig, parse_target
-from workbench.packages.image_names import IMAGE_REPO
+from workbench.packages.image_names import function_image_repo
 from workbench.packages.layers import resolve_layer
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
@@ -63,8 +63,7 @@ def _relative(path: Path, start: Path) -> str:
 
 def is_image_function(config: FunctionConfig) -> bool:
     """An image built by `package image` (its code inside), not a base image run on a folder."""
-    prefix = IMAGE_REPO.split("{", 1)[0]
-    return bool(config.image and config.image.startswith(prefix))
+    return bool(config.image and config.image.startswith(function_image_repo()))
 
 
 def function_properties(

@@ -173,6 +173,37 @@ async function loadModule(file, moduleName, searchPaths) {
   return require(require.resolve(moduleName, { paths: searchPaths }));
 }
 
+// --- Where packages come from: the function, its layers, then what the runtime provides ------
+// Lambda's NODE_PATH for Node.js runtimes (configuration-envvars.html). The process backend has
+// no /opt: it names the layers' folder and its copy of the AWS SDK v3 in two variables.
+function moduleFolders(taskRoot) {
+  const opt = process.env.LAMBDA_WORKBENCH_OPT || '/opt';
+  const runtimeDir = process.env.LAMBDA_RUNTIME_DIR || '/var/runtime';
+  const major = process.versions.node.split('.')[0];
+  const provided = process.env.LAMBDA_WORKBENCH_NODE_MODULES;
+  return [
+    `${opt}/nodejs/node${major}/node_modules`,
+    `${opt}/nodejs/node_modules`,
+    provided || `${runtimeDir}/node_modules`,
+    runtimeDir,
+    taskRoot,
+  ];
+}
+
+// require() reads NODE_PATH; import does not, so a resolve hook retries a bare specifier the
+// function's own node_modules lack from each folder, as Lambda's runtime resolves its SDK.
+function useModuleFolders(taskRoot) {
+  const folders = moduleFolders(taskRoot);
+  process.env.NODE_PATH = folders.join(path.delimiter);
+  require('module').Module._initPaths();
+  const { register } = require('module');
+  if (typeof register === 'function') {
+    register(url.pathToFileURL(path.join(__dirname, 'module_folders.mjs')).href, {
+      data: { folders },
+    });
+  }
+}
+
 // --- The invoke loop -----------------------------------------------------------------------------
 let onEmptyEventLoop = null; // what to do once the handler's pending work has all run
 process.on('beforeExit', () => {
@@ -289,6 +320,7 @@ async function main() {
     crash('Unhandled Promise Rejection', new UnhandledPromiseRejection(String(reason)), 128),
   );
   const taskRoot = process.env.LAMBDA_TASK_ROOT || '/var/task';
+  useModuleFolders(taskRoot);
   let handler;
   try {
     handler = await loadHandler(taskRoot, process.env._HANDLER || '');

@@ -243,6 +243,19 @@ def _setup_sys_path():
     ]
     task_root = os.environ.get("LAMBDA_TASK_ROOT", "/var/task")
     sys.path[0:0] = [task_root] + [p for p in layers if os.path.isdir(p)]
+    # After them, as /var/runtime in Lambda: what the runtime itself provides (boto3). The
+    # process backend runs us with -I -S and names its runtime folder here; images carry it.
+    provided = os.environ.get("LAMBDA_WORKBENCH_RUNTIME_PACKAGES")
+    if provided and os.path.isdir(provided):
+        sys.path.insert(1 + sum(os.path.isdir(p) for p in layers), provided)
+
+
+def _raised_by_import_system(exc):
+    """Whether the innermost frame of exc's traceback is importlib's, not the user's code."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and tb.tb_frame.f_code.co_filename.startswith("<frozen importlib")
 
 
 def _load_handler(spec):
@@ -251,6 +264,13 @@ def _load_handler(spec):
     except ValueError as exc:
         raise _Fault("Runtime.MalformedHandlerName", f"Bad handler '{spec}': {exc}") from None
     module_path = modname.replace("/", ".")  # "src/app.handler" -> module src.app
+    if module_path.startswith(".") or "" in module_path.split("."):
+        # "../x.h" or "/abs.h": importlib would fail with a TypeError about relative imports
+        # (or a ValueError); no module can have such a name, and AWS says it could not import.
+        raise _Fault(
+            "Runtime.ImportModuleError",
+            f"Unable to import module '{modname}': No module named '{module_path}'",
+        )
     if module_path.split(".")[0] in sys.builtin_module_names:
         raise _Fault(
             "Runtime.BuiltInModuleConflict",
@@ -259,6 +279,13 @@ def _load_handler(spec):
     try:
         module = importlib.import_module(module_path)
     except ImportError as exc:  # also covers a missing dependency imported *by* the module
+        raise _Fault(
+            "Runtime.ImportModuleError", f"Unable to import module '{modname}': {exc}"
+        ) from None
+    except OSError as exc:
+        if not _raised_by_import_system(exc):
+            raise  # the module's own init code failed: reported as it is
+        # A file the import system cannot read: "[Errno 13] Permission denied: '<path>'".
         raise _Fault(
             "Runtime.ImportModuleError", f"Unable to import module '{modname}': {exc}"
         ) from None

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from workbench import runtimes
 from workbench.core.environment import Served
 from workbench.core.errors import InvokeError
 from workbench.core.model import CONFIG_FILE_NAME, ConfigError, FunctionConfig, load_function
@@ -27,9 +28,10 @@ TASK_ROOT = "/var/task/"  # where the code lives inside a container
 
 
 def handler_module_path(config: FunctionConfig) -> Path:
-    """The file that holds the handler: lambda_function.lambda_handler → lambda_function.py."""
-    module = config.handler.rsplit(".", 1)[0]
-    return config.code_dir / (module.replace(".", "/") + ".py")
+    """The file the editor opens, as the runtime's family says: lambda_function.py for
+    lambda_function.lambda_handler, index.mjs (or .js) for Node.js, a custom runtime's bootstrap.
+    An image function's folder holds its handler the same way."""
+    return runtimes.editor_file(config)
 
 
 def error_frames(payload: bytes) -> list[tuple[str, int]]:

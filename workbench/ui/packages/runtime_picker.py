@@ -36,9 +36,8 @@ def detail_text(runtime: runtimes.Runtime) -> str:
 
 
 def listing_order(runtime: runtimes.Runtime) -> tuple[int, tuple[int, ...]]:
-    """Python, then Node.js, then custom runtimes; oldest version first within each."""
-    family = ("python", "nodejs", "provided").index(runtime.family)
-    return family, tuple(int(part) for part in runtime.version.split(".") if part.isdigit())
+    """In the families' order (Python, Node.js, custom); oldest version first within each."""
+    return runtimes.listing_order(runtime)
 
 
 class RuntimeDelegate(QStyledItemDelegate):

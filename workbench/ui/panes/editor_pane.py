@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
+from workbench import runtimes
 from workbench.ui.recovery import RecoveryStore
 from workbench.ui.widgets.code_editor import CodeEditor
 from workbench.ui.widgets.find_bar import FindBar
@@ -83,6 +84,7 @@ class EditorPane(QWidget):
         except (OSError, UnicodeDecodeError) as exc:
             text = ""
             self.sig_message.emit(f"Could not read {self.path.name}: {exc}")
+        self.editor.set_language(runtimes.lexer_for_file(self.path))
         self.editor.setPlainText(text)
         self.editor.document().setModified(False)
         self._autosave.stop()

@@ -26,7 +26,10 @@ _LANGUAGES = {
     # language: (comment prefix, characters that open a block at the end of a line)
     "python": ("#", ":"),
     "json": (None, "{["),
+    "javascript": ("//", "{[("),
+    "bash": ("#", ""),
 }
+_PLAIN = (None, "")
 _DEDENT_AFTER = re.compile(r"^\s*(return|pass|raise|break|continue)\b")
 
 
@@ -58,7 +61,7 @@ class CodeEditor(QPlainTextEdit):
     def __init__(self, language: str = "python", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.language = language
-        self.comment_prefix, self._openers = _LANGUAGES[language]
+        self.comment_prefix, self._openers = _LANGUAGES.get(language, _PLAIN)
         # A cursor, not a number, so the mark follows the line while the learner edits above it.
         self._error_cursor: QTextCursor | None = None
         self._found: list[QTextCursor] = []
@@ -76,6 +79,13 @@ class CodeEditor(QPlainTextEdit):
         self._apply_scheme()
 
     # ----- public API ------------------------------------------------------------------
+    def set_language(self, language: str) -> None:
+        """Edit another language (a pygments lexer name): its colours and comment prefix."""
+        if language != self.language:
+            self.language = language
+            self.comment_prefix, self._openers = _LANGUAGES.get(language, _PLAIN)
+            self._highlighter.set_language(language)
+
     @property
     def error_line(self) -> int:
         """The marked error line (1-based), 0 if none."""

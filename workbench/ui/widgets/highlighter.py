@@ -4,8 +4,9 @@ lines colour correctly, and applies the cached formats block by block."""
 from __future__ import annotations
 
 from pygments.lexer import Lexer
-from pygments.lexers import JsonLexer, PythonLexer
+from pygments.lexers import JsonLexer, TextLexer, get_lexer_by_name
 from pygments.token import Comment, Keyword, Name, Number, Operator, String, Token, _TokenType
+from pygments.util import ClassNotFound
 from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
 # (light, dark) colours per token family; the first matching ancestor wins.
@@ -29,9 +30,17 @@ _MULTILINE_STATE = 1  # block ends inside a token that continues on the next lin
 
 
 def lexer_for(language: str) -> Lexer:
-    """A pygments lexer for 'python' or 'json'."""
+    """A pygments lexer by name ('python', 'json', 'javascript', 'bash'…); plain text if unknown.
+
+    The runtimes say which one a function's files need (runtimes.lexer_for_file).
+    """
     # stripnl=False: stripping leading blank lines would shift every line number.
-    return JsonLexer(stripnl=False) if language == "json" else PythonLexer(stripnl=False)
+    if language == "json":
+        return JsonLexer(stripnl=False)
+    try:
+        return get_lexer_by_name(language, stripnl=False)
+    except ClassNotFound:
+        return TextLexer(stripnl=False)
 
 
 class PygmentsHighlighter(QSyntaxHighlighter):
@@ -58,6 +67,12 @@ class PygmentsHighlighter(QSyntaxHighlighter):
         super().setDocument(document)
         self._lines: list[list[tuple[int, int, _TokenType]]] = []
         self._continues: list[bool] = []
+
+    def set_language(self, language: str) -> None:
+        """Lex with another language's lexer from now on, and recolour the document."""
+        self._lexer = lexer_for(language)
+        self._stale = True
+        self.rehighlight()
 
     def set_dark(self, dark: bool) -> None:
         """Switch colour scheme and recolour the document."""

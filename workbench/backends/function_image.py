@@ -19,9 +19,10 @@ from typing import Any
 import docker
 import docker.errors
 
-from workbench.backends.images import LABEL, build_image
+from workbench.backends.image_pull import build_image
+from workbench.backends.images import LABEL
 from workbench.core.model import CONFIG_FILE_NAME, FunctionConfig, load_function
-from workbench.packages.image_names import IMAGE_REPO
+from workbench.packages.image_names import function_image_repo
 from workbench.packages.limits import PackageError, check_image, package_files
 
 Progress = Callable[[str], None]
@@ -48,7 +49,7 @@ def context_digest(code_dir: Path) -> str:
 
 
 def image_tag(name: str, code_dir: Path) -> str:
-    return f"{IMAGE_REPO.format(name=name.lower())}:{context_digest(code_dir)}"
+    return f"{function_image_repo(name.lower())}:{context_digest(code_dir)}"
 
 
 def is_function_image(attrs: dict[str, Any]) -> bool:

@@ -1,10 +1,11 @@
 // The smallest useful Node.js handler: greets whoever the event names, and counts warm
-// invocations. The same function as sample_functions/hello, in JavaScript.
+// invocations. The same function as sample_functions/hello, in JavaScript. It is an ES module
+// (index.mjs), as the Lambda console creates them.
 
 // Code outside the handler runs once per execution environment, during init.
 let invocations = 0;
 
-exports.handler = async (event, context) => {
+export const handler = async (event, context) => {
   invocations += 1;
   const name = (event && event.name) || 'world';
   console.log(`Hello from ${context.functionName}, invocation ${invocations} in this environment`);
