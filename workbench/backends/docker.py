@@ -4,7 +4,9 @@ Memory limit = the function's memory (swap off); CPU quota = memory / 1,769 MB o
 `docker pause` is the freeze. The runtime's output reaches us through a FIFO bind-mounted
 into the container, so — as with a local process — everything it printed before a
 Runtime API call is readable when that call arrives. Containers are started ahead of need
-and wait for their environment (docker_slots.py).
+and wait for their environment (docker_slots.py). Nothing of the host is writable from a
+function except its /tmp, a per-environment filesystem of the ephemeral storage size that
+survives resets (docker_tmp.py); a tiny init (docker-init) is PID 1 and reaps zombies.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ from workbench.backends.docker_slots import (
     ContainerSlot,
     SlotShape,
 )
+from workbench.backends.docker_sweep import OWNER_LABEL, sweep_orphans
+from workbench.backends.docker_tmp import TmpStorage, TmpVolume
 from workbench.backends.images import LABEL
-from workbench.backends.pids import pid_alive
 from workbench.core.model import DEFAULT_RUNTIME, ConfigError, FunctionConfig
 from workbench.core.runtime_env import RUNTIME_DIR, TASK_ROOT
 from workbench.core.sandbox import SandboxError, SandboxExit, SandboxSpec
@@ -43,7 +46,6 @@ from workbench.paths import SHIM_DIR
 from workbench.runtimes import Runtime, container_command, runtime_for_image
 from workbench.runtimes import get as get_runtime
 
-OWNER_LABEL = f"{LABEL}.owner-pid"
 FUNCTION_LABEL = f"{LABEL}.function"
 MAX_SPARES = 8  # waiting containers kept at most, one per function shape
 SHIM_IN_CONTAINER = f"{RUNTIME_DIR}/workbench"
@@ -99,6 +101,7 @@ class DockerSandbox:
             loop.call_soon_threadsafe(_resolve, self._exit, result)
 
     async def after_init(self) -> None:
+        self._slot.forget_environment()  # the runtime has read it: keep nothing on disk
         # Init ran with the whole machine's CPUs, like the init burst observed on Lambda
         # (community reports, UNVERIFIED by AWS); the handler runs at the memory's share.
         await self._backend.call(
@@ -176,6 +179,10 @@ class DockerBackend:
         self._background: set[asyncio.Future[Any]] = set()
         self._closed = False
         self.last_failure: str | None = None
+        self._tmp = TmpStorage()
+        self._env_tmp: dict[str, TmpVolume] = {}  # each environment's /tmp, kept over resets
+        if self._tmp.unavailable:
+            self.description += f"; /tmp in memory, cleared on reset ({self._tmp.unavailable})"
 
     def note_failure(self, exc: BaseException) -> None:
         self.last_failure = str(exc)
@@ -227,15 +234,32 @@ class DockerBackend:
             return self.image
         return get_runtime(function.runtime).image
 
-    def _create_slot(self, shape: SlotShape, function_name: str) -> ContainerSlot:
-        """Blocking: start a container that waits in the launcher for its environment."""
-        slot = ContainerSlot(shape)
+    def _create_slot(
+        self, shape: SlotShape, function_name: str, tmp: TmpVolume | None = None
+    ) -> ContainerSlot:
+        """Blocking: start a container that waits in the launcher for its environment.
+
+        tmp: the /tmp of the environment being restarted after a reset; else a fresh one.
+        """
+        fresh_tmp = tmp is None and self._tmp.sized_images
+        try:
+            if fresh_tmp:
+                tmp = self._tmp.create(shape.ephemeral_storage_mb)
+        except OSError as exc:
+            raise SandboxError(str(exc)) from exc
+        slot = ContainerSlot(shape, tmp)
         try:
             command = self._command(shape.image, shape.handler)
             volumes = {
                 str(SHIM_DIR): {"bind": SHIM_IN_CONTAINER, "mode": "ro"},
-                str(slot.host_dir): {"bind": SLOT_DIR_IN_CONTAINER, "mode": "rw"},
+                # Read-only: the env file stays the backend's; the FIFOs still work.
+                str(slot.host_dir): {"bind": SLOT_DIR_IN_CONTAINER, "mode": "ro"},
             }
+            tmpfs = {}
+            if tmp is not None:
+                volumes[str(tmp.host_dir)] = {"bind": "/tmp", "mode": "rw"}
+            else:  # no filesystem images here: sized, but in memory (006-tmp-storage.md)
+                tmpfs["/tmp"] = f"size={shape.ephemeral_storage_mb}m"
             if not self._code_inside.get(shape.image):
                 volumes[shape.code_dir] = {"bind": TASK_ROOT, "mode": "ro"}
             if shape.opt_dir:
@@ -253,15 +277,18 @@ class DockerBackend:
                 ulimits=[docker.types.Ulimit(name="nofile", soft=1024, hard=1024)],
                 cap_drop=["ALL"],
                 security_opt=["no-new-privileges"],
-                read_only=True,
-                tmpfs={"/tmp": f"size={shape.ephemeral_storage_mb}m"},
+                read_only=True,  # also makes /etc/hosts, /etc/resolv.conf, … read-only
+                tmpfs=tmpfs,
                 volumes=volumes,
+                init=True,  # docker-init as PID 1 reaps zombies, as Lambda's init does
                 working_dir=TASK_ROOT,
                 extra_hosts={"host.docker.internal": "host-gateway"},
                 network_mode="bridge",
             )
         except BaseException:
             slot.close()
+            if fresh_tmp and tmp is not None:
+                self._tmp.remove(tmp)
             raise
         return slot
 
@@ -307,13 +334,23 @@ class DockerBackend:
         return task
 
     async def _remove_slot(self, slot: ContainerSlot) -> None:
+        """Remove a spare that no environment took, with its /tmp."""
         with contextlib.suppress(SandboxError):
             await self.call(slot.container.remove, force=True)  # type: ignore[attr-defined]
         slot.close()
+        if slot.tmp is not None:
+            with contextlib.suppress(SandboxError):
+                await self.call(self._tmp.remove, slot.tmp)
 
-    async def _take_slot(self, function: FunctionConfig) -> ContainerSlot:
-        """The waiting container for this shape if there is a healthy one, else a new one."""
+    async def _take_slot(self, function: FunctionConfig, env_id: str) -> ContainerSlot:
+        """The waiting container for this shape if there is a healthy one, else a new one.
+
+        An environment restarted after a reset gets a new container with its own /tmp.
+        """
         shape = self._shape(function)
+        tmp = self._env_tmp.get(env_id)
+        if tmp is not None:
+            return await self.call(self._create_slot, shape, function.name, tmp)
         spare = self._spares.pop(shape, None)
         if spare is not None:
             with contextlib.suppress(SandboxError, asyncio.CancelledError):
@@ -321,12 +358,15 @@ class DockerBackend:
         return await self.call(self._create_slot, shape, function.name)
 
     async def start(self, spec: SandboxSpec) -> DockerSandbox:
-        slot = await self._take_slot(spec.function)
+        slot = await self._take_slot(spec.function, spec.env_id)
         try:
             slot.launch(spec.variables)
         except OSError as exc:
-            await self._remove_slot(slot)
+            if spec.env_id not in self._env_tmp:
+                await self._remove_slot(slot)
             raise SandboxError(f"could not hand the container its environment: {exc}") from exc
+        if slot.tmp is not None:
+            self._env_tmp[spec.env_id] = slot.tmp
         sandbox = DockerSandbox(self, slot, spec.function.memory_mb)
         self._sandboxes = [s for s in self._sandboxes if not s._killed]
         self._sandboxes.append(sandbox)
@@ -336,6 +376,13 @@ class DockerBackend:
         self._spawn(self.call(slot.container.rename, readable))  # type: ignore[attr-defined]
         return sandbox
 
+    async def release(self, env_id: str) -> None:
+        """The environment is gone for good: remove its /tmp (its containers are gone)."""
+        tmp = self._env_tmp.pop(env_id, None)
+        if tmp is not None:
+            with contextlib.suppress(SandboxError):
+                await self.call(self._tmp.remove, tmp)
+
     async def close(self) -> None:
         self._closed = True
         sandboxes, self._sandboxes = self._sandboxes, []
@@ -344,16 +391,11 @@ class DockerBackend:
         for slot in await asyncio.gather(*spares, return_exceptions=True):
             if isinstance(slot, ContainerSlot):
                 await self._remove_slot(slot)
+        self._env_tmp.clear()
+        with contextlib.suppress(SandboxError):
+            await self.call(self._tmp.close)
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def sweep_orphans(self) -> int:
-        """Remove containers left by runs that are no longer alive; returns how many."""
-        removed = 0
-        for container in self.client.containers.list(all=True, filters={"label": LABEL}):
-            owner = container.labels.get(OWNER_LABEL, "")
-            if owner.isdigit() and pid_alive(int(owner)):
-                continue
-            with contextlib.suppress(docker.errors.APIError):
-                container.remove(force=True)
-                removed += 1
-        return removed
+        """Blocking: remove what dead runs left (docker_sweep.py); how many containers."""
+        return sweep_orphans(self.client)

@@ -451,6 +451,7 @@ class Environment:
             was_failed = self.state == EnvState.FAILED
             self.state = EnvState.REAPED
             await self._stop_sandbox()
+            await self._backend.release(self.env_id)  # /tmp outlives resets, not this
             if self._server:
                 await self._server.close()
                 self._server = None

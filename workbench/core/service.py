@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import itertools
 import json
-import tempfile
+import shutil
 import uuid
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
@@ -33,6 +33,7 @@ from workbench.core.events import (
 from workbench.core.model import FunctionConfig
 from workbench.core.outcomes import Served
 from workbench.core.sandbox import Backend, SandboxError
+from workbench.core.scratch import scratch_dir
 from workbench.core.versions import LATEST, Resolved, Version, VersionStore
 
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024  # API_Invoke: 6 MB request for synchronous invocations
@@ -98,9 +99,10 @@ class LambdaService:
         self._functions: dict[str, FunctionConfig] = {}
         # One pool per function version: versions never share environments.
         self._pools: dict[tuple[str, str], list[Environment]] = {}
-        self.versions = VersionStore(
-            versions_root or Path(tempfile.mkdtemp(prefix="lambda-workbench-versions-"))
-        )
+        # Our own snapshot folder is removed on close (and by a later run if we die first).
+        root = versions_root if versions_root is not None else scratch_dir("versions")
+        self._own_versions_root = None if versions_root is not None else root
+        self.versions = VersionStore(root)
         self._env_numbers = itertools.count(1)
         self._background: set[asyncio.Task[object]] = set()
         self._reaper: asyncio.Task[None] | None = None
@@ -123,6 +125,8 @@ class LambdaService:
         await asyncio.gather(*(env.shutdown("shutdown") for env in envs), return_exceptions=True)
         self._pools.clear()
         await self.backend.close()
+        if self._own_versions_root is not None:
+            await asyncio.to_thread(shutil.rmtree, self._own_versions_root, True)
 
     async def __aenter__(self) -> LambdaService:
         await self.start()
