@@ -3,11 +3,18 @@ writable, zombies reaped (docs/decisions/006-tmp-storage.md)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import shutil
+import time
 
 import pytest
 
+from workbench.backends.docker import DockerBackend
+from workbench.core.events import EnvironmentReaped
 from workbench.core.model import FunctionConfig
+from workbench.core.service import LambdaService
 
 pytestmark = pytest.mark.docker
 
@@ -151,3 +158,52 @@ async def test_orphaned_children_are_reaped_by_init(docker_service, write_functi
         result = await docker_service.invoke("forker", b'{"children": 400}')
         assert result.report.status == "success", result.payload
         assert json.loads(result.payload)["zombies"] == 0
+
+
+async def _until(predicate, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
+
+
+def _tmp_mounts() -> list[str]:
+    """Our /tmp filesystems now mounted (their folder names carry our pid)."""
+    marker = f"/lambda-workbench-tmp-{os.getpid()}-"
+    with open("/proc/self/mountinfo", encoding="utf-8") as mountinfo:
+        return [line.split()[4] for line in mountinfo if marker in line.split()[4]]
+
+
+async def test_a_reaped_environment_takes_its_tmp_with_it(
+    docker_client, runtime_image, write_function
+):
+    service = LambdaService(DockerBackend(docker_client, runtime_image), idle_timeout_s=0.5)
+    async with service:
+        service.deploy(FunctionConfig("brief", write_function(TMP_KEEPER)))
+        first = json.loads((await service.invoke("brief", b'{"write": "x"}')).payload)
+        assert first["kept"] == "x"
+        mounted = _tmp_mounts()
+        assert len(mounted) >= 2  # the environment's, and the waiting container's
+        await _until(lambda: any(True for _ in service.bus.of_type(EnvironmentReaped)))
+        await _until(lambda: len(_tmp_mounts()) == len(mounted) - 1)
+    assert _tmp_mounts() == []  # closing removes the spare's too
+
+
+async def test_without_filesystem_images_tmp_is_a_sized_tmpfs(
+    docker_client, runtime_image, write_function, monkeypatch
+):
+    """No mkfs.ext4 (or no root): /tmp falls back to a tmpfs of the storage size, said so."""
+    real_which = shutil.which
+    monkeypatch.setattr(
+        "workbench.backends.docker_tmp.shutil.which",
+        lambda tool: None if tool == "mkfs.ext4" else real_which(tool),
+    )
+    backend = DockerBackend(docker_client, runtime_image)
+    assert "/tmp in memory, cleared on reset (mkfs.ext4 is not installed)" in backend.description
+    service = LambdaService(backend)
+    async with service:
+        config = FunctionConfig("small", write_function(FILL_TMP), memory_mb=1024, timeout_s=60)
+        service.deploy(config)
+        body = json.loads((await service.invoke("small", b"{}")).payload)
+    assert body["error"] == "ENOSPC" and body["size_mb"] == pytest.approx(512, abs=1)

@@ -242,11 +242,8 @@ class DockerBackend:
         tmp: the /tmp of the environment being restarted after a reset; else a fresh one.
         """
         fresh_tmp = tmp is None and self._tmp.sized_images
-        try:
-            if fresh_tmp:
-                tmp = self._tmp.create(shape.ephemeral_storage_mb)
-        except OSError as exc:
-            raise SandboxError(str(exc)) from exc
+        if fresh_tmp:
+            tmp = self._tmp.create(shape.ephemeral_storage_mb)  # SandboxError if it cannot
         slot = ContainerSlot(shape, tmp)
         try:
             command = self._command(shape.image, shape.handler)
@@ -334,11 +331,11 @@ class DockerBackend:
         return task
 
     async def _remove_slot(self, slot: ContainerSlot) -> None:
-        """Remove a spare that no environment took, with its /tmp."""
+        """Remove a slot's container, and its /tmp unless an environment owns that."""
         with contextlib.suppress(SandboxError):
             await self.call(slot.container.remove, force=True)  # type: ignore[attr-defined]
         slot.close()
-        if slot.tmp is not None:
+        if slot.tmp is not None and slot.tmp not in self._env_tmp.values():
             with contextlib.suppress(SandboxError):
                 await self.call(self._tmp.remove, slot.tmp)
 
@@ -362,8 +359,7 @@ class DockerBackend:
         try:
             slot.launch(spec.variables)
         except OSError as exc:
-            if spec.env_id not in self._env_tmp:
-                await self._remove_slot(slot)
+            await self._remove_slot(slot)
             raise SandboxError(f"could not hand the container its environment: {exc}") from exc
         if slot.tmp is not None:
             self._env_tmp[spec.env_id] = slot.tmp

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.backends.pids import mounts_under, unmount
+from workbench.core.sandbox import SandboxError
 from workbench.core.scratch import scratch_bases, scratch_dir
 
 # ext4 with 4 KiB blocks, no journal or resize reserve and one inode per 64 KiB keeps ~0.8 %
@@ -80,33 +81,40 @@ class TmpStorage:
             return "no loop devices (/dev/loop-control)"
         try:
             volume = self.create(_PROBE_MB)
-        except OSError as exc:
+        except (OSError, SandboxError) as exc:
             return str(exc)
         self.remove(volume)
         return None
 
     def create(self, size_mb: int) -> TmpVolume:
-        """Blocking: a fresh, empty, mounted filesystem of size_mb. OSError saying why not."""
-        if self._root is None:
-            self._root = scratch_dir("tmp", self._base)
-        folder = Path(os.path.join(self._root, os.urandom(6).hex()))
-        folder.mkdir()
-        image, mount_point = folder / "fs.img", folder / "tmp"
-        mount_point.mkdir()
-        with open(image, "wb") as file:
-            file.truncate(image_size_mb(size_mb) * 1024 * 1024)  # sparse: costs what is written
-        failure = _run(["mkfs.ext4", *_MKFS_OPTIONS, str(image)])
-        if failure is None:
-            options = "loop,nosuid,nodev,noatime"
-            failure = _run(["mount", "-t", "ext4", "-o", options, str(image), str(mount_point)])
-        if failure is None:
-            shutil.rmtree(mount_point / "lost+found", ignore_errors=True)  # an empty /tmp
-            os.chmod(mount_point, 0o1777)
-            volume = TmpVolume(mount_point, image, size_mb)
-            self._volumes.add(volume)
-            return volume
-        shutil.rmtree(folder, ignore_errors=True)
-        raise OSError(f"could not make a {size_mb} MB /tmp filesystem: {failure}")
+        """Blocking: a fresh, empty, mounted filesystem of size_mb; SandboxError if not."""
+        try:
+            if self._root is None:
+                self._root = scratch_dir("tmp", self._base)
+            folder = self._root / os.urandom(6).hex()
+            mount_point = folder / "tmp"
+            mount_point.mkdir(parents=True)
+        except OSError as exc:
+            raise SandboxError(f"could not make a /tmp folder: {exc}") from exc
+        image = folder / "fs.img"
+        try:
+            with open(image, "wb") as file:  # sparse: it costs only what is written
+                file.truncate(image_size_mb(size_mb) * 1024 * 1024)
+            failure = _run(["mkfs.ext4", *_MKFS_OPTIONS, str(image)])
+            if failure is None:
+                options = "loop,nosuid,nodev,noatime"
+                command = ["mount", "-t", "ext4", "-o", options, str(image), str(mount_point)]
+                failure = _run(command)
+            if failure is None:
+                shutil.rmtree(mount_point / "lost+found", ignore_errors=True)  # an empty /tmp
+                os.chmod(mount_point, 0o1777)
+                volume = TmpVolume(mount_point, image, size_mb)
+                self._volumes.add(volume)
+                return volume
+        except OSError as exc:
+            failure = str(exc)
+        self.remove(TmpVolume(mount_point, image, size_mb))
+        raise SandboxError(f"could not make a {size_mb} MB /tmp filesystem: {failure}")
 
     def remove(self, volume: TmpVolume) -> None:
         """Blocking: unmount and delete; never deletes through a mount that stayed."""
