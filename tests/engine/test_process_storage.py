@@ -4,15 +4,17 @@ and goes when the environment is reaped; scratch folders of dead runs are swept.
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 from engine_helpers import body, invoke, wait_until, write_function
 
-from workbench.backends.process import sweep_orphans
+from workbench.backends.process import ProcessBackend, sweep_orphans
 from workbench.core.events import EnvironmentReaped
 from workbench.core.scratch import scratch_dir
+from workbench.core.service import LambdaService
 
 KEEPER = """
 import os, tempfile, time
@@ -73,3 +75,14 @@ def test_scratch_folders_of_a_dead_run_are_swept_and_live_ones_kept(tmp_path):
         assert live.is_dir()
     finally:
         live.rmdir()
+
+
+async def test_the_version_snapshots_folder_goes_when_the_service_closes(tmp_path):
+    service = LambdaService(ProcessBackend())
+    async with service:
+        service.deploy(write_function(tmp_path, KEEPER, name="versioned"))
+        version = service.versions.publish(service.function("versioned"))
+        root = service.versions.root
+        assert root.name.startswith(f"lambda-workbench-versions-{os.getpid()}-")
+        assert (version.config.code_dir / "lambda_function.py").is_file()
+    assert not root.exists()
