@@ -24,12 +24,15 @@ def _unescape(field: str) -> str:
     return field
 
 
-def mounts_under(folder: Path) -> list[Path]:
+MOUNTINFO = Path("/proc/self/mountinfo")
+
+
+def mounts_under(folder: Path, mountinfo_path: Path = MOUNTINFO) -> list[Path]:
     """Mount points at or below folder, deepest first."""
     root = str(folder.resolve())
     points: list[Path] = []
     try:
-        with open("/proc/self/mountinfo", encoding="utf-8") as mountinfo:
+        with open(mountinfo_path, encoding="utf-8") as mountinfo:
             for line in mountinfo:
                 point = _unescape(line.split()[4])
                 if point == root or point.startswith(root + "/"):
