@@ -30,11 +30,10 @@ from workbench.backends.docker_host import (
 )
 from workbench.backends.docker_slots import (
     LAUNCHER,
-    SLOT_DIR_IN_CONTAINER,
     ContainerSlot,
     SlotShape,
 )
-from workbench.backends.docker_sweep import OWNER_LABEL, sweep_orphans
+from workbench.backends.docker_sweep import OWNER_LABEL, PendingRemovals, sweep_orphans
 from workbench.backends.docker_tmp import TmpStorage, TmpVolume
 from workbench.backends.images import LABEL
 from workbench.core.model import DEFAULT_RUNTIME, ConfigError, FunctionConfig
@@ -119,8 +118,7 @@ class DockerSandbox:
         if self._killed:
             return
         self._killed = True
-        with contextlib.suppress(SandboxError):
-            await self._backend.call(self.container.remove, force=True)
+        await self._backend.remove_container(self.container.id)
         self._slot.close()
 
     async def wait_exit(self) -> SandboxExit:
@@ -181,6 +179,7 @@ class DockerBackend:
         self.last_failure: str | None = None
         self._tmp = TmpStorage()
         self._env_tmp: dict[str, TmpVolume] = {}  # each environment's /tmp, kept over resets
+        self._removals = PendingRemovals(client)
         if self._tmp.unavailable:
             self.description += f"; /tmp in memory, cleared on reset ({self._tmp.unavailable})"
 
@@ -247,20 +246,8 @@ class DockerBackend:
         slot = ContainerSlot(shape, tmp)
         try:
             command = self._command(shape.image, shape.handler)
-            volumes = {
-                str(SHIM_DIR): {"bind": SHIM_IN_CONTAINER, "mode": "ro"},
-                # Read-only: the env file stays the backend's; the FIFOs still work.
-                str(slot.host_dir): {"bind": SLOT_DIR_IN_CONTAINER, "mode": "ro"},
-            }
-            tmpfs = {}
-            if tmp is not None:
-                volumes[str(tmp.host_dir)] = {"bind": "/tmp", "mode": "rw"}
-            else:  # no filesystem images here: sized, but in memory (006-tmp-storage.md)
-                tmpfs["/tmp"] = f"size={shape.ephemeral_storage_mb}m"
-            if not self._code_inside.get(shape.image):
-                volumes[shape.code_dir] = {"bind": TASK_ROOT, "mode": "ro"}
-            if shape.opt_dir:
-                volumes[shape.opt_dir] = {"bind": "/opt", "mode": "ro"}
+            code_inside = bool(self._code_inside.get(shape.image))
+            volumes, tmpfs = slot.mounts({str(SHIM_DIR): SHIM_IN_CONTAINER}, code_inside)
             slot.container = self.client.containers.run(
                 shape.image,
                 entrypoint=["/bin/sh", "-c", LAUNCHER, "sh"],
@@ -330,10 +317,13 @@ class DockerBackend:
         task.add_done_callback(_consume_exception)
         return task
 
+    async def remove_container(self, container_id: str) -> None:
+        """Remove a container now, or (engine gone) at the next start or close."""
+        await self.call(self._removals.remove, container_id)  # never raises SandboxError
+
     async def _remove_slot(self, slot: ContainerSlot) -> None:
         """Remove a slot's container, and its /tmp unless an environment owns that."""
-        with contextlib.suppress(SandboxError):
-            await self.call(slot.container.remove, force=True)  # type: ignore[attr-defined]
+        await self.remove_container(slot.container.id)  # type: ignore[attr-defined]
         slot.close()
         if slot.tmp is not None and slot.tmp not in self._env_tmp.values():
             with contextlib.suppress(SandboxError):
@@ -355,6 +345,8 @@ class DockerBackend:
         return await self.call(self._create_slot, shape, function.name)
 
     async def start(self, spec: SandboxSpec) -> DockerSandbox:
+        if self._removals:  # the engine is back after an outage: tidy what it kept
+            self._spawn(self.call(self._removals.retry))
         slot = await self._take_slot(spec.function, spec.env_id)
         try:
             slot.launch(spec.variables)
@@ -388,6 +380,8 @@ class DockerBackend:
             if isinstance(slot, ContainerSlot):
                 await self._remove_slot(slot)
         self._env_tmp.clear()
+        with contextlib.suppress(SandboxError):
+            await self.call(self._removals.retry)
         with contextlib.suppress(SandboxError):
             await self.call(self._tmp.close)
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -21,6 +21,7 @@ import uuid
 from dataclasses import dataclass
 
 from workbench.backends.docker_tmp import TmpVolume
+from workbench.core.runtime_env import TASK_ROOT
 from workbench.core.scratch import scratch_dir
 
 SLOT_DIR_IN_CONTAINER = "/var/lambda-workbench"
@@ -64,6 +65,25 @@ class ContainerSlot:
         self._log_writer = os.open(self.host_dir / "log", os.O_WRONLY | os.O_NONBLOCK)
         # Read-write keeps "go" readable until the container has read it.
         self._go_fd = os.open(self.host_dir / "go", os.O_RDWR | os.O_NONBLOCK)
+
+    def mounts(
+        self, read_only: dict[str, str], code_inside: bool
+    ) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+        """The container's volumes and tmpfs: everything read-only except /tmp.
+
+        read_only: more host folders to bind (host → inside). code_inside: the image carries
+        its own /var/task. The slot folder is read-only too (see the module docstring).
+        """
+        binds = {**read_only, str(self.host_dir): SLOT_DIR_IN_CONTAINER}
+        if not code_inside:
+            binds[self.shape.code_dir] = TASK_ROOT
+        if self.shape.opt_dir:
+            binds[self.shape.opt_dir] = "/opt"
+        volumes = {host: {"bind": inside, "mode": "ro"} for host, inside in binds.items()}
+        if self.tmp is None:  # no filesystem images here: sized, but in memory (decision 006)
+            return volumes, {"/tmp": f"size={self.shape.ephemeral_storage_mb}m"}
+        volumes[str(self.tmp.host_dir)] = {"bind": "/tmp", "mode": "rw"}
+        return volumes, {}
 
     def launch(self, variables: dict[str, str]) -> None:
         """Give the waiting container its environment and let it exec the runtime."""
