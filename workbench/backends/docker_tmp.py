@@ -84,6 +84,7 @@ class TmpStorage:
         except (OSError, SandboxError) as exc:
             return str(exc)
         self.remove(volume)
+        self.close()  # the root folder is made again when a /tmp is needed
         return None
 
     def create(self, size_mb: int) -> TmpVolume:
