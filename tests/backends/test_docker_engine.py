@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import select
+import socket
+import socketserver
 import threading
 import time
 from pathlib import Path
@@ -13,7 +16,6 @@ import docker
 import pytest
 
 from tests.support.aws_like_image import ensure_aws_like_image
-from tests.support.docker_proxy import SocketProxy
 from workbench.backends.docker import (
     CPU_PERIOD_US,
     FUNCTION_LABEL,
@@ -250,11 +252,45 @@ def test_orphans_of_a_dead_run_are_swept(docker_client, runtime_image):
         docker_client.containers.get(orphan.id)
 
 
+class _SocketProxy(socketserver.ThreadingUnixStreamServer):
+    """A stand-in Docker socket that forwards to the real one until stopped ("engine gone")."""
+
+    daemon_threads = True
+
+    def __init__(self, path: str) -> None:
+        self.connections: list[socket.socket] = []
+        super().__init__(path, _Forward)
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+        for conn in self.connections:
+            conn.close()
+
+
+class _Forward(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        upstream = socket.socket(socket.AF_UNIX)
+        upstream.connect("/var/run/docker.sock")
+        self.server.connections.extend([self.request, upstream])  # type: ignore[attr-defined]
+        pair = {self.request: upstream, upstream: self.request}
+        try:
+            while True:
+                readable, _, _ = select.select(list(pair), [], [], 0.5)
+                for sock in readable:
+                    data = sock.recv(65536)
+                    if not data:
+                        return
+                    pair[sock].sendall(data)
+        except OSError:
+            return
+
+
 async def test_engine_vanishing_mid_run_gives_a_clear_error_and_the_service_survives(
     tmp_path: Path, runtime_image, write_function
 ):
     socket_path = str(tmp_path / "docker.sock")
-    proxy = SocketProxy(socket_path)
+    proxy = _SocketProxy(socket_path)
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
     client = docker.DockerClient(base_url=f"unix://{socket_path}", timeout=5)
     service = LambdaService(DockerBackend(client, runtime_image))

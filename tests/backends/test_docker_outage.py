@@ -7,15 +7,13 @@ import signal
 import subprocess
 import sys
 import textwrap
-import threading
 from pathlib import Path
 
 import docker
 import docker.errors
 import pytest
 
-from tests.support.docker_proxy import SocketProxy
-from workbench.backends.docker_sweep import OWNER_LABEL, PendingRemovals, sweep_orphans
+from workbench.backends.docker_sweep import OWNER_LABEL, sweep_orphans
 from workbench.backends.images import LABEL
 from workbench.backends.pids import mounts_under
 from workbench.core.scratch import scratch_bases, scratch_dir, scratch_owner
@@ -143,32 +141,3 @@ def test_outage_leftovers_are_removed_and_live_runs_left_alone(
     finally:
         live_container.remove(force=True)
         live_folder.rmdir()
-
-
-def _proxy(path: str) -> SocketProxy:
-    proxy = SocketProxy(path)
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
-    return proxy
-
-
-def test_a_container_the_engine_could_not_remove_is_removed_once_it_answers_again(
-    tmp_path, docker_client, runtime_image
-):
-    """An engine outage while the app runs: the removal is remembered and retried."""
-    container = _orphan(docker_client, runtime_image, str(os.getpid()))
-    socket_path = str(tmp_path / "docker.sock")
-    proxy = _proxy(socket_path)
-    client = docker.DockerClient(base_url=f"unix://{socket_path}", timeout=5)
-    removals = PendingRemovals(client)
-    try:
-        proxy.stop()  # the engine is gone
-        removals.remove(container.id)
-        assert removals and not _gone(docker_client, container.id)
-        os.unlink(socket_path)
-        proxy = _proxy(socket_path)  # and back
-        removals.retry()
-        assert not removals and _gone(docker_client, container.id)
-    finally:
-        proxy.stop()
-        if not _gone(docker_client, container.id):
-            container.remove(force=True)

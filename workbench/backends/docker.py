@@ -33,7 +33,7 @@ from workbench.backends.docker_slots import (
     ContainerSlot,
     SlotShape,
 )
-from workbench.backends.docker_sweep import OWNER_LABEL, PendingRemovals, sweep_orphans
+from workbench.backends.docker_sweep import OWNER_LABEL, sweep_orphans
 from workbench.backends.docker_tmp import TmpStorage, TmpVolume
 from workbench.backends.images import LABEL
 from workbench.core.model import DEFAULT_RUNTIME, ConfigError, FunctionConfig
@@ -118,7 +118,8 @@ class DockerSandbox:
         if self._killed:
             return
         self._killed = True
-        await self._backend.remove_container(self.container.id)
+        with contextlib.suppress(SandboxError):
+            await self._backend.call(self.container.remove, force=True)
         self._slot.close()
 
     async def wait_exit(self) -> SandboxExit:
@@ -179,7 +180,6 @@ class DockerBackend:
         self.last_failure: str | None = None
         self._tmp = TmpStorage()
         self._env_tmp: dict[str, TmpVolume] = {}  # each environment's /tmp, kept over resets
-        self._removals = PendingRemovals(client)
         if self._tmp.unavailable:
             self.description += f"; /tmp in memory, cleared on reset ({self._tmp.unavailable})"
 
@@ -317,13 +317,10 @@ class DockerBackend:
         task.add_done_callback(_consume_exception)
         return task
 
-    async def remove_container(self, container_id: str) -> None:
-        """Remove a container now, or (engine gone) at the next start or close."""
-        await self.call(self._removals.remove, container_id)  # never raises SandboxError
-
     async def _remove_slot(self, slot: ContainerSlot) -> None:
         """Remove a slot's container, and its /tmp unless an environment owns that."""
-        await self.remove_container(slot.container.id)  # type: ignore[attr-defined]
+        with contextlib.suppress(SandboxError):
+            await self.call(slot.container.remove, force=True)  # type: ignore[attr-defined]
         slot.close()
         if slot.tmp is not None and slot.tmp not in self._env_tmp.values():
             with contextlib.suppress(SandboxError):
@@ -345,8 +342,6 @@ class DockerBackend:
         return await self.call(self._create_slot, shape, function.name)
 
     async def start(self, spec: SandboxSpec) -> DockerSandbox:
-        if self._removals:  # the engine is back after an outage: tidy what it kept
-            self._spawn(self.call(self._removals.retry))
         slot = await self._take_slot(spec.function, spec.env_id)
         try:
             slot.launch(spec.variables)
@@ -380,8 +375,6 @@ class DockerBackend:
             if isinstance(slot, ContainerSlot):
                 await self._remove_slot(slot)
         self._env_tmp.clear()
-        with contextlib.suppress(SandboxError):
-            await self.call(self._removals.retry)
         with contextlib.suppress(SandboxError):
             await self.call(self._tmp.close)
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import docker
 import docker.errors
-import requests.exceptions
 
 from workbench.backends.images import LABEL
 from workbench.backends.pids import pid_alive, remove_leftover_folders
@@ -41,34 +40,3 @@ def sweep_orphans(client: docker.DockerClient) -> int:
         removed += 1
     remove_leftover_folders()
     return removed
-
-
-class PendingRemovals:
-    """Containers of this run that the engine could not remove (it was gone): retried later.
-
-    Without this, an engine outage while the app runs would leave exited containers until
-    the next run's sweep. Removal is by id; a container already gone counts as removed.
-    """
-
-    def __init__(self, client: docker.DockerClient) -> None:
-        self._client = client
-        self._ids: set[str] = set()
-
-    def __bool__(self) -> bool:
-        return bool(self._ids)
-
-    def remove(self, container_id: str) -> None:
-        """Blocking: remove now, or remember to retry; never raises."""
-        try:
-            self._client.api.remove_container(container_id, force=True)
-        except docker.errors.NotFound:
-            pass
-        except (docker.errors.DockerException, requests.exceptions.RequestException, OSError):
-            self._ids.add(container_id)
-            return
-        self._ids.discard(container_id)
-
-    def retry(self) -> None:
-        """Blocking: try again to remove every container that could not be removed."""
-        for container_id in list(self._ids):
-            self.remove(container_id)
