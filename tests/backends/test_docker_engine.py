@@ -118,7 +118,7 @@ def lambda_handler(event, context):
     assert "no-new-privileges" in host["SecurityOpt"]
     assert host["Init"] is True
     mounts = {m["Destination"]: m for m in _container(docker_client, body["host"]).attrs["Mounts"]}
-    assert mounts["/tmp"]["RW"] is True  # the only writable place: 006-tmp-storage.md
+    assert mounts["/tmp"]["RW"] is True  # the only writable place: 009-tmp-storage.md
     assert mounts["/var/lambda-workbench"]["RW"] is False
 
 

@@ -1,5 +1,5 @@
 """Storage like Lambda's on real containers: a sized /tmp that survives resets, nothing else
-writable, zombies reaped (docs/decisions/006-tmp-storage.md)."""
+writable, zombies reaped (docs/decisions/009-tmp-storage.md)."""
 
 from __future__ import annotations
 

@@ -80,7 +80,7 @@ class ContainerSlot:
         if self.shape.opt_dir:
             binds[self.shape.opt_dir] = "/opt"
         volumes = {host: {"bind": inside, "mode": "ro"} for host, inside in binds.items()}
-        if self.tmp is None:  # no filesystem images here: sized, but in memory (decision 006)
+        if self.tmp is None:  # no filesystem images here: sized, but in memory (decision 009)
             return volumes, {"/tmp": f"size={self.shape.ephemeral_storage_mb}m"}
         volumes[str(self.tmp.host_dir)] = {"bind": "/tmp", "mode": "rw"}
         return volumes, {}

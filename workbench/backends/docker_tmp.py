@@ -6,7 +6,7 @@ container on every reset. Instead each environment gets a sparse image file (on 
 /var/tmp), formatted ext4 and loop-mounted on the host, then bind-mounted at /tmp: writes
 stop with ENOSPC at the configured size, the page cache it uses is reclaimable (never an
 OOM kill), and the same mount is bound into the replacement container after a reset. See
-docs/decisions/006-tmp-storage.md, including why this needs root and what happens without.
+docs/decisions/009-tmp-storage.md, including why this needs root and what happens without.
 """
 
 from __future__ import annotations

@@ -159,7 +159,7 @@ class ProcessBackend:
         """The environment's own /tmp (TMPDIR): it survives resets, as Lambda's does.
 
         A process cannot be given another /tmp: code that names "/tmp/x" literally still
-        writes the host's, and nothing limits the size (docs/decisions/006-tmp-storage.md).
+        writes the host's, and nothing limits the size (docs/decisions/009-tmp-storage.md).
         """
         path = self._tmp_root / env_id
         path.mkdir(mode=0o700, exist_ok=True)
