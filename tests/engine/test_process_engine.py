@@ -714,7 +714,8 @@ async def test_log_flood_is_capped_and_the_service_keeps_working(
     notices = [t for t in texts if t.startswith("[workbench] ")]
     assert len(notices) == 1, notices
     match = re.fullmatch(
-        r"\[workbench\] ([\d,]+) more log lines of this invocation were not kept.*", notices[0]
+        r"\[workbench\] log cut: ([\d,]+) more lines \(.*\) of this invocation were not kept.*",
+        notices[0],
     )
     assert match
     dropped = int(match[1].replace(",", ""))
@@ -733,29 +734,35 @@ async def test_log_flood_is_capped_and_the_service_keeps_working(
     assert not any(t.startswith("[workbench]") for t in after_texts)
 
 
-async def test_long_line_is_split_into_256_kb_pieces(
+async def test_a_line_longer_than_a_log_event_is_cut_at_1_mb_with_a_note(
+    service: LambdaService, tmp_path: Path
+) -> None:
+    """A CloudWatch Logs event holds 1 MB (since April 2025); the rest is counted, not kept."""
+    source = 'def lambda_handler(e, c):\n    print("L" * (3 * 1024 * 1024))\n    print("next")\n'
+    service.deploy(write_function(tmp_path, source))
+    served = await invoke(service, "fn")
+    texts = log_texts(service, served.request_id)
+    [line] = [t for t in texts if t.startswith("L")]
+    assert MAX_LINE_BYTES == 1024 * 1024
+    assert len(line.encode()) <= MAX_LINE_BYTES
+    kept = len(line.split(" [")[0])
+    cut = int(re.search(r"line cut here, ([\d,]+) more bytes", line)[1].replace(",", ""))
+    assert kept + cut == 3 * 1024 * 1024  # every byte is either kept or counted
+    assert texts[texts.index(line) + 1] == "next"  # the following line is whole
+
+
+async def test_a_cut_line_keeps_whole_multibyte_characters(
     service: LambdaService, tmp_path: Path
 ) -> None:
     service.deploy(
-        write_function(tmp_path, 'def lambda_handler(e, c):\n    print("L" * (300 * 1024))\n')
+        write_function(tmp_path, 'def lambda_handler(e, c):\n    print("€" * 1_000_000)\n')
     )
     served = await invoke(service, "fn")
-    pieces = [t for t in log_texts(service, served.request_id) if t.startswith("L")]
-    assert MAX_LINE_BYTES == 256 * 1024
-    assert [len(p) for p in pieces] == [256 * 1024, 44 * 1024]
-    assert "".join(pieces) == "L" * (300 * 1024)
-
-
-async def test_long_line_split_keeps_multibyte_characters(
-    service: LambdaService, tmp_path: Path
-) -> None:
-    service.deploy(
-        write_function(tmp_path, 'def lambda_handler(e, c):\n    print("€" * 100_000)\n')
-    )
-    served = await invoke(service, "fn")
-    pieces = [t for t in log_texts(service, served.request_id) if t[:1] in ("€", "\ufffd")]
-    assert "".join(pieces) == "€" * 100_000
-    assert all(len(p.encode()) <= MAX_LINE_BYTES for p in pieces)
+    [line] = [t for t in log_texts(service, served.request_id) if t.startswith("€")]
+    head = line.split(" [workbench: line cut here")[0]
+    assert set(head) == {"€"} and "\ufffd" not in line
+    cut = int(re.search(r"([\d,]+) more bytes", line)[1].replace(",", ""))
+    assert len(head.encode()) + cut == 3 * 1_000_000
 
 
 async def test_log_lines_carry_their_request_id_in_order(

@@ -172,3 +172,22 @@ def test_an_image_set_in_function_toml_needs_docker_too(function_dir: Path, monk
     )
     assert done.returncode != 0
     assert "no Docker engine found" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("handler = 5", "function.toml: handler: expected a string"),
+        ('environment = "x"', "function.toml: environment: expected a table"),
+        ('memory = "big"', 'function.toml: memory: expected a whole number of MB, got "big"'),
+    ],
+)
+def test_a_wrong_type_in_function_toml_is_a_message_not_a_traceback(
+    function_dir: Path, line: str, message: str
+):
+    (function_dir / "function.toml").write_text(line + "\n")
+    for command in (["invoke", str(function_dir)], ["package", "build", str(function_dir)]):
+        done = run_cli(*command)
+        assert done.returncode == 2, done.stderr
+        assert message in done.stderr
+        assert "Traceback" not in done.stderr

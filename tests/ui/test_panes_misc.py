@@ -172,6 +172,17 @@ def test_invalid_function_toml_is_shown_not_raised(window, tmp_path: Path, qloop
     )
 
 
+def test_a_wrong_type_in_function_toml_is_shown_not_raised(window, tmp_path: Path, qloop):
+    """handler = 5 opens nothing and says which file, which key and what was expected."""
+    broken = tmp_path / "typed"
+    broken.mkdir()
+    (broken / "function.toml").write_text("handler = 5\n")
+    assert not window.open_function(broken)
+    assert window.result_pane.status.text().startswith("✗ Cannot open")
+    shown = window.result_pane.response.toPlainText()
+    assert f"{broken / 'function.toml'}: handler: expected a string" in shown
+
+
 def test_tooltips_on_every_control_of_every_tab(window, qtbot):
     """Controls on hidden tabs and in the find bar explain themselves too."""
     from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit

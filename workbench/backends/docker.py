@@ -9,6 +9,10 @@ and wait for their environment (docker_slots.py).
 Isolation: each environment's Runtime API answers only its own container's bridge address
 (`runtime_peer`); containers hold no capabilities (no CAP_NET_RAW/NET_ADMIN), so none can
 forge another's address. See docs/decisions/001-runtime-api-isolation.md.
+
+Storage: nothing of the host is writable from a function except its /tmp, a per-environment
+filesystem of the ephemeral storage size that survives resets (docker_tmp.py, decision 009);
+a tiny init (docker-init) is PID 1 and reaps zombies.
 """
 
 from __future__ import annotations
@@ -36,13 +40,13 @@ from workbench.backends.docker_host import (
 )
 from workbench.backends.docker_slots import (
     LAUNCHER,
-    SLOT_DIR_IN_CONTAINER,
     ContainerSlot,
     SlotShape,
 )
+from workbench.backends.docker_sweep import OWNER_LABEL, sweep_orphans
+from workbench.backends.docker_tmp import TmpStorage, TmpVolume
 from workbench.backends.function_image import is_function_image
 from workbench.backends.images import LABEL
-from workbench.backends.pids import pid_alive
 from workbench.core.model import DEFAULT_RUNTIME, ConfigError, FunctionConfig
 from workbench.core.runtime_env import TASK_ROOT
 from workbench.core.sandbox import SandboxError, SandboxExit, SandboxSpec
@@ -51,7 +55,6 @@ from workbench.paths import SHIM_DIR
 from workbench.runtimes import SHIM_IN_CONTAINER, Runtime, container_command, runtime_for_image
 from workbench.runtimes import get as get_runtime
 
-OWNER_LABEL = f"{LABEL}.owner-pid"
 FUNCTION_LABEL = f"{LABEL}.function"
 MAX_SPARES = 8  # waiting containers kept at most, one per function shape
 VCPU_MB = 1769  # one full vCPU at 1,769 MB (configuration-memory.html)
@@ -113,6 +116,7 @@ class DockerSandbox:
             loop.call_soon_threadsafe(_resolve, self._exit, result)
 
     async def after_init(self) -> None:
+        self._slot.forget_environment()  # the runtime has read it: keep nothing on disk
         # Init ran with the whole machine's CPUs, like the init burst observed on Lambda
         # (community reports, UNVERIFIED by AWS); the handler runs at the memory's share.
         await self._backend.call(
@@ -193,6 +197,10 @@ class DockerBackend:
         self._closed = False
         self._unremoved: list[Any] = []  # containers the engine could not remove when asked
         self.last_failure: str | None = None
+        self._tmp = TmpStorage()
+        self._env_tmp: dict[str, TmpVolume] = {}  # each environment's /tmp, kept over resets
+        if self._tmp.unavailable:
+            self.description += f"; /tmp in memory, cleared on reset ({self._tmp.unavailable})"
 
     def note_failure(self, exc: BaseException) -> None:
         self.last_failure = str(exc)
@@ -244,19 +252,21 @@ class DockerBackend:
             return self.image
         return get_runtime(function.runtime).image
 
-    def _create_slot(self, shape: SlotShape, function_name: str) -> ContainerSlot:
-        """Blocking: start a container that waits in the launcher for its environment."""
-        slot = ContainerSlot(shape)
+    def _create_slot(
+        self, shape: SlotShape, function_name: str, tmp: TmpVolume | None = None
+    ) -> ContainerSlot:
+        """Blocking: start a container that waits in the launcher for its environment.
+
+        tmp: the /tmp of the environment being restarted after a reset; else a fresh one.
+        """
+        fresh_tmp = tmp is None and self._tmp.sized_images
+        if fresh_tmp:
+            tmp = self._tmp.create(shape.ephemeral_storage_mb)  # SandboxError if it cannot
+        slot = ContainerSlot(shape, tmp)
         try:
             command = self._command(shape.image, shape.handler)
-            volumes = {
-                str(SHIM_DIR): {"bind": SHIM_IN_CONTAINER, "mode": "ro"},
-                str(slot.host_dir): {"bind": SLOT_DIR_IN_CONTAINER, "mode": "rw"},
-            }
-            if not self._code_inside.get(shape.image):
-                volumes[shape.code_dir] = {"bind": TASK_ROOT, "mode": "ro"}
-            if shape.opt_dir:
-                volumes[shape.opt_dir] = {"bind": "/opt", "mode": "ro"}
+            code_inside = bool(self._code_inside.get(shape.image))
+            volumes, tmpfs = slot.mounts({str(SHIM_DIR): SHIM_IN_CONTAINER}, code_inside)
             slot.container = self.client.containers.run(
                 shape.image,
                 entrypoint=["/bin/sh", "-c", LAUNCHER, "sh"],
@@ -270,15 +280,18 @@ class DockerBackend:
                 ulimits=[docker.types.Ulimit(name="nofile", soft=1024, hard=1024)],
                 cap_drop=["ALL"],
                 security_opt=["no-new-privileges"],
-                read_only=True,
-                tmpfs={"/tmp": f"size={shape.ephemeral_storage_mb}m"},
+                read_only=True,  # also makes /etc/hosts, /etc/resolv.conf, … read-only
+                tmpfs=tmpfs,
                 volumes=volumes,
+                init=True,  # docker-init as PID 1 reaps zombies, as Lambda's init does
                 working_dir=TASK_ROOT,
                 extra_hosts={"host.docker.internal": "host-gateway"},
                 network_mode="bridge",
             )
         except BaseException:
             slot.close()
+            if fresh_tmp and tmp is not None:
+                self._tmp.remove(tmp)
             raise
         return slot
 
@@ -331,13 +344,21 @@ class DockerBackend:
             self._unremoved.append(container)
 
     async def _remove_slot(self, slot: ContainerSlot) -> None:
+        """Remove a slot's container, and its /tmp unless an environment owns that."""
         await self.remove_container(slot.container)
         slot.close()
+        if slot.tmp is not None and slot.tmp not in self._env_tmp.values():
+            with contextlib.suppress(SandboxError):
+                await self.call(self._tmp.remove, slot.tmp)
 
-    async def _take_slot(self, function: FunctionConfig) -> tuple[ContainerSlot, str]:
-        """A running waiting container for this shape, and its address; a new one if none."""
+    async def _take_slot(self, function: FunctionConfig, env_id: str) -> tuple[ContainerSlot, str]:
+        """A running waiting container for this shape, and its address; a new one if none.
+
+        An environment restarted after a reset gets a new container with its own /tmp.
+        """
         shape = self._shape(function)
-        spare = self._spares.pop(shape, None)
+        tmp = self._env_tmp.get(env_id)  # a restart after a reset keeps its /tmp: no spare
+        spare = self._spares.pop(shape, None) if tmp is None else None
         if spare is not None:
             with contextlib.suppress(SandboxError, asyncio.CancelledError):
                 slot = await spare
@@ -348,7 +369,7 @@ class DockerBackend:
                 if address is not None:
                     return slot, address
                 await self._remove_slot(slot)  # it died waiting, or the engine is away
-        slot = await self.call(self._create_slot, shape, function.name)
+        slot = await self.call(self._create_slot, shape, function.name, tmp)
         try:
             address = await self.call(running_address, slot.container)
         except SandboxError:
@@ -360,7 +381,7 @@ class DockerBackend:
         return slot, address
 
     async def start(self, spec: SandboxSpec) -> DockerSandbox:
-        slot, address = await self._take_slot(spec.function)
+        slot, address = await self._take_slot(spec.function, spec.env_id)
         if self.filters_peers and not address:
             await self._remove_slot(slot)
             raise SandboxError("the container has no address on Docker's bridge network")
@@ -369,6 +390,8 @@ class DockerBackend:
         except OSError as exc:
             await self._remove_slot(slot)
             raise SandboxError(f"could not hand the container its environment: {exc}") from exc
+        if slot.tmp is not None:
+            self._env_tmp[spec.env_id] = slot.tmp
         peer = address if self.filters_peers else None
         sandbox = DockerSandbox(self, slot, spec.function.memory_mb, peer)
         self._sandboxes = [s for s in self._sandboxes if not s._killed]
@@ -378,6 +401,13 @@ class DockerBackend:
         readable = f"{container_name_prefix(spec.env_id)}{slot.name[-4:]}"
         self._spawn(self.call(slot.container.rename, readable))  # type: ignore[attr-defined]
         return sandbox
+
+    async def release(self, env_id: str) -> None:
+        """The environment is gone for good: remove its /tmp (its containers are gone)."""
+        tmp = self._env_tmp.pop(env_id, None)
+        if tmp is not None:
+            with contextlib.suppress(SandboxError):
+                await self.call(self._tmp.remove, tmp)
 
     async def close(self) -> None:
         self._closed = True
@@ -391,16 +421,11 @@ class DockerBackend:
         for container in unremoved:  # the engine may be back by now
             with contextlib.suppress(SandboxError):
                 await self.call(container.remove, force=True)
+        self._env_tmp.clear()
+        with contextlib.suppress(SandboxError):
+            await self.call(self._tmp.close)
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def sweep_orphans(self) -> int:
-        """Remove containers left by runs that are no longer alive; returns how many."""
-        removed = 0
-        for container in self.client.containers.list(all=True, filters={"label": LABEL}):
-            owner = container.labels.get(OWNER_LABEL, "")
-            if owner.isdigit() and pid_alive(int(owner)):
-                continue
-            with contextlib.suppress(docker.errors.APIError):
-                container.remove(force=True)
-                removed += 1
-        return removed
+        """Blocking: remove what dead runs left (docker_sweep.py); how many containers."""
+        return sweep_orphans(self.client)

@@ -19,13 +19,13 @@ import resource
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 from pathlib import Path
 
-from workbench.backends.pids import pid_alive
+from workbench.backends.pids import pid_alive, remove_leftover_folders
 from workbench.core.model import ConfigError, FunctionConfig
 from workbench.core.sandbox import SandboxError, SandboxExit, SandboxSpec
+from workbench.core.scratch import scratch_dir
 from workbench.packages.layers import opt_dir
 from workbench.paths import BOOTSTRAP_PATH
 from workbench.runtimes import NODE_BOOTSTRAP_PATH, process_command
@@ -173,7 +173,8 @@ class ProcessBackend:
         self.python = python
         self.description = "Local processes" + (f" — {reason}" if reason else "")
         self._sandboxes: list[ProcessSandbox] = []
-        self._tmp_root = Path(tempfile.mkdtemp(prefix="lambda-workbench-"))
+        # Named with our pid: a later run removes it if we die without cleaning up.
+        self._tmp_root = scratch_dir("envs")
         self._preparing: set[str] = set()  # runtimes whose runtime folder is being filled
 
     def runtime_command(self, spec: SandboxSpec) -> list[str]:
@@ -204,10 +205,18 @@ class ProcessBackend:
         threading.Thread(target=install, name=f"prepare {runtime.name}", daemon=True).start()
 
     def _tmp_dir(self, env_id: str) -> Path:
-        # One /tmp per environment that survives its resets, as Lambda's does.
+        """The environment's own /tmp (TMPDIR): it survives resets, as Lambda's does.
+
+        A process cannot be given another /tmp: code that names "/tmp/x" literally still
+        writes the host's, and nothing limits the size (docs/decisions/009-tmp-storage.md).
+        """
         path = self._tmp_root / env_id
-        path.mkdir(exist_ok=True)
+        path.mkdir(mode=0o700, exist_ok=True)
         return path
+
+    async def release(self, env_id: str) -> None:
+        """The environment was reaped: its /tmp goes with it."""
+        await asyncio.to_thread(shutil.rmtree, self._tmp_root / env_id, True)
 
     async def start(self, spec: SandboxSpec) -> ProcessSandbox:
         config = spec.function
@@ -263,7 +272,10 @@ class ProcessBackend:
 
 
 def sweep_orphans() -> int:
-    """Kill runtimes left by a run that died (frozen ones would wait forever); how many."""
+    """Kill runtimes left by a run that died (frozen ones would wait forever); how many.
+
+    The scratch folders of dead runs are removed too (backends/pids.py).
+    """
     swept = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -281,6 +293,7 @@ def sweep_orphans() -> int:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(int(entry.name), signal.SIGKILL)
             swept += 1
+    remove_leftover_folders()  # their /tmp folders, and any other scratch of dead runs
     return swept
 
 

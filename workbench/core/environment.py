@@ -568,6 +568,7 @@ class Environment:
 
     async def _release_resources(self) -> None:
         await self._stop_sandbox()
+        await self._backend.release(self.env_id)  # /tmp outlives resets, not this
         if self._server:
             await self._server.close()
             self._server = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -169,6 +170,11 @@ def _check_range(setting: str, value: Any, bounds: tuple[int, int], unit: str) -
 
 def validate(config: FunctionConfig) -> None:
     """Raise ConfigError for the first invalid setting."""
+    for setting, text in (("name", config.name), ("handler", config.handler)):
+        if not isinstance(text, str):
+            raise ConfigError(setting, f"expected a string, got {text!r}")
+    if not isinstance(config.environment, dict):
+        raise ConfigError("environment", f"expected NAME=value pairs, got {config.environment!r}")
     if not _NAME_RE.fullmatch(config.name):
         raise ConfigError(
             "name", f"{config.name!r} is invalid: use 1 to 64 letters, digits, '-' or '_'"
@@ -309,12 +315,68 @@ CONFIG_FILE_KEYS = {  # function.toml key → FunctionConfig field
 }
 
 
+# What each function.toml key holds; every other key is text.
+_WHOLE_NUMBER_KEYS = {
+    "memory": "MB",
+    "timeout": "seconds",
+    "ephemeral_storage": "MB",
+    "reserved_concurrency": "environments",
+    "provisioned_concurrency": "environments",
+    "max_retry_attempts": "retries",
+    "max_event_age": "seconds",
+}
+_TOML_KINDS: tuple[tuple[type, str], ...] = (
+    (bool, "a boolean"), (int, "an integer"), (float, "a float"), (str, "a string"),
+    (list, "an array"), (dict, "a table"),
+)  # fmt: skip
+
+
+def _toml_kind(value: Any) -> str:
+    """What a TOML value is, in TOML's words."""
+    return next((name for kind, name in _TOML_KINDS if isinstance(value, kind)), "a date/time")
+
+
+def _expected(key: str, what: str, value: Any, hint: str = "") -> ConfigError:
+    """`key: expected what, got 5 (an integer)`, the value written as in TOML."""
+    if isinstance(value, dict | list):
+        got = _toml_kind(value)
+    else:
+        shown = json.dumps(value) if isinstance(value, bool | str) else str(value)
+        got = f"{shown} ({_toml_kind(value)})"
+    return ConfigError(key, f"expected {what}, got {got}{hint}")
+
+
+def check_file_types(section: dict[str, Any]) -> None:
+    """ConfigError `key: expected …` for the first function.toml value of the wrong type."""
+    for key, value in section.items():
+        if key in _WHOLE_NUMBER_KEYS:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise _expected(key, f"a whole number of {_WHOLE_NUMBER_KEYS[key]}", value)
+        elif key == "environment":
+            if not isinstance(value, dict):
+                raise _expected(key, 'a table of NAME = "value" ([environment] section)', value)
+            for name, text in value.items():
+                if not isinstance(text, str):
+                    hint = f'; quote it: {name} = "{text}"' if isinstance(text, int | float) else ""
+                    raise _expected(f"environment.{name}", "a string", text, hint)
+        elif key == "layers":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise _expected(key, 'an array of strings such as ["shared:1"]', value)
+        elif key in CONFIG_FILE_KEYS and not isinstance(value, str):
+            example = DEFAULT_HANDLER if key == "handler" else "…"
+            raise _expected(key, f'a string such as {key} = "{example}"', value)
+
+
 def _read_config_file(path: Path) -> dict[str, Any]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(CONFIG_FILE_NAME, f"{path} is not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(CONFIG_FILE_NAME, f"cannot read {path}: {exc.strerror}") from exc
     section = data.get("function", data)
+    if not isinstance(section, dict):
+        raise ConfigError(str(path), _expected("function", "a [function] table", section).args[0])
     unknown = sorted(set(section) - set(CONFIG_FILE_KEYS))
     if unknown:
         raise ConfigError(
@@ -322,6 +384,10 @@ def _read_config_file(path: Path) -> dict[str, Any]:
             f"unknown setting(s) {', '.join(unknown)}; "
             f"known: {', '.join(sorted(CONFIG_FILE_KEYS))}",
         )
+    try:
+        check_file_types(section)
+    except ConfigError as exc:
+        raise ConfigError(str(path), str(exc)) from None  # "path: key: expected …"
     settings = {CONFIG_FILE_KEYS[key]: value for key, value in section.items()}
     if isinstance(settings.get("layers"), list):
         settings["layers"] = tuple(settings["layers"])  # TOML arrays arrive as lists

@@ -107,6 +107,10 @@ class Backend(Protocol):
         """Start the runtime for spec; raises SandboxError with a clear message."""
         ...
 
+    async def release(self, env_id: str) -> None:
+        """The environment is gone for good: free what outlived its sandboxes (its /tmp)."""
+        ...
+
     async def close(self) -> None:
         """Kill every sandbox still running."""
         ...

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import itertools
 import json
-import tempfile
+import shutil
 import uuid
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, replace
@@ -35,6 +35,7 @@ from workbench.core.model import ConfigError, FunctionConfig
 from workbench.core.outcomes import Served
 from workbench.core.provisioned import ProvisionedPools
 from workbench.core.sandbox import Backend, SandboxError
+from workbench.core.scratch import scratch_dir
 from workbench.core.versions import LATEST, PROVISIONED_ON_LATEST, Resolved, Version, VersionStore
 
 # An invocation that finds its warm environment dead goes cold on a new one; a second dead
@@ -111,9 +112,10 @@ class LambdaService(ProvisionedPools):
         self._functions: dict[str, FunctionConfig] = {}
         # One pool per function version: versions never share environments.
         self._pools: dict[tuple[str, str], list[Environment]] = {}
-        self.versions = VersionStore(
-            versions_root or Path(tempfile.mkdtemp(prefix="lambda-workbench-versions-"))
-        )
+        # Our own snapshot folder is removed on close (and by a later run if we die first).
+        root = versions_root if versions_root is not None else scratch_dir("versions")
+        self._own_versions_root = None if versions_root is not None else root
+        self.versions = VersionStore(root)
         self._env_numbers = itertools.count(1)
         self._background: set[asyncio.Task[object]] = set()
         self._reaper: asyncio.Task[None] | None = None
@@ -137,6 +139,8 @@ class LambdaService(ProvisionedPools):
         await asyncio.gather(*(env.shutdown("shutdown") for env in envs), return_exceptions=True)
         self._pools.clear()
         await self.backend.close()
+        if self._own_versions_root is not None:
+            await asyncio.to_thread(shutil.rmtree, self._own_versions_root, True)
 
     async def __aenter__(self) -> LambdaService:
         await self.start()
