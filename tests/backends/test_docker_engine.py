@@ -16,6 +16,7 @@ import docker
 import pytest
 
 from tests.support.aws_like_image import ensure_aws_like_image
+from workbench.backends import cgroup_freezer
 from workbench.backends.docker import (
     CPU_PERIOD_US,
     FUNCTION_LABEL,
@@ -73,12 +74,18 @@ async def test_warm_invocations_reuse_one_container(docker_service, write_functi
 async def test_container_is_paused_between_invocations(
     docker_service, docker_client, write_function
 ):
-    """After an invocation the engine reports the container paused; the next one thaws it."""
+    """After an invocation the container is frozen — by its freezer cgroup where we can
+    write it (decision 002), else by the engine's pause; the next invocation thaws it."""
     docker_service.deploy(FunctionConfig("pausing", write_function(COUNTER)))
     first = await docker_service.invoke("pausing", b"{}")
     await _until(lambda: any(True for _ in docker_service.bus.of_type(EnvironmentFrozen)))
     container = _container(docker_client, json.loads(first.payload)["host"])
-    assert container.attrs["State"]["Paused"] is True
+    freezer = cgroup_freezer.for_container(container.id, container.attrs["State"]["Pid"])
+    if freezer is not None:
+        assert freezer.is_frozen()
+        assert container.attrs["State"]["Paused"] is False  # the engine is not told
+    else:
+        assert container.attrs["State"]["Paused"] is True
     second = await docker_service.invoke("pausing", b"{}")
     assert json.loads(second.payload)["count"] == 2
     container.reload()
@@ -301,13 +308,18 @@ async def test_engine_vanishing_mid_run_gives_a_clear_error_and_the_service_surv
             await service.invoke("fragile", b"{}")
             await _until(lambda: any(True for _ in service.bus.of_type(EnvironmentFrozen)))
             proxy.stop()  # the engine disappears from the backend's point of view
+            # The warm environment thaws through its cgroup and needs no engine (decision 002);
+            # a new environment does, and says so.
+            warm = await asyncio.wait_for(service.invoke("fragile", b"{}"), 30)
+            assert json.loads(warm.payload)["count"] == 2
+            service.deploy(FunctionConfig("fragile-new", write_function(COUNTER)))
             with pytest.raises(InvokeError) as raised:
-                await asyncio.wait_for(service.invoke("fragile", b"{}"), 30)
+                await asyncio.wait_for(service.invoke("fragile-new", b"{}"), 30)
             assert raised.value.status == 500
             assert "Docker engine stopped answering" in raised.value.message
             with pytest.raises(InvokeError):
-                await asyncio.wait_for(service.invoke("fragile", b"{}"), 30)
-            assert all(e.state.value != "busy" for e in service.environments("fragile"))
+                await asyncio.wait_for(service.invoke("fragile-new", b"{}"), 30)
+            assert all(e.state.value != "busy" for e in service.environments("fragile-new"))
     finally:
         for container in real.containers.list(
             all=True, filters={"label": f"{OWNER_LABEL}={os.getpid()}"}

@@ -102,6 +102,19 @@ def _freezer(root: Path, controllers: str, path: str) -> CgroupFreezer | None:
     return None
 
 
+def pending_sigkill(pid: int) -> bool:
+    """Whether SIGKILL waits to be delivered to `pid` (it is frozen, or dying)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True  # already gone
+    sigkill = 1 << (9 - 1)
+    for line in status.splitlines():
+        if line.startswith(("SigPnd:", "ShdPnd:")) and int(line.split()[1], 16) & sigkill:
+            return True
+    return False
+
+
 def _writable(path: Path) -> bool:
     try:
         with path.open("r+"):

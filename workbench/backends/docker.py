@@ -29,6 +29,8 @@ import docker
 import docker.errors
 import requests.exceptions
 
+from workbench.backends import cgroup_freezer
+from workbench.backends.cgroup_freezer import FreezerError, pending_sigkill
 from workbench.backends.docker_host import (
     ISOLATION,
     ISOLATION_TRANSLATED,
@@ -98,7 +100,15 @@ class DockerSandbox:
         self._cpu_quota = cpu_quota(memory_mb)
         self._last_peak: int | None = None
         self._memory_paths = cgroup_memory_files(self.container.id)
+        self._pid = int(self.container.attrs.get("State", {}).get("Pid") or 0)
+        # Writing the freezer cgroup ourselves: 0.3 ms instead of ~15 ms per `docker pause`
+        # (decision 002); None where the engine's cgroups are out of reach (Docker Desktop).
+        self._freezer = cgroup_freezer.for_container(self.container.id, self._pid)
         threading.Thread(target=self._wait_for_exit, daemon=True).start()
+
+    @property
+    def freezes_directly(self) -> bool:
+        return self._freezer is not None
 
     def _wait_for_exit(self) -> None:
         """Blocks in a thread until the container stops, then resolves the exit future."""
@@ -125,15 +135,35 @@ class DockerSandbox:
 
     async def freeze(self) -> None:
         self._last_peak = self.peak_memory_mb()
+        if self._freezer is not None:
+            try:
+                await self._freezer.freeze()
+                return
+            except FreezerError:
+                self._freezer.thaw_now()
+                self._freezer = None  # from now on the engine's own pause
         await self._backend.call(self.container.pause)
 
     async def thaw(self) -> None:
-        await self._backend.call(self.container.unpause)
+        if self._freezer is None:
+            await self._backend.call(self.container.unpause)
+            return
+        # A container killed while frozen (docker kill, an engine restart) only dies when it
+        # thaws; say so now, so the invocation goes cold elsewhere instead of dying mid-way.
+        killed = pending_sigkill(self._pid)
+        try:
+            await self._freezer.thaw()
+        except FreezerError as exc:
+            raise SandboxError(f"the container is gone ({exc})") from exc
+        if killed:
+            raise SandboxError("the container was killed while frozen")
 
     async def kill(self) -> None:
         if self._killed:
             return
         self._killed = True
+        if self._freezer is not None:
+            self._freezer.thaw_now()  # a frozen task takes no SIGKILL on cgroup v1
         await self._backend.remove_container(self.container)
         self._slot.close()
 
@@ -172,8 +202,9 @@ class DockerBackend:
 
     name = "docker"
     enforces_memory = True
-    # docker pause/unpause go through the engine and runc (~16 ms each here), so a freeze
-    # waits for a short idle gap; see docs/decisions/002-docker-pause-as-freeze.md.
+    # docker pause/unpause go through the engine and runc (~16 ms each here), so with them a
+    # freeze waits for a short idle gap; writing the freezer cgroup directly (0.3 ms) freezes
+    # at once, as Lambda does. See docs/decisions/002-docker-pause-as-freeze.md.
     freeze_delay_s = 0.05
 
     def __init__(
@@ -394,6 +425,7 @@ class DockerBackend:
             self._env_tmp[spec.env_id] = slot.tmp
         peer = address if self.filters_peers else None
         sandbox = DockerSandbox(self, slot, spec.function.memory_mb, peer)
+        self.freeze_delay_s = 0.0 if sandbox.freezes_directly else DockerBackend.freeze_delay_s
         self._sandboxes = [s for s in self._sandboxes if not s._killed]
         self._sandboxes.append(sandbox)
         self.prepare(spec.function)  # the next cold start of this function finds one waiting
