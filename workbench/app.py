@@ -6,7 +6,9 @@ the service (stopping and removing every environment) before the loop ends.
 Start-up probe (used by bench/app_start_bench.py): with LAMBDA_WORKBENCH_STARTUP_PROBE=N the
 app prints `first-window-exposed <time.time()>` when its window is first on screen, then
 `engine-ready <time.time()>` once the backend is chosen, and closes itself after N seconds.
-LAMBDA_WORKBENCH_BACKEND=auto|docker|process picks the backend (default auto).
+`lambda-workbench --backend auto|docker|process` picks the backend (default auto; the
+LAMBDA_WORKBENCH_BACKEND variable is read when the option is not given), `--open DIR` a
+function folder to open instead of the lesson.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from workbench.ui.tasks import spawn
 APP_NAME = "lambda-workbench"
 PROBE_ENV = "LAMBDA_WORKBENCH_STARTUP_PROBE"
 BACKEND_ENV = "LAMBDA_WORKBENCH_BACKEND"
+BACKENDS = ("auto", "docker", "process")
 CLOSE_LIMIT_S = 20.0  # removing containers can take a while; never hang the quit forever
 DOCKER_HINT = "run scripts/setup-docker.sh to use containers"
 IMAGE_HINT = "run `lambda-workbench image build` to use containers"
@@ -171,13 +174,36 @@ class _ExposeProbe(QObject):
         if event.type() == QEvent.Type.Expose and self._window.windowHandle().isExposed():
             print(f"first-window-exposed {time.time():.6f}", flush=True)
             watched.removeEventFilter(self)
-            QTimer.singleShot(int(self._seconds * 1000), self._window.close)
+            QTimer.singleShot(int(self._seconds * 1000), self._window.close_now)
         return False
 
 
-def run_app(argv: Sequence[str] | None = None) -> int:
-    """Run the desktop app; argv[1], if given, is the function folder. Returns an exit code."""
+def start_problem(choice: str, folder: Path | None) -> str | None:
+    """Why the app cannot start with these options (said before any window opens), or None."""
+    if choice not in BACKENDS:
+        return f"--backend must be one of {', '.join(BACKENDS)}, not {choice!r}"
+    if folder is not None and not folder.is_dir():
+        what = "does not exist" if not folder.exists() else "is not a folder"
+        return f"--open {folder}: it {what}; give a function folder (its code and function.toml)"
+    return None
+
+
+def run_app(
+    argv: Sequence[str] | None = None,
+    *,
+    backend: str | None = None,
+    open_dir: str | Path | None = None,
+) -> int:
+    """Run the desktop app. argv[1] (or open_dir) is a function folder to open; without one
+    the app opens the lesson (lesson 1 on the first launch). Returns an exit code."""
     argv = list(sys.argv if argv is None else argv)
+    choice = backend or os.environ.get(BACKEND_ENV, "auto")
+    given = open_dir if open_dir is not None else (argv[1] if len(argv) > 1 else None)
+    folder = Path(given).expanduser() if given else None
+    problem = start_problem(choice, folder)
+    if problem:
+        print(f"lambda-workbench: {problem}", file=sys.stderr)
+        return 2
     app = QApplication.instance() or QApplication(argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("Lambda Workbench")
@@ -187,7 +213,6 @@ def run_app(argv: Sequence[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     data_dir = user_data_dir()
-    folder = Path(argv[1]) if len(argv) > 1 else ensure_sample_copy(data_dir)
     window = MainWindow(data_dir, settings=QSettings(APP_NAME, "workbench"), samples=load_samples())
     reporter = ErrorReporter(window)
     reporter.install()
@@ -197,9 +222,9 @@ def run_app(argv: Sequence[str] | None = None) -> int:
     if probe:
         _ExposeProbe(window, float(probe))
     window.show()
-    window.open_function(folder)  # after show(): a restore question then sits on the window
+    # After show(): a restore question then sits on the window.
+    window.start(folder, fallback=ensure_sample_copy(data_dir))
     _close_on_signals(window, loop)  # the timer is parented to the window
-    choice = os.environ.get(BACKEND_ENV, "auto")
     try:
         with loop:
             loop.run_until_complete(run_window(window, closed, choice, announce=bool(probe)))
@@ -211,7 +236,7 @@ def run_app(argv: Sequence[str] | None = None) -> int:
 def _close_on_signals(window: MainWindow, loop: asyncio.AbstractEventLoop) -> None:
     """Close like the window's close button on Ctrl+C or SIGTERM, so environments are removed."""
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: loop.call_soon_threadsafe(window.close))
+        signal.signal(signum, lambda *_: loop.call_soon_threadsafe(window.close_now))
     # Python runs signal handlers only between bytecodes; while Qt waits in C++ nothing would
     # run them, so a light timer wakes the interpreter a few times a second.
     wake = QTimer(window)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -37,6 +37,7 @@ from workbench.ui.shortcuts import ShortcutsDialog
 from workbench.ui.tasks import spawn
 from workbench.ui.triggers.wiring import install_trigger_ui
 from workbench.ui.window_actions import build_actions, icon
+from workbench.ui.workspace import NewFunctionDialog, RecentFolders
 
 DEFAULT_SIZE = (1400, 900)
 __all__ = ["MainWindow", "icon"]
@@ -63,7 +64,12 @@ class MainWindow(QMainWindow):
         self.service: LambdaService | None = None
         self.meter = BillingMeter()
         self.bridge = EventBridge(self)
-        self.editor_pane = EditorPane(RecoveryStore(Path(data_dir) / "recovery"), ask_restore)
+        self.data_dir = Path(data_dir)
+        self.recent = RecentFolders(self.settings)
+        self.recovery = RecoveryStore(self.data_dir / "recovery")
+        self.editor_pane = EditorPane(self.recovery, ask_restore)
+        self._close_confirmed = False  # set once the learner answered "unsaved changes?"
+        self.unsaved_box: QMessageBox | None = None
         self.event_pane = EventPane()
         self.event_pane.set_samples(samples or {})
         self.event_pane.set_saved_events(SavedEvents(Path(data_dir) / "test-events"))
@@ -168,17 +174,68 @@ class MainWindow(QMainWindow):
         self.backend_label.setToolTip(reason or "Where execution environments run")
 
     def open_function(self, folder: Path) -> bool:
-        """Open a function folder."""
-        return self.controller.open_function(folder)
+        """Open a function folder (and remember it under File → Open recent)."""
+        if not self.controller.open_function(folder):
+            return False
+        self.recent.add(Path(folder))
+        return True
+
+    def start(self, folder: Path | None, fallback: Path) -> None:
+        """The first workspace: `folder` when given; else the lesson (resumed, or lesson 1)
+        when the Lessons panel is open; else the last function folder, else `fallback`."""
+        if folder is not None:
+            self.open_and_deploy(folder)
+            return
+        if self.lessons.isVisible():
+            self.lessons.drive_workspace = True  # the reader loads the lesson's code and event
+            return
+        last = self.recent.last()
+        self.open_and_deploy(last if last is not None else fallback)
+
+    def open_and_deploy(self, folder: Path, event_text: str = "") -> bool:
+        """Open a folder as File → Open does: save the old code, deploy, clear stale output."""
+        if self.editor_pane.modified:
+            self.editor_pane.save()
+        if not self.open_function(Path(folder)):
+            return False
+        if self.controller.config is not None:
+            self.controller.apply_settings(self.controller.config)
+        self.clear_outputs()
+        event = Path(folder) / "event.json"
+        if not event_text and event.is_file():
+            event_text = event.read_text(encoding="utf-8")
+        if event_text:
+            self.event_pane.editor.setPlainText(event_text)
+        return True
+
+    def clear_outputs(self) -> None:
+        """Forget what belonged to the previous function: response, logs, sample label."""
+        name = self.controller.config.name if self.controller.config else "the function"
+        self.result_pane.show_message(
+            f"No invocation of {name} yet: press Invoke (Ctrl+Enter).", "", "idle"
+        )
+        self.result_pane.clear_logs()
+        self.event_pane.samples.setCurrentIndex(0)
+
+    def new_function(self) -> NewFunctionDialog:
+        """File → New function…: a copy of a blueprint, opened and deployed when created."""
+        dialog = NewFunctionDialog(self.data_dir / "functions", self)
+        dialog.setObjectName("newFunctionDialog")
+
+        def created() -> None:
+            if dialog.created is not None:
+                self.open_and_deploy(dialog.created, dialog.chosen.event_text)
+                self.show_message(f"Created {dialog.created.name} from “{dialog.chosen.summary}”")
+
+        dialog.accepted.connect(created)
+        dialog.open()
+        return dialog
 
     def choose_folder(self) -> None:
         """Ask for a function folder and open it."""
         folder = QFileDialog.getExistingDirectory(self, "Open a function folder")
         if folder:
-            if self.editor_pane.modified:
-                self.editor_pane.save()
-            if self.open_function(Path(folder)) and self.controller.config is not None:
-                self.controller.apply_settings(self.controller.config)
+            self.open_and_deploy(Path(folder))
 
     def _config_changed(self, config) -> None:
         self.setWindowTitle(f"{config.name} — Lambda Workbench")
@@ -257,9 +314,58 @@ class MainWindow(QMainWindow):
             "the workbench only watches their events and never runs your code itself.",
         )
 
+    def close_now(self) -> None:
+        """Close without asking (Ctrl+C, SIGTERM): unsaved text stays in the recovery file."""
+        self._close_confirmed = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Keep unsaved text in the recovery file, remember the layout, then close."""
+        """Ask about unsaved edits (Save / Discard / Cancel), remember the layout, then close.
+
+        The question is window-modal but not a nested event loop (qasync keeps running), so
+        the close is refused now and repeated once the learner answered.
+        """
+        if self.editor_pane.modified and not self._close_confirmed:
+            event.ignore()
+            self.ask_unsaved()
+            return
         self.editor_pane.write_recovery()
         self.save_layout()
         super().closeEvent(event)
         self.sig_closed.emit()
+
+    def ask_unsaved(self) -> QMessageBox:
+        """Save / Discard / Cancel for the editor's unsaved changes, then close accordingly."""
+        if self.unsaved_box is not None:
+            return self.unsaved_box
+        name = self.editor_pane.path.name if self.editor_pane.path else "the code"
+        box = QMessageBox(self)
+        box.setObjectName("unsavedChangesBox")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Unsaved changes")
+        box.setText(f"Save your changes to {name} before closing?")
+        box.setInformativeText("Discard throws the changes away; Cancel keeps the app open.")
+        buttons = QMessageBox.StandardButton
+        box.setStandardButtons(buttons.Save | buttons.Discard | buttons.Cancel)
+        box.setDefaultButton(buttons.Save)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+
+        def answered(result: int) -> None:
+            self.unsaved_box = None
+            choice = box.standardButton(box.clickedButton()) if box.clickedButton() else None
+            if choice == buttons.Save:
+                if not self.editor_pane.save():
+                    return  # the status bar says why; stay open so nothing is lost
+            elif choice == buttons.Discard:
+                if self.editor_pane.path is not None:
+                    self.recovery.discard(self.editor_pane.path)
+                self.editor_pane.editor.document().setModified(False)
+            else:
+                return
+            self._close_confirmed = True
+            QTimer.singleShot(0, self.close)
+
+        box.finished.connect(answered)
+        self.unsaved_box = box
+        box.open()
+        return box
