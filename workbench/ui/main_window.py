@@ -23,6 +23,7 @@ from workbench.core.service import LambdaService
 from workbench.ui import theme
 from workbench.ui.bridge import EventBridge
 from workbench.ui.controller import Controller
+from workbench.ui.intents import WorkspaceIntents
 from workbench.ui.lessons.dock import install_lessons
 from workbench.ui.packages.feature import PackageFeature
 from workbench.ui.panes.billing_pane import BillingPane
@@ -32,6 +33,7 @@ from workbench.ui.panes.result_pane import ResultPane
 from workbench.ui.panes.settings_pane import SettingsPane
 from workbench.ui.panes.timeline_pane import TimelinePane
 from workbench.ui.recovery import RecoveryStore
+from workbench.ui.request_panel import RequestPanel
 from workbench.ui.saved_events import SavedEvents
 from workbench.ui.shortcuts import ShortcutsDialog
 from workbench.ui.tasks import spawn
@@ -88,6 +90,12 @@ class MainWindow(QMainWindow):
         self.packages = PackageFeature(self)  # Function menu: Package…, image, export
         self.lessons = install_lessons(self, Path(data_dir))  # the Lessons dock
         self.trigger_ui = install_trigger_ui(self, Path(data_dir))  # Triggers, Load, clock
+        self.intents = WorkspaceIntents(self)  # what lesson action buttons ask for
+        self.request_panel = RequestPanel(self.intents.api_base)
+        self.side_tabs.setTabToolTip(
+            self.side_tabs.addTab(self.request_panel, "Request"),
+            "Send HTTP requests to the function's API Gateway trigger",
+        )
         self._wire()
         self._restore_layout()
         self.set_theme(str(self.settings.value("view/theme", "system")))
@@ -283,6 +291,25 @@ class MainWindow(QMainWindow):
         for name, split in self._splitters().items():
             self.settings.setValue(f"split/{name}", split.saveState())
         self.settings.sync()
+
+    def reveal(self, pane: str) -> None:
+        """Make sure a pane (timeline, logs, result, billing, editor) is on screen."""
+        widget = {
+            "timeline": self.timeline_pane,
+            "logs": self.result_pane,
+            "result": self.result_pane,
+            "billing": self.side_tabs,
+            "editor": self.editor_pane,
+        }.get(pane)
+        if widget is None:
+            return
+        for split in self._splitters().values():
+            sizes = split.sizes()
+            for index in range(split.count()):
+                child = split.widget(index)
+                if (child is widget or child.isAncestorOf(widget)) and sizes[index] == 0:
+                    sizes[index] = max(sizes) // 2
+                    split.setSizes(sizes)
 
     def focus_code(self) -> None:
         """Put the cursor in the code editor."""

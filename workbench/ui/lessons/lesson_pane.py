@@ -90,7 +90,9 @@ class LessonPane(QWidget):
         self.step_combo.setToolTip("The lesson's steps: read, try it, the exercise, the quiz")
         self.step_combo.setMinimumContentsLength(10)
         self.browser = QTextBrowser()
-        self.browser.setOpenExternalLinks(True)
+        # Links are followed by the reader: action buttons run in the app, web links open in
+        # the browser, #anchors scroll.
+        self.browser.setOpenLinks(False)
         self.browser.document().setIndentWidth(18)  # Qt's 40 px list indent wastes a narrow dock
         self.browser.setToolTip("")  # a tooltip over the whole text would hide what it says
         self.quiz = QuizView()

@@ -6,14 +6,17 @@ import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, QSettings, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog
 
 from workbench.core.service import LambdaService
 from workbench.lessons import ExerciseResult, Lesson, LessonPack, ProgressStore, grade, load_pack
+from workbench.lessons.actions import is_action_link
 from workbench.paths import LESSONS_DIR
 from workbench.ui.function_file import is_inside
 from workbench.ui.lessons import exercise
+from workbench.ui.lessons.actions_runner import ActionRunner
 from workbench.ui.lessons.checking import CheckRun, pack_key, record, run_checks, store_for
 from workbench.ui.lessons.dialogs import Dialogs
 from workbench.ui.lessons.lesson_pane import LessonPane
@@ -58,6 +61,7 @@ class LessonReader(QObject):
         self.page_index = 0
         self.runs: dict[str, CheckRun] = {}
         self.solution_dialog: QDialog | None = None
+        self.actions = ActionRunner(self)
         self._connect()
 
     def _connect(self) -> None:
@@ -76,6 +80,7 @@ class LessonReader(QObject):
         p.export_button.clicked.connect(self.export_report)
         p.course_button.clicked.connect(lambda: self.open_pack(LESSONS_DIR))
         p.quiz.sig_answer.connect(self.answer)
+        p.browser.anchorClicked.connect(self.follow_link)
         p.sig_palette_changed.connect(self._palette_changed)
 
     # ----- packs -----------------------------------------------------------------------------
@@ -349,6 +354,16 @@ class LessonReader(QObject):
         """Save the progress report where the learner chooses (Markdown or HTML)."""
         assert self.pack is not None and self.store is not None
         return exercise.export_report(self, self.pack, self.store)
+
+    def follow_link(self, url: QUrl) -> None:
+        """A link in the page: run an action button, open a web page, or scroll to an anchor."""
+        href = url.toEncoded().data().decode()
+        if is_action_link(href):
+            self.actions.run(href)
+        elif url.scheme() in ("http", "https", "mailto"):
+            QDesktopServices.openUrl(url)
+        elif url.hasFragment():
+            self.pane.browser.scrollToAnchor(url.fragment())
 
     # ----- reacting to the window ------------------------------------------------------------
     def _palette_changed(self) -> None:
