@@ -13,14 +13,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QSplitter,
-    QTabWidget,
 )
 
 from workbench.core.billing import BillingMeter
 from workbench.core.events import Event
 from workbench.core.service import LambdaService
-from workbench.ui import theme
+from workbench.ui import theme, window_layout
 from workbench.ui.bridge import EventBridge
 from workbench.ui.controller import Controller
 from workbench.ui.intents import WorkspaceIntents
@@ -39,9 +37,9 @@ from workbench.ui.shortcuts import ShortcutsDialog
 from workbench.ui.tasks import spawn
 from workbench.ui.triggers.wiring import install_trigger_ui
 from workbench.ui.window_actions import build_actions, icon
+from workbench.ui.window_layout import LAYOUT_KEY, LAYOUTS, ScrollingTabs
 from workbench.ui.workspace import NewFunctionDialog, RecentFolders
 
-DEFAULT_SIZE = (1400, 900)
 __all__ = ["MainWindow", "icon"]
 
 
@@ -102,39 +100,26 @@ class MainWindow(QMainWindow):
 
     # ----- composition -------------------------------------------------------------------
     def _build_layout(self) -> None:
-        self.work_split = QSplitter(Qt.Orientation.Horizontal)
-        self.work_split.addWidget(self.editor_pane)
-        self.right_split = QSplitter(Qt.Orientation.Vertical)
-        self.right_split.addWidget(self.event_pane)
-        self.right_split.addWidget(self.result_pane)
-        self.right_split.setSizes([210, 490])
-        self.work_split.addWidget(self.right_split)
-        self.work_split.setSizes([720, 680])
-        self.side_tabs = QTabWidget()
+        self.side_tabs = ScrollingTabs()
         self.side_tabs.setDocumentMode(True)
         self.side_tabs.addTab(self.settings_pane, "Function settings")
         self.side_tabs.addTab(self.billing_pane, "Billing")
         self.side_tabs.setTabToolTip(0, "Handler, memory and timeout; Apply redeploys")
         self.side_tabs.setTabToolTip(1, "What these invocations would cost on AWS")
-        self.bottom_split = QSplitter(Qt.Orientation.Horizontal)
-        self.bottom_split.addWidget(self.timeline_pane)
-        self.bottom_split.addWidget(self.side_tabs)
-        self.bottom_split.setSizes([830, 570])
-        self.outer_split = QSplitter(Qt.Orientation.Vertical)
-        self.outer_split.addWidget(self.work_split)
-        self.outer_split.addWidget(self.bottom_split)
-        self.outer_split.setSizes([540, 360])
-        for split in self._splitters().values():
-            split.setChildrenCollapsible(False)
-        self.setCentralWidget(self.outer_split)
+        saved = str(self.settings.value(LAYOUT_KEY, "explore"))
+        window_layout.arrange(self, saved if saved in LAYOUTS else "explore")
 
-    def _splitters(self) -> dict[str, QSplitter]:
-        return {
-            "work": self.work_split,
-            "right": self.right_split,
-            "bottom": self.bottom_split,
-            "outer": self.outer_split,
-        }
+    def set_layout(self, name: str) -> None:
+        """Switch between the lesson and explore layouts (View → Layout), remembered."""
+        if name not in LAYOUTS:
+            return
+        if name != self.layout_name:
+            window_layout.save_splitters(self)
+            window_layout.arrange(self, name)
+            window_layout.restore_splitters(self)
+        self.settings.setValue(LAYOUT_KEY, name)
+        for action in self.layout_actions.actions():
+            action.setChecked(action.data() == name)
 
     def _build_status_bar(self) -> None:
         self.backend_label = QLabel("Looking for a Docker engine…")
@@ -195,6 +180,8 @@ class MainWindow(QMainWindow):
             self.open_and_deploy(folder)
             return
         if self.lessons.isVisible():
+            if self.settings.value(LAYOUT_KEY) is None:
+                self.set_layout("lesson")  # the first launch: the layout that fits a laptop
             self.lessons.drive_workspace = True  # the reader loads the lesson's code and event
             return
         last = self.recent.last()
@@ -279,17 +266,13 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(*DEFAULT_SIZE)
-        for name, split in self._splitters().items():
-            state = self.settings.value(f"split/{name}")
-            if isinstance(state, QByteArray):
-                split.restoreState(state)
+            self.resize(*window_layout.default_size(self))
+        window_layout.restore_splitters(self)
 
     def save_layout(self) -> None:
         """Remember geometry and splitter positions for the next start."""
         self.settings.setValue("window/geometry", self.saveGeometry())
-        for name, split in self._splitters().items():
-            self.settings.setValue(f"split/{name}", split.saveState())
+        window_layout.save_splitters(self)
         self.settings.sync()
 
     def reveal(self, pane: str) -> None:
@@ -303,7 +286,7 @@ class MainWindow(QMainWindow):
         }.get(pane)
         if widget is None:
             return
-        for split in self._splitters().values():
+        for split in window_layout.splitters(self).values():
             sizes = split.sizes()
             for index in range(split.count()):
                 child = split.widget(index)

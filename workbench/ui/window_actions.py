@@ -140,6 +140,20 @@ def _fill_recent(w: MainWindow) -> None:
 
 def _build_view_menu(w: MainWindow) -> None:
     view_menu = w.menuBar().addMenu("&View")
+    layout_menu = view_menu.addMenu("&Layout")
+    w.layout_actions = QActionGroup(w)
+    for name, text, tip in (
+        ("lesson", "&Lesson", "Code over event beside the lesson; response, timeline, tabs right"),
+        ("explore", "&Explore", "Code and event side by side; timeline and tabs below"),
+    ):
+        action = layout_menu.addAction(text)
+        action.setCheckable(True)
+        action.setData(name)
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.setChecked(w.layout_name == name)
+        action.triggered.connect(lambda *_, n=name: w.set_layout(n))
+        w.layout_actions.addAction(action)
     theme_menu = view_menu.addMenu("&Theme")
     w.theme_actions = QActionGroup(w)
     for name in theme.THEMES:

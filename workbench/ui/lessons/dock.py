@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from workbench.ui.main_window import MainWindow
 
 DOCK_WIDTH = 370
-MIN_WIDTH = 250  # the dock must not make the window's minimum size much bigger
+MIN_WIDTH = 230  # the dock must keep the window's minimum width within 1024 px
 
 
 def _menu(window: MainWindow, title: str) -> QMenu | None:
