@@ -6,6 +6,10 @@ the service (stopping and removing every environment) before the loop ends.
 Start-up probe (used by bench/app_start_bench.py): with LAMBDA_WORKBENCH_STARTUP_PROBE=N the
 app prints `first-window-exposed <time.time()>` when its window is first on screen, then
 `engine-ready <time.time()>` once the backend is chosen, and closes itself after N seconds.
+End-to-end tests drive the real app (a real X window) with LAMBDA_WORKBENCH_DRIVER=FILE.py:NAME:
+the coroutine function NAME(window) runs once the engine is ready, and the app closes when it
+returns (exit code 0) or raises (exit code 1).
+
 `lambda-workbench --backend auto|docker|process` picks the backend (default auto; the
 LAMBDA_WORKBENCH_BACKEND variable is read when the option is not given), `--open DIR` a
 function folder to open instead of the lesson.
@@ -16,12 +20,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import importlib.util
 import os
 import shutil
 import signal
 import sys
 import time
-from collections.abc import Sequence
+import traceback
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +49,7 @@ from workbench.ui.tasks import spawn
 APP_NAME = "lambda-workbench"
 PROBE_ENV = "LAMBDA_WORKBENCH_STARTUP_PROBE"
 BACKEND_ENV = "LAMBDA_WORKBENCH_BACKEND"
+DRIVER_ENV = "LAMBDA_WORKBENCH_DRIVER"
 BACKENDS = ("auto", "docker", "process")
 CLOSE_LIMIT_S = 20.0  # removing containers can take a while; never hang the quit forever
 DOCKER_HINT = "run scripts/setup-docker.sh to use containers"
@@ -132,18 +139,48 @@ async def start_engine(
     )
     await service.start()
     window.packages.set_tools(package_tools(selection.backend))  # before attach: Docker offers
-    window.attach_service(service, backend_text(selection), selection.reason)
+    # The status bar is shared with messages: the backend's name there, the rest on hover.
+    short = selection.backend.description.split(" — ")[0]
+    if selection.backend.name == "process":
+        short += " (no containers: hover for why)"
+    window.attach_service(service, short, f"{backend_text(selection)}\n{selection.reason}")
     settle_heap()
     if announce:
         print(f"engine-ready {time.time():.6f}", flush=True)
     return service
 
 
+def load_driver(spec: str) -> Callable[[MainWindow], Awaitable[object]]:
+    """FILE.py:NAME → the coroutine function a test drives the app with."""
+    path, _, name = spec.rpartition(":")
+    module_spec = importlib.util.spec_from_file_location("workbench_driver", path)
+    if module_spec is None or module_spec.loader is None:
+        raise ValueError(f"{DRIVER_ENV}: cannot load {path}")
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return getattr(module, name)  # type: ignore[no-any-return]
+
+
+async def drive(window: MainWindow, engine: asyncio.Task[Any], spec: str) -> int:
+    """Run a test driver once the engine is ready; close the window after it. Exit code."""
+    code = 0
+    try:
+        await engine
+        await load_driver(spec)(window)
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    window.close_now()
+    return code
+
+
 async def run_window(
     window: MainWindow, closed: asyncio.Event, choice: str, *, announce: bool = False
-) -> None:
+) -> int:
     """Run until the window closes, then shut the engine down (bounded in time)."""
     engine = spawn(start_engine(window, choice, announce=announce))
+    driver = os.environ.get(DRIVER_ENV)
+    driving = spawn(drive(window, engine, driver)) if driver else None
     await closed.wait()
     service = None
     with contextlib.suppress(Exception):
@@ -158,6 +195,7 @@ async def run_window(
             await asyncio.wait_for(service.close(), CLOSE_LIMIT_S)
         except (TimeoutError, Exception) as exc:
             print(f"lambda-workbench: closing the engine failed: {exc!r}", file=sys.stderr)
+    return driving.result() if driving is not None and driving.done() else 0
 
 
 class _ExposeProbe(QObject):
@@ -221,16 +259,18 @@ def run_app(
     probe = os.environ.get(PROBE_ENV)
     if probe:
         _ExposeProbe(window, float(probe))
-    window.show()
+    if window.start_maximized:
+        window.showMaximized()
+    else:
+        window.show()
     # After show(): a restore question then sits on the window.
     window.start(folder, fallback=ensure_sample_copy(data_dir))
     _close_on_signals(window, loop)  # the timer is parented to the window
     try:
         with loop:
-            loop.run_until_complete(run_window(window, closed, choice, announce=bool(probe)))
+            return loop.run_until_complete(run_window(window, closed, choice, announce=bool(probe)))
     finally:
         reporter.uninstall()
-    return 0
 
 
 def _close_on_signals(window: MainWindow, loop: asyncio.AbstractEventLoop) -> None:

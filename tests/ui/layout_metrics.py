@@ -4,7 +4,7 @@ and which buttons are clipped (shown but cut by their parent's edge)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QAbstractButton, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QPlainTextEdit, QPushButton, QWidget
 
 from workbench.ui.panes.timeline_bars import LANE_HEIGHT
 from workbench.ui.panes.timeline_paint import AXIS_HEIGHT
@@ -33,6 +33,9 @@ def clipped(root: QWidget) -> list[str]:
     found = []
     for button in root.findChildren(QAbstractButton):
         if not button.isVisibleTo(root) or button.width() <= 0:
+            continue
+        if isinstance(button, QPushButton) and button.width() < button.minimumSizeHint().width():
+            found.append(f"{button.text() or button.objectName()} (label cut)")
             continue
         rect = QRect(button.mapTo(root, button.rect().topLeft()), button.size())
         parent = button.parentWidget()

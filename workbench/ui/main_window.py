@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self.editor_pane = EditorPane(self.recovery, ask_restore)
         self._close_confirmed = False  # set once the learner answered "unsaved changes?"
         self.unsaved_box: QMessageBox | None = None
+        self.start_maximized = False  # set by _restore_layout on a small screen
         self.event_pane = EventPane()
         self.event_pane.set_samples(samples or {})
         self.event_pane.set_saved_events(SavedEvents(Path(data_dir) / "test-events"))
@@ -207,7 +208,7 @@ class MainWindow(QMainWindow):
         """Forget what belonged to the previous function: response, logs, sample label."""
         name = self.controller.config.name if self.controller.config else "the function"
         self.result_pane.show_message(
-            f"No invocation of {name} yet: press Invoke (Ctrl+Enter).", "", "idle"
+            f"No invocation of “{name}” yet: press Invoke (Ctrl+Enter).", "", "idle"
         )
         self.result_pane.clear_logs()
         self.event_pane.samples.setCurrentIndex(0)
@@ -266,7 +267,10 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(*window_layout.default_size(self))
+            size = window_layout.default_size(self)
+            self.resize(*size)
+            # A laptop screen smaller than the default: fill it (the frame fits, too).
+            self.start_maximized = size != window_layout.DEFAULT_SIZE
         window_layout.restore_splitters(self)
 
     def save_layout(self) -> None:

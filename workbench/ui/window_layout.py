@@ -25,7 +25,6 @@ LAYOUTS = ("lesson", "explore")
 LAYOUT_KEY = "view/layout"
 DEFAULT_SIZE = (1400, 900)
 MINIMUM_SIZE = (1024, 640)
-SCREEN_SHARE = 0.96  # the default size leaves a little of the screen around the window
 
 
 class ScrollingTabs(QTabWidget):
@@ -144,6 +143,6 @@ def default_size(window: MainWindow) -> tuple[int, int]:
     if screen is None:
         return DEFAULT_SIZE
     available = screen.availableGeometry()
-    width = min(DEFAULT_SIZE[0], int(available.width() * SCREEN_SHARE))
-    height = min(DEFAULT_SIZE[1], int(available.height() * SCREEN_SHARE))
+    width = min(DEFAULT_SIZE[0], available.width())
+    height = min(DEFAULT_SIZE[1], available.height())
     return max(width, MINIMUM_SIZE[0]), max(height, MINIMUM_SIZE[1])

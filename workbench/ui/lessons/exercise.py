@@ -79,14 +79,11 @@ def try_it_event(lesson: Lesson) -> str:
     return lesson.event(lesson.try_it.event).text() if lesson.try_it.event else ""
 
 
-def what_to_press(lesson: Lesson, window: MainWindow) -> str:
+def what_to_press(lesson: Lesson) -> str:
     """The one sentence that says what to do next, and what to watch."""
     watch = [PANE_NAMES[w] for w in lesson.try_it.watch if w in PANE_NAMES]
     tail = f", then watch {', '.join(watch)}" if watch else ""
-    name = window.controller.config.name if window.controller.config else "the function"
-    return (
-        f"{name} is in the editor and its event in the event pane: press Invoke (Ctrl+Enter){tail}."
-    )
+    return f"The code is in the editor, the event beside it: press Invoke (Ctrl+Enter){tail}."
 
 
 def try_it(
@@ -103,7 +100,7 @@ def try_it(
     open_code(window, folder, try_it_event(lesson) if event_text is None else event_text)
     if "billing" in lesson.try_it.watch:
         window.side_tabs.setCurrentWidget(window.billing_pane)
-    sentence = what_to_press(lesson, window)
+    sentence = what_to_press(lesson)
     reader.pane.status.setText(sentence)
     window.show_message(f"Loaded “{lesson.title}”: {sentence}")
     return folder

@@ -166,7 +166,7 @@ class LessonReader(QObject):
             usable = False
         if usable and folder is not None:
             exercise.open_code(self.window, folder, event_text or exercise.try_it_event(lesson))
-            self.pane.status.setText(exercise.what_to_press(lesson, self.window))
+            self.pane.status.setText(exercise.what_to_press(lesson))
             return folder
         code = "starter" if self.page.kind == "exercise" else None
         return exercise.try_it(self, lesson, store, code=code, event_text=event_text)
@@ -296,7 +296,8 @@ class LessonReader(QObject):
             return None
         code_dir, function = exercise.prepare_check(self.window, self.store, lesson)
         run = self.runs[lesson.id] = CheckRun(function, code_dir)
-        self.pane.status.setText(f"Checking {function}: the code in the editor ({code_dir})")
+        self.pane.status.setText(f"Checking “{function}”, the code in the editor…")
+        self.pane.status.setToolTip(f"The checks run on {code_dir}")
         self._render_if_showing(lesson, anchor="checks")
         return lesson, service, code_dir, run
 
@@ -311,7 +312,7 @@ class LessonReader(QObject):
         record(self.store, lesson, outcome)
         self._progress_changed(lesson)
         update()
-        said = f"Checked {run.function} ({code_dir}): {outcome.summary()}"
+        said = f"Checked “{run.function}”: {outcome.summary()}"
         self.pane.status.setText(said)
         self.window.show_message(f"{lesson.title}: {said}")
         return outcome
