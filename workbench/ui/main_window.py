@@ -116,8 +116,14 @@ class MainWindow(QMainWindow):
             return
         if name != self.layout_name:
             window_layout.save_splitters(self)
+            dock_width = self.lessons.width()
             window_layout.arrange(self, name)
             window_layout.restore_splitters(self)
+            # A new central widget lets the dock take the surplus: keep the lesson's width
+            # (once the new widgets are laid out, else Qt sizes the dock from stale hints).
+            QApplication.sendPostedEvents()
+            self.resizeDocks([self.lessons], [dock_width], Qt.Orientation.Horizontal)
+            QTimer.singleShot(0, lambda: self.fit_lessons(dock_width))
         self.settings.setValue(LAYOUT_KEY, name)
         for action in self.layout_actions.actions():
             action.setChecked(action.data() == name)
@@ -161,6 +167,23 @@ class MainWindow(QMainWindow):
         self.controller.attach(service)
         self.packages.attach(service)
         self.set_backend_text(backend_text, reason)
+
+    def fit_lessons(self, wanted: int | None = None) -> None:
+        """In the lesson layout, narrow the lesson panel (to its minimum at most) so the code
+        and event column and the response column keep the room they need."""
+        dock = self.lessons
+        wanted = wanted or dock.width()
+        if self.layout_name == "lesson" and dock.isVisible() and not dock.isFloating():
+            room = self.width() - window_layout.lesson_central_width(self)
+            wanted = max(dock.minimumSizeHint().width(), min(wanted, room))
+        self.resizeDocks([dock], [wanted], Qt.Orientation.Horizontal)
+        if self.layout_name == "lesson":
+            window_layout.fit_lesson_columns(self)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.layout_name == "lesson":
+            QTimer.singleShot(0, self.fit_lessons)
 
     def set_backend_text(self, text: str, reason: str = "") -> None:
         """Say in the status bar which backend runs environments."""

@@ -25,6 +25,7 @@ LAYOUTS = ("lesson", "explore")
 LAYOUT_KEY = "view/layout"
 DEFAULT_SIZE = (1400, 900)
 MINIMUM_SIZE = (1024, 640)
+EDITOR_COLUMNS = 72  # what the lesson layout keeps visible in the code editor
 
 
 class ScrollingTabs(QTabWidget):
@@ -74,6 +75,25 @@ class ScrollingTabs(QTabWidget):
         return QSize(200, 60)  # the tab bar and a little of the page; the rest scrolls
 
 
+def _squeezable(window: MainWindow, pane: QWidget) -> QScrollArea:
+    """The pane in a scroll area that scrolls only when the window is narrower than the pane
+    wants (1024 px with the lesson panel): shrinking never forces the window wider."""
+    area = QScrollArea()
+    area.setObjectName(f"{type(pane).__name__}Scroll")
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(pane)
+    window.squeeze_areas.append(area)
+    return area
+
+
+def _release(window: MainWindow) -> None:
+    """Take the panes out of the previous layout's scroll areas before they are dropped."""
+    for area in getattr(window, "squeeze_areas", []):
+        area.takeWidget()
+    window.squeeze_areas = []
+
+
 def _split(orientation: Qt.Orientation, *widgets: QWidget) -> QSplitter:
     split = QSplitter(orientation)
     for widget in widgets:
@@ -86,12 +106,13 @@ def arrange(window: MainWindow, name: str) -> None:
     """Put the panes into the named layout (the splitters of the other one are dropped)."""
     w = window
     vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
+    _release(w)
     if name == "lesson":
         # Proportions for a 1280×720 screen (they scale with the window): the event editor
         # and the response 8+ lines, the timeline 4+ lanes, the tabs the rest.
-        w.work_split = _split(vertical, w.editor_pane, w.event_pane)
+        w.work_split = _split(vertical, w.editor_pane, _squeezable(w, w.event_pane))
         w.work_split.setSizes([390, 250])
-        w.bottom_split = _split(vertical, w.timeline_pane, w.side_tabs)
+        w.bottom_split = _split(vertical, _squeezable(w, w.timeline_pane), w.side_tabs)
         w.bottom_split.setSizes([240, 73])
         w.right_split = _split(vertical, w.result_pane, w.bottom_split)
         w.right_split.setSizes([322, 313])
@@ -110,6 +131,33 @@ def arrange(window: MainWindow, name: str) -> None:
         w.outer_split.setSizes([540, 360])
     w.layout_name = name
     w.setCentralWidget(w.outer_split)  # deletes the old splitters, now empty
+
+
+def editor_width(window: MainWindow, columns: int = EDITOR_COLUMNS) -> int:
+    """The editor pane's width that shows `columns` characters beside its line numbers."""
+    editor = window.editor_pane.editor
+    chrome = window.editor_pane.width() - editor.viewport().width()  # gutter, scroll bar
+    text = columns * editor.fontMetrics().horizontalAdvance("M")
+    return chrome + text + int(2 * editor.document().documentMargin()) + 2
+
+
+def lesson_central_width(window: MainWindow) -> int:
+    """What the lesson layout's columns need across: the event pane's and the timeline's
+    widths (so neither scrolls), plus the splitter handles."""
+    handles = 2 * window.outer_split.handleWidth() + 4
+    left = max(window.event_pane.minimumSizeHint().width(), editor_width(window))
+    return left + window.timeline_pane.minimumSizeHint().width() + handles
+
+
+def fit_lesson_columns(window: MainWindow) -> None:
+    """Give the code and event column what it needs first; the right column the rest."""
+    split = window.outer_split
+    left, right = split.sizes()
+    total = left + right
+    left_need = max(window.event_pane.minimumSizeHint().width(), editor_width(window))
+    right_min = window.timeline_pane.minimumSizeHint().width()
+    right = max(right_min, min(right, total - left_need))
+    split.setSizes([total - right, right])
 
 
 def splitters(window: MainWindow) -> dict[str, QSplitter]:
