@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QEvent, QPoint, Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtTest import QTest
@@ -63,9 +64,14 @@ def hover_all(window: MainWindow) -> int:
     count = 0
     widgets = [window, *window.findChildren(QWidget)]
     for widget in widgets:
+        # A hover may replace widgets (a tooltip, a rebuilt row): skip those already gone.
+        if not shiboken6.isValid(widget):
+            continue
         if not widget.isVisible() or widget.window() is not window:
             continue
         for point in _points(widget):
+            if not shiboken6.isValid(widget):
+                break
             QTest.mouseMove(widget, point)
             event = QHelpEvent(QEvent.Type.ToolTip, point, widget.mapToGlobal(point))
             QApplication.sendEvent(widget, event)
