@@ -30,6 +30,15 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
   fi
+elif command -v dpkg >/dev/null 2>&1; then
+  missing=""
+  for lib in $QT_LIBS $XCB_LIBS; do
+    dpkg -s "$lib" >/dev/null 2>&1 || missing="$missing $lib"
+  done
+  if [ -n "$missing" ]; then
+    echo "install.sh: the desktop app needs Qt's system libraries; as root run:" >&2
+    echo "  apt-get install$missing" >&2
+  fi
 fi
 
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
