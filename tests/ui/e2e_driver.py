@@ -70,7 +70,8 @@ async def drive(window) -> None:
     assert window.editor_pane.editor.toPlainText() == starter
     assert window.event_pane.editor.toPlainText() == lesson.event("ada").text()
     assert "press Invoke" in reader.pane.status.text(), reader.pane.status.text()
-    print("layout " + json.dumps(metrics(window) | {"size": window.size().toTuple()}), flush=True)
+    first = metrics(window) | {"size": window.size().toTuple(), "squeezed": squeezed(window)}
+    print("layout " + json.dumps(first), flush=True)
     await shot("01-first-launch")
 
     # 2. Invoke with a real key press (Ctrl+Enter) sent to the X window.
@@ -104,7 +105,12 @@ async def drive(window) -> None:
     assert reader.runs["function"].function == function
     assert "✗" in reader.pane.browser.toPlainText()
     assert f"Checked “{function}”" in reader.pane.status.text()
-    exercise_layout = metrics(window) | {"size": window.size().toTuple()}
+    exercise_layout = metrics(window) | {
+        "size": window.size().toTuple(),
+        "squeezed": squeezed(window),
+        "dock": [window.lessons.size().toTuple(), window.lessons.minimumSizeHint().toTuple()],
+        "central": window.centralWidget().size().toTuple(),
+    }
     print("layout-exercise " + json.dumps(exercise_layout), flush=True)
     await shot("03-wrong-answer-checked")
 
@@ -127,3 +133,8 @@ async def drive(window) -> None:
     assert reader.pane.navigator.texts()[0].startswith("✓"), reader.pane.navigator.texts()[0]
     await shot("04-right-answer-lesson-done")
     print("E2E OK", flush=True)
+
+
+def squeezed(window) -> list[str]:
+    """Panes of the lesson layout that had to scroll sideways (they should not at 1280)."""
+    return [a.objectName() for a in window.squeeze_areas if a.horizontalScrollBar().isVisible()]

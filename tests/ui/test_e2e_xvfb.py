@@ -118,6 +118,11 @@ def test_first_launch_to_a_passed_lesson_on_a_real_x_server(x_server, tmp_path: 
     assert layout["response_lines"] >= 8, layout
     assert layout["timeline_lanes"] >= 4, layout
     assert layout["clipped"] == [], layout
+    assert layout["squeezed"] == [], layout  # no pane scrolls sideways at these sizes
     line = next(x for x in done.stdout.splitlines() if x.startswith("layout-exercise "))
     exercise = json.loads(line.split(" ", 1)[1])
     assert exercise["clipped"] == [], exercise  # Check my work & co. on the exercise page
+    assert exercise["squeezed"] == [], exercise
+    assert tuple(exercise["size"]) == (width, height), exercise
+    assert exercise["response_lines"] >= 8, exercise  # with a two-line status above it
+    assert exercise["event_lines"] >= 8, exercise

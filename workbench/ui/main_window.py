@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self._build_status_bar()
         build_actions(self)
+        self.toolbar.setVisible(self.layout_name == "explore")  # the lesson layout needs room
         self.packages = PackageFeature(self)  # Function menu: Package…, image, export
         self.lessons = install_lessons(self, Path(data_dir))  # the Lessons dock
         self.trigger_ui = install_trigger_ui(self, Path(data_dir))  # Triggers, Load, clock

@@ -124,6 +124,7 @@ def build_actions(window: MainWindow) -> None:
     toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
     toolbar.addActions([w.open_action, w.save_action, w.invoke_action])
     w.addToolBar(toolbar)
+    w.toolbar = toolbar
 
 
 def _fill_recent(w: MainWindow) -> None:

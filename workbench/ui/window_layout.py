@@ -75,14 +75,41 @@ class ScrollingTabs(QTabWidget):
         return QSize(200, 60)  # the tab bar and a little of the page; the rest scrolls
 
 
+class SideScroll(QScrollArea):
+    """Holds a pane at the full height it is given, scrolling only sideways, and only when
+    the window is narrower than the pane wants (1024 px with the lesson panel)."""
+
+    def __init__(self, pane: QWidget) -> None:
+        super().__init__()
+        self.setObjectName(f"{type(pane).__name__}Scroll")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidgetResizable(False)  # sized here: a wrapped label must not make it taller
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(pane)
+        self.pane = pane
+
+    def fit(self) -> None:
+        viewport = self.viewport().size()
+        width = max(viewport.width(), self.pane.minimumSizeHint().width())
+        if self.pane.size() != QSize(width, viewport.height()):
+            self.pane.resize(width, viewport.height())
+
+    def viewportEvent(self, event) -> bool:
+        if event.type() == event.Type.Resize:
+            self.fit()
+        return super().viewportEvent(event)
+
+    def minimumSizeHint(self) -> QSize:
+        bar = self.horizontalScrollBar().sizeHint().height()
+        return QSize(68, self.pane.minimumSizeHint().height() + bar)
+
+    def sizeHint(self) -> QSize:
+        return self.pane.sizeHint()
+
+
 def _squeezable(window: MainWindow, pane: QWidget) -> QScrollArea:
-    """The pane in a scroll area that scrolls only when the window is narrower than the pane
-    wants (1024 px with the lesson panel): shrinking never forces the window wider."""
-    area = QScrollArea()
-    area.setObjectName(f"{type(pane).__name__}Scroll")
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setWidget(pane)
+    """The pane in a SideScroll: shrinking never forces the window wider."""
+    area = SideScroll(pane)
     window.squeeze_areas.append(area)
     return area
 
@@ -131,6 +158,10 @@ def arrange(window: MainWindow, name: str) -> None:
         w.outer_split.setSizes([540, 360])
     w.layout_name = name
     w.setCentralWidget(w.outer_split)  # deletes the old splitters, now empty
+    toolbar = getattr(w, "toolbar", None)
+    if toolbar is not None:
+        # Its actions are in the menus and the panes; on a laptop its height goes to the panes.
+        toolbar.setVisible(name == "explore")
 
 
 def editor_width(window: MainWindow, columns: int = EDITOR_COLUMNS) -> int:
@@ -144,7 +175,7 @@ def editor_width(window: MainWindow, columns: int = EDITOR_COLUMNS) -> int:
 def lesson_central_width(window: MainWindow) -> int:
     """What the lesson layout's columns need across: the event pane's and the timeline's
     widths (so neither scrolls), plus the splitter handles."""
-    handles = 2 * window.outer_split.handleWidth() + 4
+    handles = 2 * window.outer_split.handleWidth() + 12  # and the dock separator
     left = max(window.event_pane.minimumSizeHint().width(), editor_width(window))
     return left + window.timeline_pane.minimumSizeHint().width() + handles
 
