@@ -36,6 +36,7 @@ from workbench.ui.saved_events import SavedEvents
 from workbench.ui.shortcuts import ShortcutsDialog
 from workbench.ui.tasks import spawn
 from workbench.ui.triggers.wiring import install_trigger_ui
+from workbench.ui.unsaved import ask_unsaved
 from workbench.ui.window_actions import build_actions, icon
 from workbench.ui.window_layout import LAYOUT_KEY, LAYOUTS, ScrollingTabs
 from workbench.ui.workspace import NewFunctionDialog, RecentFolders
@@ -374,36 +375,6 @@ class MainWindow(QMainWindow):
 
     def ask_unsaved(self) -> QMessageBox:
         """Save / Discard / Cancel for the editor's unsaved changes, then close accordingly."""
-        if self.unsaved_box is not None:
-            return self.unsaved_box
-        name = self.editor_pane.path.name if self.editor_pane.path else "the code"
-        box = QMessageBox(self)
-        box.setObjectName("unsavedChangesBox")
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Unsaved changes")
-        box.setText(f"Save your changes to {name} before closing?")
-        box.setInformativeText("Discard throws the changes away; Cancel keeps the app open.")
-        buttons = QMessageBox.StandardButton
-        box.setStandardButtons(buttons.Save | buttons.Discard | buttons.Cancel)
-        box.setDefaultButton(buttons.Save)
-        box.setWindowModality(Qt.WindowModality.WindowModal)
-
-        def answered(result: int) -> None:
-            self.unsaved_box = None
-            choice = box.standardButton(box.clickedButton()) if box.clickedButton() else None
-            if choice == buttons.Save:
-                if not self.editor_pane.save():
-                    return  # the status bar says why; stay open so nothing is lost
-            elif choice == buttons.Discard:
-                if self.editor_pane.path is not None:
-                    self.recovery.discard(self.editor_pane.path)
-                self.editor_pane.editor.document().setModified(False)
-            else:
-                return
-            self._close_confirmed = True
-            QTimer.singleShot(0, self.close)
-
-        box.finished.connect(answered)
-        self.unsaved_box = box
-        box.open()
-        return box
+        if self.unsaved_box is None or not self.unsaved_box.isVisible():
+            self.unsaved_box = ask_unsaved(self, self.editor_pane, self.recovery, self.close_now)
+        return self.unsaved_box
