@@ -7,6 +7,7 @@ every shipped lesson, so lesson texts that gain links are covered without a chan
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -149,10 +150,14 @@ def test_a_broken_action_link_is_shown_not_run(window: MainWindow, tmp_path: Pat
 def test_every_shipped_lesson_try_it_can_be_done_with_its_buttons(
     window: MainWindow, engine, qloop
 ):
-    """Walk every lesson's action buttons (process backend); none may fail."""
+    """Walk every lesson's action buttons (process backend); none may fail.
+
+    WORKBENCH_WALK_PACK=DIR walks another pack (e.g. a course branch's lessons)."""
+    folder = Path(os.environ.get("WORKBENCH_WALK_PACK", LESSONS_DIR))
     reader = window.lessons.ensure_loaded()
-    pack = load_pack(LESSONS_DIR)
-    reader.open_pack(LESSONS_DIR, load_workspace=False)
+    pack = load_pack(folder)
+    assert pack.lessons, pack.problems
+    reader.open_pack(folder, load_workspace=False)
     walked = 0
     for lesson in pack.lessons:
         reader.show_lesson(lesson.id)

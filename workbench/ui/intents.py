@@ -124,7 +124,10 @@ class WorkspaceIntents:
         elif kind is ApiTrigger:
             spec = ApiSpec()
         else:
-            spec = QueueSpec()
+            # The mapping refuses a visibility timeout below the function's timeout; AWS
+            # suggests six times it (a message must not reappear while a batch still runs).
+            visibility = min(max(QueueSpec().visibility_timeout_s, 6 * config.timeout_s), 43_200)
+            spec = QueueSpec(visibility_timeout_s=visibility)
         trigger = await manager.add(spec)
         self.window.show_message(f"Added: {trigger.title}")
         return trigger
