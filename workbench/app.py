@@ -161,26 +161,26 @@ def load_driver(spec: str) -> Callable[[MainWindow], Awaitable[object]]:
     return getattr(module, name)  # type: ignore[no-any-return]
 
 
-async def drive(window: MainWindow, engine: asyncio.Task[Any], spec: str) -> int:
-    """Run a test driver once the engine is ready; close the window after it. Exit code."""
-    code = 0
+async def drive(window: MainWindow, engine: asyncio.Task[Any], spec: str) -> None:
+    """Run a test driver once the engine is ready; close the window after it. A failure
+    sets the app's exit code to 1 (window.exit_code)."""
     try:
         await engine
         await load_driver(spec)(window)
     except BaseException:
         traceback.print_exc()
-        code = 1
+        window.exit_code = 1
     window.close_now()
-    return code
 
 
 async def run_window(
     window: MainWindow, closed: asyncio.Event, choice: str, *, announce: bool = False
-) -> int:
+) -> None:
     """Run until the window closes, then shut the engine down (bounded in time)."""
     engine = spawn(start_engine(window, choice, announce=announce))
     driver = os.environ.get(DRIVER_ENV)
-    driving = spawn(drive(window, engine, driver)) if driver else None
+    if driver:
+        spawn(drive(window, engine, driver))
     await closed.wait()
     service = None
     with contextlib.suppress(Exception):
@@ -195,7 +195,6 @@ async def run_window(
             await asyncio.wait_for(service.close(), CLOSE_LIMIT_S)
         except (TimeoutError, Exception) as exc:
             print(f"lambda-workbench: closing the engine failed: {exc!r}", file=sys.stderr)
-    return driving.result() if driving is not None and driving.done() else 0
 
 
 class _ExposeProbe(QObject):
@@ -270,9 +269,10 @@ def run_app(
     _close_on_signals(window, loop)  # the timer is parented to the window
     try:
         with loop:
-            return loop.run_until_complete(run_window(window, closed, choice, announce=bool(probe)))
+            loop.run_until_complete(run_window(window, closed, choice, announce=bool(probe)))
     finally:
         reporter.uninstall()
+    return window.exit_code
 
 
 def _close_on_signals(window: MainWindow, loop: asyncio.AbstractEventLoop) -> None:

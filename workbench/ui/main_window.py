@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self._close_confirmed = False  # set once the learner answered "unsaved changes?"
         self.unsaved_box: QMessageBox | None = None
         self.start_maximized = False  # set by _restore_layout on a small screen
+        self.exit_code = 0  # what the app exits with (a test driver's failure sets 1)
         self.event_pane = EventPane()
         self.event_pane.set_samples(samples or {})
         self.event_pane.set_saved_events(SavedEvents(Path(data_dir) / "test-events"))
