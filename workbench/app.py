@@ -6,7 +6,13 @@ the service (stopping and removing every environment) before the loop ends.
 Start-up probe (used by bench/app_start_bench.py): with LAMBDA_WORKBENCH_STARTUP_PROBE=N the
 app prints `first-window-exposed <time.time()>` when its window is first on screen, then
 `engine-ready <time.time()>` once the backend is chosen, and closes itself after N seconds.
-LAMBDA_WORKBENCH_BACKEND=auto|docker|process picks the backend (default auto).
+End-to-end tests drive the real app (a real X window) with LAMBDA_WORKBENCH_DRIVER=FILE.py:NAME:
+the coroutine function NAME(window) runs once the engine is ready, and the app closes when it
+returns (exit code 0) or raises (exit code 1).
+
+`lambda-workbench --backend auto|docker|process` picks the backend (default auto; the
+LAMBDA_WORKBENCH_BACKEND variable is read when the option is not given), `--open DIR` a
+function folder to open instead of the lesson.
 """
 
 from __future__ import annotations
@@ -14,12 +20,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import importlib.util
 import os
 import shutil
 import signal
 import sys
 import time
-from collections.abc import Sequence
+import traceback
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +50,8 @@ from workbench.ui.tasks import spawn
 APP_NAME = "lambda-workbench"
 PROBE_ENV = "LAMBDA_WORKBENCH_STARTUP_PROBE"
 BACKEND_ENV = "LAMBDA_WORKBENCH_BACKEND"
+DRIVER_ENV = "LAMBDA_WORKBENCH_DRIVER"
+BACKENDS = ("auto", "docker", "process")
 CLOSE_LIMIT_S = 20.0  # removing containers can take a while; never hang the quit forever
 DOCKER_HINT = "run scripts/setup-docker.sh to use containers"
 IMAGE_HINT = "run `lambda-workbench image build` to use containers"
@@ -142,11 +152,38 @@ async def start_engine(
     )
     await service.start()
     window.packages.set_tools(package_tools(selection.backend))  # before attach: Docker offers
-    window.attach_service(service, backend_text(selection), selection.reason)
+    # The status bar is shared with messages: the backend's name there, the rest on hover.
+    short = selection.backend.description.split(" — ")[0]
+    if selection.backend.name == "process":
+        short += " (no containers: hover for why)"
+    window.attach_service(service, short, f"{backend_text(selection)}\n{selection.reason}")
     settle_heap()
     if announce:
         print(f"engine-ready {time.time():.6f}", flush=True)
     return service
+
+
+def load_driver(spec: str) -> Callable[[MainWindow], Awaitable[object]]:
+    """FILE.py:NAME → the coroutine function a test drives the app with."""
+    path, _, name = spec.rpartition(":")
+    module_spec = importlib.util.spec_from_file_location("workbench_driver", path)
+    if module_spec is None or module_spec.loader is None:
+        raise ValueError(f"{DRIVER_ENV}: cannot load {path}")
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return getattr(module, name)  # type: ignore[no-any-return]
+
+
+async def drive(window: MainWindow, engine: asyncio.Task[Any], spec: str) -> None:
+    """Run a test driver once the engine is ready; close the window after it. A failure
+    sets the app's exit code to 1 (window.exit_code)."""
+    try:
+        await engine
+        await load_driver(spec)(window)
+    except BaseException:
+        traceback.print_exc()
+        window.exit_code = 1
+    window.close_now()
 
 
 async def run_window(
@@ -154,6 +191,9 @@ async def run_window(
 ) -> None:
     """Run until the window closes, then shut the engine down (bounded in time)."""
     engine = spawn(start_engine(window, choice, announce=announce))
+    driver = os.environ.get(DRIVER_ENV)
+    if driver:
+        spawn(drive(window, engine, driver))
     await closed.wait()
     service = None
     with contextlib.suppress(Exception):
@@ -188,14 +228,39 @@ class _ExposeProbe(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Expose and self._window.windowHandle().isExposed():
             print(f"first-window-exposed {time.time():.6f}", flush=True)
+            # CPU used so far: a start-up figure that a busy machine does not inflate.
+            print(f"first-window-cpu {time.process_time():.3f}", flush=True)
             watched.removeEventFilter(self)
-            QTimer.singleShot(int(self._seconds * 1000), self._window.close)
+            QTimer.singleShot(int(self._seconds * 1000), self._window.close_now)
         return False
 
 
-def run_app(argv: Sequence[str] | None = None) -> int:
-    """Run the desktop app; argv[1], if given, is the function folder. Returns an exit code."""
+def start_problem(choice: str, folder: Path | None) -> str | None:
+    """Why the app cannot start with these options (said before any window opens), or None."""
+    if choice not in BACKENDS:
+        return f"--backend must be one of {', '.join(BACKENDS)}, not {choice!r}"
+    if folder is not None and not folder.is_dir():
+        what = "does not exist" if not folder.exists() else "is not a folder"
+        return f"--open {folder}: it {what}; give a function folder (its code and function.toml)"
+    return None
+
+
+def run_app(
+    argv: Sequence[str] | None = None,
+    *,
+    backend: str | None = None,
+    open_dir: str | Path | None = None,
+) -> int:
+    """Run the desktop app. argv[1] (or open_dir) is a function folder to open; without one
+    the app opens the lesson (lesson 1 on the first launch). Returns an exit code."""
     argv = list(sys.argv if argv is None else argv)
+    choice = backend or os.environ.get(BACKEND_ENV, "auto")
+    given = open_dir if open_dir is not None else (argv[1] if len(argv) > 1 else None)
+    folder = Path(given).expanduser() if given else None
+    problem = start_problem(choice, folder)
+    if problem:
+        print(f"lambda-workbench: {problem}", file=sys.stderr)
+        return 2
     app = QApplication.instance() or QApplication(argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("Lambda Workbench")
@@ -205,7 +270,6 @@ def run_app(argv: Sequence[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     data_dir = user_data_dir()
-    folder = Path(argv[1]) if len(argv) > 1 else ensure_sample_copy(data_dir)
     window = MainWindow(data_dir, settings=QSettings(APP_NAME, "workbench"), samples=load_samples())
     reporter = ErrorReporter(window)
     reporter.install()
@@ -214,22 +278,25 @@ def run_app(argv: Sequence[str] | None = None) -> int:
     probe = os.environ.get(PROBE_ENV)
     if probe:
         _ExposeProbe(window, float(probe))
-    window.show()
-    window.open_function(folder)  # after show(): a restore question then sits on the window
+    if window.start_maximized:
+        window.showMaximized()
+    else:
+        window.show()
+    # After show(): a restore question then sits on the window.
+    window.start(folder, fallback=ensure_sample_copy(data_dir))
     _close_on_signals(window, loop)  # the timer is parented to the window
-    choice = os.environ.get(BACKEND_ENV, "auto")
     try:
         with loop:
             loop.run_until_complete(run_window(window, closed, choice, announce=bool(probe)))
     finally:
         reporter.uninstall()
-    return 0
+    return window.exit_code
 
 
 def _close_on_signals(window: MainWindow, loop: asyncio.AbstractEventLoop) -> None:
     """Close like the window's close button on Ctrl+C or SIGTERM, so environments are removed."""
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: loop.call_soon_threadsafe(window.close))
+        signal.signal(signum, lambda *_: loop.call_soon_threadsafe(window.close_now))
     # Python runs signal handlers only between bytecodes; while Qt waits in C++ nothing would
     # run them, so a light timer wakes the interpreter a few times a second.
     wake = QTimer(window)

@@ -32,8 +32,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="Learn AWS Lambda by doing it, on a faithful local Lambda service.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument(
-        "--open", metavar="DIR", help="with no command: open this function folder in the app"
+    app = parser.add_argument_group("the desktop app (no COMMAND)")
+    app.add_argument(
+        "--open",
+        metavar="DIR",
+        help="open this function folder in the app (else the last lesson, or lesson 1 first)",
+    )
+    app.add_argument(
+        "--backend",
+        dest="app_backend",
+        choices=("auto", "docker", "process"),
+        default=None,
+        help="where the app runs environments: Docker containers or local processes "
+        "(default auto: Docker when an engine and the runtime image answer)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (
@@ -62,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         from workbench.app import run_app
 
-        return run_app(["lambda-workbench", *([args.open] if args.open else [])])
+        return run_app(["lambda-workbench"], backend=args.app_backend, open_dir=args.open)
     try:
         return int(args.func(args))
     except KeyboardInterrupt:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -13,16 +13,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QSplitter,
-    QTabWidget,
 )
 
 from workbench.core.billing import BillingMeter
 from workbench.core.events import Event
 from workbench.core.service import LambdaService
-from workbench.ui import theme
+from workbench.ui import theme, window_layout
 from workbench.ui.bridge import EventBridge
 from workbench.ui.controller import Controller
+from workbench.ui.intents import WorkspaceIntents
 from workbench.ui.lessons.dock import install_lessons
 from workbench.ui.packages.feature import PackageFeature
 from workbench.ui.panes.billing_pane import BillingPane
@@ -32,13 +31,16 @@ from workbench.ui.panes.result_pane import ResultPane
 from workbench.ui.panes.settings_pane import SettingsPane
 from workbench.ui.panes.timeline_pane import TimelinePane
 from workbench.ui.recovery import RecoveryStore
+from workbench.ui.request_panel import RequestPanel
 from workbench.ui.saved_events import SavedEvents
 from workbench.ui.shortcuts import ShortcutsDialog
 from workbench.ui.tasks import spawn
 from workbench.ui.triggers.wiring import install_trigger_ui
+from workbench.ui.unsaved import ask_unsaved
 from workbench.ui.window_actions import build_actions, icon
+from workbench.ui.window_layout import LAYOUT_KEY, LAYOUTS, ScrollingTabs
+from workbench.ui.workspace import NewFunctionDialog, RecentFolders
 
-DEFAULT_SIZE = (1400, 900)
 __all__ = ["MainWindow", "icon"]
 
 
@@ -63,7 +65,14 @@ class MainWindow(QMainWindow):
         self.service: LambdaService | None = None
         self.meter = BillingMeter()
         self.bridge = EventBridge(self)
-        self.editor_pane = EditorPane(RecoveryStore(Path(data_dir) / "recovery"), ask_restore)
+        self.data_dir = Path(data_dir)
+        self.recent = RecentFolders(self.settings)
+        self.recovery = RecoveryStore(self.data_dir / "recovery")
+        self.editor_pane = EditorPane(self.recovery, ask_restore)
+        self._close_confirmed = False  # set once the learner answered "unsaved changes?"
+        self.unsaved_box: QMessageBox | None = None
+        self.start_maximized = False  # set by _restore_layout on a small screen
+        self.exit_code = 0  # what the app exits with (a test driver's failure sets 1)
         self.event_pane = EventPane()
         self.event_pane.set_samples(samples or {})
         self.event_pane.set_saved_events(SavedEvents(Path(data_dir) / "test-events"))
@@ -79,48 +88,48 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self._build_status_bar()
         build_actions(self)
+        self.toolbar.setVisible(self.layout_name == "explore")  # the lesson layout needs room
         self.packages = PackageFeature(self)  # Function menu: Package…, image, export
         self.lessons = install_lessons(self, Path(data_dir))  # the Lessons dock
         self.trigger_ui = install_trigger_ui(self, Path(data_dir))  # Triggers, Load, clock
+        self.intents = WorkspaceIntents(self)  # what lesson action buttons ask for
+        self.request_panel = RequestPanel(self.intents.api_base)
+        self.side_tabs.setTabToolTip(
+            self.side_tabs.addTab(self.request_panel, "Request"),
+            "Send HTTP requests to the function's API Gateway trigger",
+        )
         self._wire()
         self._restore_layout()
         self.set_theme(str(self.settings.value("view/theme", "system")))
 
     # ----- composition -------------------------------------------------------------------
     def _build_layout(self) -> None:
-        self.work_split = QSplitter(Qt.Orientation.Horizontal)
-        self.work_split.addWidget(self.editor_pane)
-        self.right_split = QSplitter(Qt.Orientation.Vertical)
-        self.right_split.addWidget(self.event_pane)
-        self.right_split.addWidget(self.result_pane)
-        self.right_split.setSizes([210, 490])
-        self.work_split.addWidget(self.right_split)
-        self.work_split.setSizes([720, 680])
-        self.side_tabs = QTabWidget()
+        self.side_tabs = ScrollingTabs()
         self.side_tabs.setDocumentMode(True)
         self.side_tabs.addTab(self.settings_pane, "Function settings")
         self.side_tabs.addTab(self.billing_pane, "Billing")
         self.side_tabs.setTabToolTip(0, "Handler, memory and timeout; Apply redeploys")
         self.side_tabs.setTabToolTip(1, "What these invocations would cost on AWS")
-        self.bottom_split = QSplitter(Qt.Orientation.Horizontal)
-        self.bottom_split.addWidget(self.timeline_pane)
-        self.bottom_split.addWidget(self.side_tabs)
-        self.bottom_split.setSizes([830, 570])
-        self.outer_split = QSplitter(Qt.Orientation.Vertical)
-        self.outer_split.addWidget(self.work_split)
-        self.outer_split.addWidget(self.bottom_split)
-        self.outer_split.setSizes([540, 360])
-        for split in self._splitters().values():
-            split.setChildrenCollapsible(False)
-        self.setCentralWidget(self.outer_split)
+        saved = str(self.settings.value(LAYOUT_KEY, "explore"))
+        window_layout.arrange(self, saved if saved in LAYOUTS else "explore")
 
-    def _splitters(self) -> dict[str, QSplitter]:
-        return {
-            "work": self.work_split,
-            "right": self.right_split,
-            "bottom": self.bottom_split,
-            "outer": self.outer_split,
-        }
+    def set_layout(self, name: str) -> None:
+        """Switch between the lesson and explore layouts (View → Layout), remembered."""
+        if name not in LAYOUTS:
+            return
+        if name != self.layout_name:
+            window_layout.save_splitters(self)
+            dock_width = self.lessons.width()
+            window_layout.arrange(self, name)
+            window_layout.restore_splitters(self)
+            # A new central widget lets the dock take the surplus: keep the lesson's width
+            # (once the new widgets are laid out, else Qt sizes the dock from stale hints).
+            QApplication.sendPostedEvents()
+            self.resizeDocks([self.lessons], [dock_width], Qt.Orientation.Horizontal)
+            QTimer.singleShot(0, lambda: self.fit_lessons(dock_width))
+        self.settings.setValue(LAYOUT_KEY, name)
+        for action in self.layout_actions.actions():
+            action.setChecked(action.data() == name)
 
     def _build_status_bar(self) -> None:
         self.backend_label = QLabel("Looking for a Docker engine…")
@@ -162,23 +171,93 @@ class MainWindow(QMainWindow):
         self.packages.attach(service)
         self.set_backend_text(backend_text, reason)
 
+    def fit_lessons(self, wanted: int | None = None) -> None:
+        """In the lesson layout, narrow the lesson panel (to its minimum at most) so the code
+        and event column and the response column keep the room they need."""
+        dock = self.lessons
+        wanted = wanted or dock.width()
+        if self.layout_name == "lesson" and dock.isVisible() and not dock.isFloating():
+            room = self.width() - window_layout.lesson_central_width(self)
+            wanted = max(dock.minimumSizeHint().width(), min(wanted, room))
+        self.resizeDocks([dock], [wanted], Qt.Orientation.Horizontal)
+        if self.layout_name == "lesson":
+            window_layout.fit_lesson_columns(self)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.layout_name == "lesson":
+            QTimer.singleShot(0, self.fit_lessons)
+
     def set_backend_text(self, text: str, reason: str = "") -> None:
         """Say in the status bar which backend runs environments."""
         self.backend_label.setText(text)
         self.backend_label.setToolTip(reason or "Where execution environments run")
 
     def open_function(self, folder: Path) -> bool:
-        """Open a function folder."""
-        return self.controller.open_function(folder)
+        """Open a function folder (and remember it under File → Open recent)."""
+        if not self.controller.open_function(folder):
+            return False
+        self.recent.add(Path(folder))
+        return True
+
+    def start(self, folder: Path | None, fallback: Path) -> None:
+        """The first workspace: `folder` when given; else the lesson (resumed, or lesson 1)
+        when the Lessons panel is open; else the last function folder, else `fallback`."""
+        if folder is not None:
+            self.open_and_deploy(folder)
+            return
+        if self.lessons.isVisible():
+            if self.settings.value(LAYOUT_KEY) is None:
+                self.set_layout("lesson")  # the first launch: the layout that fits a laptop
+            self.lessons.drive_workspace = True  # the reader loads the lesson's code and event
+            return
+        last = self.recent.last()
+        self.open_and_deploy(last if last is not None else fallback)
+
+    def open_and_deploy(self, folder: Path, event_text: str = "") -> bool:
+        """Open a folder as File → Open does: save the old code, deploy, clear stale output."""
+        if self.editor_pane.modified:
+            self.editor_pane.save()
+        if not self.open_function(Path(folder)):
+            return False
+        if self.controller.config is not None:
+            self.controller.apply_settings(self.controller.config)
+        self.clear_outputs()
+        event = Path(folder) / "event.json"
+        if not event_text and event.is_file():
+            event_text = event.read_text(encoding="utf-8")
+        if event_text:
+            self.event_pane.editor.setPlainText(event_text)
+        return True
+
+    def clear_outputs(self) -> None:
+        """Forget what belonged to the previous function: response, logs, sample label."""
+        name = self.controller.config.name if self.controller.config else "the function"
+        self.result_pane.show_message(
+            f"No invocation of “{name}” yet: press Invoke (Ctrl+Enter).", "", "idle"
+        )
+        self.result_pane.clear_logs()
+        self.event_pane.samples.setCurrentIndex(0)
+
+    def new_function(self) -> NewFunctionDialog:
+        """File → New function…: a copy of a blueprint, opened and deployed when created."""
+        dialog = NewFunctionDialog(self.data_dir / "functions", self)
+        dialog.setObjectName("newFunctionDialog")
+
+        def created() -> None:
+            if dialog.created is not None:
+                self.open_and_deploy(dialog.created, dialog.chosen.event_text)
+                self.show_message(f"Created {dialog.created.name} from “{dialog.chosen.summary}”")
+
+        dialog.accepted.connect(created)
+        dialog.open()
+        return dialog
 
     def choose_folder(self) -> None:
         """Ask for a function folder and open it."""
         folder = QFileDialog.getExistingDirectory(self, "Open a function folder")
         if folder:
-            if self.editor_pane.modified:
-                self.editor_pane.save()
-            if self.open_function(Path(folder)) and self.controller.config is not None:
-                self.controller.apply_settings(self.controller.config)
+            self.open_and_deploy(Path(folder))
 
     def _config_changed(self, config) -> None:
         self.setWindowTitle(f"{config.name} — Lambda Workbench")
@@ -214,18 +293,36 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(*DEFAULT_SIZE)
-        for name, split in self._splitters().items():
-            state = self.settings.value(f"split/{name}")
-            if isinstance(state, QByteArray):
-                split.restoreState(state)
+            size = window_layout.default_size(self)
+            self.resize(*size)
+            # A laptop screen smaller than the default: fill it (the frame fits, too).
+            self.start_maximized = size != window_layout.DEFAULT_SIZE
+        window_layout.restore_splitters(self)
 
     def save_layout(self) -> None:
         """Remember geometry and splitter positions for the next start."""
         self.settings.setValue("window/geometry", self.saveGeometry())
-        for name, split in self._splitters().items():
-            self.settings.setValue(f"split/{name}", split.saveState())
+        window_layout.save_splitters(self)
         self.settings.sync()
+
+    def reveal(self, pane: str) -> None:
+        """Make sure a pane (timeline, logs, result, billing, editor) is on screen."""
+        widget = {
+            "timeline": self.timeline_pane,
+            "logs": self.result_pane,
+            "result": self.result_pane,
+            "billing": self.side_tabs,
+            "editor": self.editor_pane,
+        }.get(pane)
+        if widget is None:
+            return
+        for split in window_layout.splitters(self).values():
+            sizes = split.sizes()
+            for index in range(split.count()):
+                child = split.widget(index)
+                if (child is widget or child.isAncestorOf(widget)) and sizes[index] == 0:
+                    sizes[index] = max(sizes) // 2
+                    split.setSizes(sizes)
 
     def focus_code(self) -> None:
         """Put the cursor in the code editor."""
@@ -257,9 +354,28 @@ class MainWindow(QMainWindow):
             "the workbench only watches their events and never runs your code itself.",
         )
 
+    def close_now(self) -> None:
+        """Close without asking (Ctrl+C, SIGTERM): unsaved text stays in the recovery file."""
+        self._close_confirmed = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Keep unsaved text in the recovery file, remember the layout, then close."""
+        """Ask about unsaved edits (Save / Discard / Cancel), remember the layout, then close.
+
+        The question is window-modal but not a nested event loop (qasync keeps running), so
+        the close is refused now and repeated once the learner answered.
+        """
+        if self.editor_pane.modified and not self._close_confirmed:
+            event.ignore()
+            self.ask_unsaved()
+            return
         self.editor_pane.write_recovery()
         self.save_layout()
         super().closeEvent(event)
         self.sig_closed.emit()
+
+    def ask_unsaved(self) -> QMessageBox:
+        """Save / Discard / Cancel for the editor's unsaved changes, then close accordingly."""
+        if self.unsaved_box is None or not self.unsaved_box.isVisible():
+            self.unsaved_box = ask_unsaved(self, self.editor_pane, self.recovery, self.close_now)
+        return self.unsaved_box

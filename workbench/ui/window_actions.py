@@ -67,9 +67,20 @@ def build_actions(window: MainWindow) -> None:
         w.event_pane.request_invoke,
         "invoke",
     )
+    w.new_action = make_action(
+        w,
+        "&New function…",
+        None,
+        "A new function from a blueprint: hello world, API, S3 or SQS handler",
+        w.new_function,
+    )
     quit_action = make_action(w, "&Quit", "quit", "Quit and remove every environment", w.close)
     file_menu = w.menuBar().addMenu("&File")
-    file_menu.addActions([w.open_action, w.save_action])
+    file_menu.addActions([w.new_action, w.open_action])
+    w.recent_menu = file_menu.addMenu("Open &recent")
+    w.recent_menu.setToolTipsVisible(True)
+    w.recent_menu.aboutToShow.connect(lambda: _fill_recent(w))
+    file_menu.addAction(w.save_action)
     file_menu.addSeparator()
     file_menu.addAction(quit_action)
 
@@ -113,10 +124,37 @@ def build_actions(window: MainWindow) -> None:
     toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
     toolbar.addActions([w.open_action, w.save_action, w.invoke_action])
     w.addToolBar(toolbar)
+    w.toolbar = toolbar
+
+
+def _fill_recent(w: MainWindow) -> None:
+    """File → Open recent: the function folders opened last, newest first."""
+    w.recent_menu.clear()
+    folders = w.recent.all()
+    for folder in folders:
+        action = w.recent_menu.addAction(folder.name)
+        action.setToolTip(str(folder))
+        action.triggered.connect(lambda *_, f=folder: w.open_and_deploy(f))
+    if not folders:
+        w.recent_menu.addAction("No recent functions").setEnabled(False)
 
 
 def _build_view_menu(w: MainWindow) -> None:
     view_menu = w.menuBar().addMenu("&View")
+    layout_menu = view_menu.addMenu("&Layout")
+    w.layout_actions = QActionGroup(w)
+    for name, text, tip in (
+        ("lesson", "&Lesson", "Code over event beside the lesson; response, timeline, tabs right"),
+        ("explore", "&Explore", "Code and event side by side; timeline and tabs below"),
+    ):
+        action = layout_menu.addAction(text)
+        action.setCheckable(True)
+        action.setData(name)
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.setChecked(w.layout_name == name)
+        action.triggered.connect(lambda *_, n=name: w.set_layout(n))
+        w.layout_actions.addAction(action)
     theme_menu = view_menu.addMenu("&Theme")
     w.theme_actions = QActionGroup(w)
     for name in theme.THEMES:

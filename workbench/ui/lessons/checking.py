@@ -21,7 +21,9 @@ from workbench.paths import LESSONS_DIR
 class CheckRun:
     """One exercise check in progress or done: the results so far and the outcome."""
 
-    def __init__(self) -> None:
+    def __init__(self, function: str = "", folder: Path | None = None) -> None:
+        self.function = function  # the function checked: the one the learner looks at
+        self.folder = folder
         self.results: list[CheckResult] = []
         self.outcome: ExerciseResult | None = None
 
@@ -37,6 +39,7 @@ async def run_checks(
     service: LambdaService,
     run: CheckRun,
     on_update: Callable[[], None],
+    name: str | None = None,
 ) -> ExerciseResult:
     """Run the lesson's checks, filling `run` and calling on_update after each one."""
 
@@ -45,7 +48,7 @@ async def run_checks(
         on_update()
 
     try:
-        run.outcome = await check_exercise(lesson, code_dir, service, on_check=on_check)
+        run.outcome = await check_exercise(lesson, code_dir, service, name=name, on_check=on_check)
     except BaseException:
         # Never leave the button disabled: an interrupted check is over too.
         run.outcome = ExerciseResult(lesson.id, code_dir, tuple(run.results), "interrupted")

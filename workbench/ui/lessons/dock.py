@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from workbench.ui.main_window import MainWindow
 
 DOCK_WIDTH = 370
-MIN_WIDTH = 250  # the dock must not make the window's minimum size much bigger
+MIN_WIDTH = 210  # the lesson layout needs the dock this narrow at 1280 px
 
 
 def _menu(window: MainWindow, title: str) -> QMenu | None:
@@ -59,6 +59,9 @@ class LessonDock(QDockWidget):
         self.pane.setMinimumWidth(MIN_WIDTH)
         self.setWidget(self.pane)
         self.reader: LessonReader | None = None
+        # Set by the app at start-up: the resumed lesson then loads its code and event (tests
+        # that open a function of their own leave it off).
+        self.drive_workspace = False
         self._data_dir, self._dialogs = Path(data_dir), dialogs
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self)
         self._add_actions()
@@ -84,7 +87,7 @@ class LessonDock(QDockWidget):
             self.reader = LessonReader(
                 self.pane, window, self._data_dir, window.settings, self._dialogs
             )
-            self.reader.resume()
+            self.reader.resume(load_workspace=self.drive_workspace)
         return self.reader
 
     def _add_actions(self) -> None:
@@ -141,6 +144,8 @@ class LessonDock(QDockWidget):
     def save_layout(self) -> None:
         """Remember whether the dock is shown, its width and the navigator's height."""
         settings = self.window_.settings
+        if self.reader is not None:
+            self.reader.remember_workspace()
         settings.setValue("lessons/dock/visible", "false" if self.isHidden() else "true")
         settings.setValue("lessons/dock/width", self.width())
         settings.setValue("lessons/dock/split", self.pane.split.saveState())

@@ -26,14 +26,11 @@ PANE_NAMES = {
 }
 
 
-def open_code(window: MainWindow, folder: Path) -> bool:
-    """Open a function folder and deploy it, as File → Open function folder does."""
-    if window.editor_pane.modified:
-        window.editor_pane.save()
-    if not window.open_function(folder):
+def open_code(window: MainWindow, folder: Path, event_text: str = "") -> bool:
+    """Open a function folder and deploy it, as File → Open function folder does; the old
+    function's response, logs and sample label are cleared."""
+    if not window.open_and_deploy(folder, event_text):
         return False
-    if window.controller.config is not None:
-        window.controller.apply_settings(window.controller.config)
     editor = window.editor_pane
     if editor.path is not None and not editor.path.exists():
         # The handler names a file that isn't there (lesson 2 starts so): show the code that is.
@@ -61,36 +58,70 @@ def edit_config(window: MainWindow, folder: Path, title: str) -> ConfigDialog:
     return dialog
 
 
-def try_it(reader: LessonReader, lesson: Lesson, store: ProgressStore) -> Path:
-    """Load the try-it code (the learner's copy of the starter) and event; say what to watch."""
-    if lesson.try_it.code == "solution":
-        folder = store.code_root / SOLUTIONS / lesson.id
-        shutil.rmtree(folder, ignore_errors=True)
-        shutil.copytree(
-            lesson.solution_dir, folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
-        )
-        store.open(lesson)  # the lesson counts as started all the same
-    else:
-        folder = store.open(lesson)
+def solution_copy(lesson: Lesson, store: ProgressStore) -> Path:
+    """A fresh copy of the lesson's solution (the learner's own code is never touched)."""
+    folder = store.code_root / SOLUTIONS / lesson.id
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(
+        lesson.solution_dir, folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
+    store.open(lesson)  # the lesson counts as started all the same
+    return folder
+
+
+def is_solution_copy(folder: Path, store: ProgressStore) -> bool:
+    """Whether a folder is one of the fresh solution copies a try-it loads."""
+    return is_inside(Path(folder), store.code_root / SOLUTIONS)
+
+
+def try_it_event(lesson: Lesson) -> str:
+    """The text of the lesson's try-it event ("" when it names none)."""
+    return lesson.event(lesson.try_it.event).text() if lesson.try_it.event else ""
+
+
+def what_to_press(lesson: Lesson) -> str:
+    """The one sentence that says what to do next, and what to watch."""
+    watch = [PANE_NAMES[w] for w in lesson.try_it.watch if w in PANE_NAMES]
+    tail = f", then watch {', '.join(watch)}" if watch else ""
+    return f"The code is in the editor, the event beside it: press Invoke (Ctrl+Enter){tail}."
+
+
+def try_it(
+    reader: LessonReader,
+    lesson: Lesson,
+    store: ProgressStore,
+    code: str | None = None,
+    event_text: str | None = None,
+) -> Path:
+    """Load the try-it code (the learner's copy of the starter, or the solution) and event."""
+    code = code or lesson.try_it.code
+    folder = solution_copy(lesson, store) if code == "solution" else store.open(lesson)
     window = reader.window
-    open_code(window, folder)
-    if lesson.try_it.event:
-        window.event_pane.editor.setPlainText(lesson.event(lesson.try_it.event).text())
+    open_code(window, folder, try_it_event(lesson) if event_text is None else event_text)
     if "billing" in lesson.try_it.watch:
         window.side_tabs.setCurrentWidget(window.billing_pane)
-    watch = [PANE_NAMES[w] for w in lesson.try_it.watch if w in PANE_NAMES]
-    tail = f" and watch {', '.join(watch)}" if watch else ""
-    window.show_message(f"Loaded “{lesson.title}”: press Invoke (Ctrl+Enter){tail}")
+    sentence = what_to_press(lesson)
+    reader.pane.status.setText(sentence)
+    window.show_message(f"Loaded “{lesson.title}”: {sentence}")
     return folder
 
 
-def prepare_check(window: MainWindow, store: ProgressStore, lesson: Lesson) -> Path:
-    """The learner's folder for this lesson, with the editor's unsaved changes to it saved."""
-    folder = store.open(lesson)
-    editor = window.editor_pane
-    if editor.modified and editor.path is not None and is_inside(editor.path.parent, folder):
-        editor.save()
-    return folder
+def prepare_check(window: MainWindow, store: ProgressStore, lesson: Lesson) -> tuple[Path, str]:
+    """(folder, function name) of the code the learner is looking at, its edits saved.
+
+    The checks run on what the editor shows, under the function's own name, so their lanes
+    and logs carry the name the learner sees; with nothing open, the lesson's folder.
+    """
+    config = window.controller.config
+    if config is None:
+        folder = store.open(lesson)
+        return folder, folder.name
+    if window.editor_pane.modified:
+        window.editor_pane.save()
+    # The checks deploy the folder as it is on disk; the app redeploys (with its trigger
+    # variables) before its next invocation.
+    window.controller.code_changed = True
+    return config.code_dir, config.name
 
 
 def show_solution(

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.ui.lessons.flow import FlowLayout
 from workbench.ui.lessons.navigator import LessonNavigator
 from workbench.ui.lessons.quiz_view import QuizView
 from workbench.ui.widgets.code_editor import is_dark
@@ -44,6 +45,14 @@ def _button(text: str, tip: str, primary: bool = False) -> QPushButton:
     if primary:
         button.setObjectName("primary")
     return button
+
+
+def _flow(*buttons: QWidget) -> QWidget:
+    row = QWidget()
+    layout = FlowLayout(row)
+    for button in buttons:
+        layout.addWidget(button)
+    return row
 
 
 class LessonPane(QWidget):
@@ -90,7 +99,9 @@ class LessonPane(QWidget):
         self.step_combo.setToolTip("The lesson's steps: read, try it, the exercise, the quiz")
         self.step_combo.setMinimumContentsLength(10)
         self.browser = QTextBrowser()
-        self.browser.setOpenExternalLinks(True)
+        # Links are followed by the reader: action buttons run in the app, web links open in
+        # the browser, #anchors scroll.
+        self.browser.setOpenLinks(False)
         self.browser.document().setIndentWidth(18)  # Qt's 40 px list indent wastes a narrow dock
         self.browser.setToolTip("")  # a tooltip over the whole text would hide what it says
         self.quiz = QuizView()
@@ -134,30 +145,23 @@ class LessonPane(QWidget):
         steps.addWidget(self.prev_button)
         steps.addWidget(self.step_combo, 1)
         steps.addWidget(self.next_button)
-        # Two rows keep the dock narrow: the main action first, the helpers below it.
-        actions = QHBoxLayout()
-        for button in (self.try_button, self.check_button, self.open_code_button):
-            actions.addWidget(button)
-        actions.addStretch(1)
-        helpers = QHBoxLayout()
-        helpers.addWidget(self.hint_button)
-        helpers.addWidget(self.solution_button)
-        helpers.addWidget(self.config_button)
-        helpers.addStretch(1)
-        footer = QHBoxLayout()
-        footer.addWidget(self.reset_button)
-        footer.addStretch(1)
-        footer.addWidget(self.export_button)
+        # The buttons wrap onto more lines in a narrow dock instead of clipping their labels.
+        rows = [
+            (self.try_button, self.check_button, self.open_code_button),
+            (self.hint_button, self.solution_button, self.config_button),
+            (self.reset_button, self.export_button),
+        ]
+        actions, helpers, footer = (_flow(*buttons) for buttons in rows)
         page = QWidget()
         inner = QVBoxLayout(page)
         inner.setContentsMargins(0, 4, 0, 0)
         inner.addWidget(self.lesson_title)
         inner.addLayout(steps)
         inner.addWidget(self.stack, 1)
-        inner.addLayout(actions)
-        inner.addLayout(helpers)
+        inner.addWidget(actions)
+        inner.addWidget(helpers)
         inner.addWidget(self.status)
-        inner.addLayout(footer)
+        inner.addWidget(footer)
         self.split = QSplitter(Qt.Orientation.Vertical)
         self.split.addWidget(self.navigator)
         self.split.addWidget(page)

@@ -46,6 +46,12 @@ def watch_html(watch: tuple[str, ...], c: Colours) -> str:
     return callout(body, "tip", c)
 
 
+def checked_html(function: str, folder: object, c: Colours) -> str:
+    """Which function the checks ran on: the one in the editor."""
+    where = f' <span style="color:{c.muted};">({escape(str(folder))})</span>' if folder else ""
+    return f"<p>Checks of <b>{escape(function)}</b>, the code in the editor{where}</p>"
+
+
 def check_rows(results: list[CheckResult], titles: list[str], running: bool, c: Colours) -> str:
     """One box per check: ✓ or ✗ with its feedback, then the running and waiting ones."""
     parts = []

@@ -6,17 +6,28 @@ import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, QSettings, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog
 
 from workbench.core.service import LambdaService
 from workbench.lessons import ExerciseResult, Lesson, LessonPack, ProgressStore, grade, load_pack
+from workbench.lessons.actions import is_action_link
 from workbench.paths import LESSONS_DIR
+from workbench.ui.function_file import is_inside
 from workbench.ui.lessons import exercise
+from workbench.ui.lessons.actions_runner import ActionRunner
 from workbench.ui.lessons.checking import CheckRun, pack_key, record, run_checks, store_for
 from workbench.ui.lessons.dialogs import Dialogs
 from workbench.ui.lessons.lesson_pane import LessonPane
-from workbench.ui.lessons.pages import Page, exercise_extras, page_html, pages_of, watch_html
+from workbench.ui.lessons.pages import (
+    Page,
+    checked_html,
+    exercise_extras,
+    page_html,
+    pages_of,
+    watch_html,
+)
 from workbench.ui.lessons.render import MarkdownRenderer
 from workbench.ui.tasks import spawn
 
@@ -50,6 +61,7 @@ class LessonReader(QObject):
         self.page_index = 0
         self.runs: dict[str, CheckRun] = {}
         self.solution_dialog: QDialog | None = None
+        self.actions = ActionRunner(self)
         self._connect()
 
     def _connect(self) -> None:
@@ -68,10 +80,11 @@ class LessonReader(QObject):
         p.export_button.clicked.connect(self.export_report)
         p.course_button.clicked.connect(lambda: self.open_pack(LESSONS_DIR))
         p.quiz.sig_answer.connect(self.answer)
+        p.browser.anchorClicked.connect(self.follow_link)
         p.sig_palette_changed.connect(self._palette_changed)
 
     # ----- packs -----------------------------------------------------------------------------
-    def open_pack(self, folder: Path = LESSONS_DIR) -> LessonPack:
+    def open_pack(self, folder: Path = LESSONS_DIR, *, load_workspace: bool = True) -> LessonPack:
         """Show a folder of lessons, its problems listed; progress resumes where it was."""
         folder = Path(folder)
         pack = load_pack(folder)
@@ -87,7 +100,7 @@ class LessonReader(QObject):
         current = str(self.settings.value(f"lessons/{key}/current", "") or "")
         current = current if current in ids else (self.store.progress.current or "")
         if ids:
-            self.show_lesson(current if current in ids else ids[0])
+            self.show_lesson(current if current in ids else ids[0], load_workspace=load_workspace)
         else:
             self.lesson, self.pages = None, []
             self.pane.lesson_title.setText("No lesson in this folder could be loaded.")
@@ -103,15 +116,23 @@ class LessonReader(QObject):
         if folder is not None:
             self.open_pack(folder)
 
-    def resume(self) -> None:
-        """Open the pack, lesson and page that were open last time."""
+    def resume(self, *, load_workspace: bool = False) -> None:
+        """Open the pack, lesson and page that were open last time (lesson 1 the first time);
+        with load_workspace, also its function and event as the learner left them."""
         saved = str(self.settings.value("lessons/pack", "") or "")
-        self.open_pack(Path(saved) if saved and Path(saved).is_dir() else LESSONS_DIR)
+        folder = Path(saved) if saved and Path(saved).is_dir() else LESSONS_DIR
+        self.open_pack(folder, load_workspace=load_workspace)
 
     # ----- lessons and pages -----------------------------------------------------------------
-    def show_lesson(self, lesson_id: str, page_id: str | None = None) -> None:
-        """Show a lesson at page_id, else at the page the learner was on."""
+    def show_lesson(
+        self, lesson_id: str, page_id: str | None = None, *, load_workspace: bool = True
+    ) -> None:
+        """Show a lesson at page_id, else at the page the learner was on; load_workspace puts
+        its code, event and settings in front of the learner (what they had, else the try-it)."""
         assert self.pack is not None
+        changing = self.lesson is not None and self.lesson.id != lesson_id
+        if changing:
+            self.remember_workspace()
         self.lesson = self.pack.lesson(lesson_id)
         self.settings.setValue(f"lessons/{self._key}/current", lesson_id)
         self.pages = pages_of(self.lesson)
@@ -120,7 +141,47 @@ class LessonReader(QObject):
         self.page_index = ids.index(wanted) if wanted in ids else 0
         self.pane.navigator.select(lesson_id)
         self.pane.lesson_title.setText(f"<b>{self.lesson.order}. {self.lesson.title}</b>")
+        self.pane.status.clear()
         self.render(top=True)
+        if load_workspace:
+            self.load_workspace()
+
+    # ----- the workspace the lesson drives -----------------------------------------------------
+    def _workspace_key(self, what: str) -> str:
+        assert self.lesson is not None
+        return f"lessons/{self._key}/{self.lesson.id}/{what}"
+
+    def load_workspace(self) -> Path | None:
+        """Put the lesson's function in front of the learner: the folder and event they had
+        (when it is this lesson's), else the try-it code and event; the exercise page always
+        shows the learner's own code, never a solution copy."""
+        assert self.lesson is not None and self.store is not None
+        lesson, store = self.lesson, self.store
+        saved = str(self.settings.value(self._workspace_key("folder"), "") or "")
+        event = self.settings.value(self._workspace_key("event"), None)
+        event_text = str(event) if event else None
+        folder = Path(saved) if saved else None
+        usable = folder is not None and folder.is_dir() and is_inside(folder, store.code_root)
+        if usable and self.page.kind == "exercise" and exercise.is_solution_copy(folder, store):
+            usable = False
+        if usable and folder is not None:
+            exercise.open_code(self.window, folder, event_text or exercise.try_it_event(lesson))
+            self.pane.status.setText(exercise.what_to_press(lesson))
+            return folder
+        code = "starter" if self.page.kind == "exercise" else None
+        return exercise.try_it(self, lesson, store, code=code, event_text=event_text)
+
+    def remember_workspace(self) -> None:
+        """Keep the lesson's function folder and event text for when it is opened again."""
+        if self.lesson is None or self.store is None:
+            return
+        config = self.window.controller.config
+        if config is None or not is_inside(config.code_dir, self.store.code_root):
+            return  # another function is open: the lesson keeps what it had
+        self.settings.setValue(self._workspace_key("folder"), str(config.code_dir))
+        self.settings.setValue(
+            self._workspace_key("event"), self.window.event_pane.editor.toPlainText()
+        )
 
     def go(self, index: int) -> None:
         """Show page `index` of the lesson; reading a page to its end counts it as done."""
@@ -131,6 +192,14 @@ class LessonReader(QObject):
             self._mark(leaving.id)
         self.page_index = index
         self.render(top=True)
+        config = self.window.controller.config
+        if (
+            self.page.kind == "exercise"
+            and self.store is not None
+            and config is not None
+            and exercise.is_solution_copy(config.code_dir, self.store)
+        ):
+            self.open_my_code()  # the exercise is about the learner's code, not the solution
 
     @property
     def page(self) -> Page:
@@ -165,6 +234,8 @@ class LessonReader(QObject):
                 run.outcome if run else None,
                 bool(run and run.running),
             )
+            if run is not None:
+                extras = checked_html(run.function, run.folder, self.renderer.c) + extras
         html = page_html(self.renderer, lesson, page, self.page_index == 0, extras)
         if top:
             self.pane.browser.clear()
@@ -186,11 +257,12 @@ class LessonReader(QObject):
         self.sig_progress_changed.emit(lesson.id)
 
     # ----- the buttons -----------------------------------------------------------------------
-    def try_it(self) -> None:
-        """Load the try-it code and event into the editor and event pane; say what to watch."""
+    def try_it(self, code: str | None = None) -> None:
+        """Load the try-it code (or `code`: starter, solution) and its event; say what to watch."""
         assert self.lesson is not None and self.store is not None
-        exercise.try_it(self, self.lesson, self.store)
-        self._mark(self.page.id)
+        exercise.try_it(self, self.lesson, self.store, code=code)
+        if self.page.kind == "try_it":
+            self._mark(self.page.id)
 
     def open_my_code(self) -> None:
         """Open the learner's code for this lesson in the editor."""
@@ -222,8 +294,10 @@ class LessonReader(QObject):
             return None
         if lesson.id in self.runs and self.runs[lesson.id].running:
             return None
-        run = self.runs[lesson.id] = CheckRun()
-        code_dir = exercise.prepare_check(self.window, self.store, lesson)
+        code_dir, function = exercise.prepare_check(self.window, self.store, lesson)
+        run = self.runs[lesson.id] = CheckRun(function, code_dir)
+        self.pane.status.setText(f"Checking “{function}”, the code in the editor…")
+        self.pane.status.setToolTip(f"The checks run on {code_dir}")
         self._render_if_showing(lesson, anchor="checks")
         return lesson, service, code_dir, run
 
@@ -233,12 +307,14 @@ class LessonReader(QObject):
         def update() -> None:
             self._render_if_showing(lesson, anchor="checks")
 
-        outcome = await run_checks(lesson, code_dir, service, run, update)
+        outcome = await run_checks(lesson, code_dir, service, run, update, name=run.function)
         assert self.store is not None
         record(self.store, lesson, outcome)
         self._progress_changed(lesson)
         update()
-        self.window.show_message(f"{lesson.title}: {outcome.summary()}")
+        said = f"Checked “{run.function}”: {outcome.summary()}"
+        self.pane.status.setText(said)
+        self.window.show_message(f"{lesson.title}: {said}")
         return outcome
 
     def _render_if_showing(self, lesson: Lesson, anchor: str = "") -> None:
@@ -279,6 +355,16 @@ class LessonReader(QObject):
         """Save the progress report where the learner chooses (Markdown or HTML)."""
         assert self.pack is not None and self.store is not None
         return exercise.export_report(self, self.pack, self.store)
+
+    def follow_link(self, url: QUrl) -> None:
+        """A link in the page: run an action button, open a web page, or scroll to an anchor."""
+        href = url.toEncoded().data().decode()
+        if is_action_link(href):
+            self.actions.run(href)
+        elif url.scheme() in ("http", "https", "mailto"):
+            QDesktopServices.openUrl(url)
+        elif url.hasFragment():
+            self.pane.browser.scrollToAnchor(url.fragment())
 
     # ----- reacting to the window ------------------------------------------------------------
     def _palette_changed(self) -> None:

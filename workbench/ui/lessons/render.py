@@ -14,6 +14,8 @@ from pygments.style import Style
 from pygments.token import Comment, Keyword, Name, Number, Operator, String
 from pygments.util import ClassNotFound
 
+from workbench.lessons.actions import ActionError, is_action_link, parse_action
+
 MONO = "'DejaVu Sans Mono', 'Menlo', 'Consolas', monospace"
 # A callout is a blockquote whose first word is one of these in bold: > **Note** …
 CALLOUT_WORDS = {"note": "note", "tip": "tip", "warning": "warning", "important": "warning"}
@@ -175,6 +177,8 @@ class MarkdownRenderer:
         rules["blockquote_close"] = self._quote_close
         rules["table_open"] = self._table_open
         rules["excerpt_caption"] = lambda *_args: ""
+        rules["link_open"] = self._link_open
+        rules["link_close"] = self._link_close
 
     def set_dark(self, dark: bool) -> None:
         """Use dark or light colours from now on."""
@@ -195,6 +199,32 @@ class MarkdownRenderer:
         language = token.info.strip().split(" ")[0] if token.info else ""
         return code_block(token.content, language, self.c, token.meta.get("caption", ""))
 
+    def _link_open(self, tokens, idx, options, env) -> str:
+        href = tokens[idx].attrGet("href") or ""
+        if not is_action_link(href):
+            return self._md.renderer.renderToken(tokens, idx, options, env)
+        close = _closing_link(tokens, idx)
+        try:
+            action = parse_action(href)
+        except ActionError as exc:
+            if close is not None:
+                close.meta["action"] = "broken"
+            return (
+                f'<span style="color:{self.c.error};" title="{escape_attr(str(exc))}">'
+                "⚠ broken lesson action: "
+            )
+        if close is not None:
+            close.meta["action"] = "button"
+        return action_button_open(href, action.describe(), self.c)
+
+    def _link_close(self, tokens, idx, options, env) -> str:
+        kind = tokens[idx].meta.get("action")
+        if kind == "button":
+            return "&nbsp;</a>"
+        if kind == "broken":
+            return "</span>"
+        return self._md.renderer.renderToken(tokens, idx, options, env)
+
     def _quote_open(self, tokens, idx, _options, _env) -> str:
         kind = _callout_kind(tokens, idx)
         bar, background = getattr(self.c, kind)
@@ -214,6 +244,28 @@ class MarkdownRenderer:
             f'style="border-collapse:collapse; border-color:{self.c.border}; '
             'border-style:solid; margin-top:4px; margin-bottom:10px;">'
         )
+
+
+def action_button_open(href: str, tip: str, c: Colours) -> str:
+    """An action link drawn as a button (Qt's rich text has no buttons: a shaded anchor)."""
+    return (
+        f'<a href="{escape_attr(href)}" title="{escape_attr("Click to " + tip)}" '
+        f'style="background-color:{c.accent}; color:#ffffff; text-decoration:none; '
+        'font-weight:600;">&nbsp;▶&nbsp;'
+    )
+
+
+def _closing_link(tokens, idx: int):
+    """The link_close token that ends the link opened at idx (links do not nest)."""
+    for token in tokens[idx + 1 :]:
+        if token.type == "link_close":
+            return token
+    return None
+
+
+def escape_attr(text: str) -> str:
+    """Text made safe inside a double-quoted HTML attribute."""
+    return html.escape(text, quote=True)
 
 
 def _callout_kind(tokens, idx: int) -> str:

@@ -325,7 +325,7 @@ class TimelineCanvas(QWidget):
     # ----- hover -----------------------------------------------------------------------
     def event(self, event) -> bool:
         if event.type() == event.Type.ToolTip and isinstance(event, QHelpEvent):
-            text = self.tooltip_at(event.position().x(), event.position().y())
+            text = self.tooltip_at(event.pos().x(), event.pos().y())  # QHelpEvent: pos()
             if text:
                 QToolTip.showText(event.globalPos(), text, self)
             else:
