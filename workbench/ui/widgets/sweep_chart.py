@@ -248,7 +248,7 @@ class SweepChart(QWidget):
 
     def event(self, event) -> bool:
         if event.type() == event.Type.ToolTip and isinstance(event, QHelpEvent):
-            point = self.point_near(event.position().x(), event.position().y())
+            point = self.point_near(event.pos().x(), event.pos().y())
             if point is not None:
                 lines = [
                     f"{point.memory_mb:,} MB",
