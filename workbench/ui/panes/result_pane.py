@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from workbench.core.environment import STOPPED_ERROR_TYPE, Served
 from workbench.core.errors import InvokeError
 from workbench.core.events import Event, InvocationCompleted, InvocationStarted, LogLine
+from workbench.ui.sweep import is_sweep_function
 from workbench.ui.widgets.log_view import StackTextView
 
 MAX_LOG_LINES = 20_000  # the view and the filter's memory; older lines scroll away
@@ -222,7 +223,8 @@ class ResultPane(QWidget):
     # ----- logs ------------------------------------------------------------------------
     def add_logs(self, lines: Iterable[LogLine]) -> None:
         """Append a batch of log lines (one view update per batch)."""
-        lines = list(lines)
+        # A memory sweep's copy is not the learner's function: its lines stay out of view.
+        lines = [line for line in lines if not is_sweep_function(line.function)]
         self._lines.extend(lines)
         wanted = self.filter.text().strip()
         shown = [_display(line.text) for line in lines if self._matches(line, wanted)]

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QToolTip, QWidget
 DURATION_COLOURS = ("#2f6fde", "#58a6ff")  # (light, dark)
 COST_COLOURS = ("#d4761c", "#f0a04b")
 BEST_COLOUR = "#1a7f37"
+FAILED_COLOUR = "#d1242f"
 MARGINS = (64, 34, 78, 40)  # left, top, right, bottom: room for the axes' labels
 
 
@@ -28,6 +29,7 @@ class ChartPoint:
     duration_ms: float
     cost_usd: float
     errors: int = 0
+    problem: str = ""  # why invocations at this size failed, in words ("" if none did)
 
 
 def nice_ceiling(value: float) -> float:
@@ -202,7 +204,7 @@ class SweepChart(QWidget):
         painter.setBrush(self.palette().color(QPalette.ColorRole.Base))
         for index, point in enumerate(points):
             if self.points[index].errors:
-                painter.setBrush(QColor("#d1242f"))
+                painter.setBrush(QColor(FAILED_COLOUR))
             painter.drawEllipse(point, 4, 4)
             painter.setBrush(self.palette().color(QPalette.ColorRole.Base))
 
@@ -223,9 +225,15 @@ class SweepChart(QWidget):
             (COST_COLOURS[dark], Qt.PenStyle.DashLine, "cost per 1M invocations"),
             (BEST_COLOUR, None, "best"),
         ]
+        if any(p.errors for p in self.points):
+            items.append((FAILED_COLOUR, "dot", "failed (hover it for why)"))
         metrics = QFontMetricsF(painter.font())
         for colour, style, label in items:
-            if style is None:
+            if style == "dot":
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(QColor(colour))
+                painter.drawEllipse(QPointF(x + 9, y + 6), 4, 4)
+            elif style is None:
                 painter.setPen(QPen(QColor(colour), 2))
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawEllipse(QPointF(x + 9, y + 6), 5, 5)
@@ -256,7 +264,9 @@ class SweepChart(QWidget):
                     f"cost {cost_text(point.cost_usd)} per invocation",
                     f"{per_million_text(point.cost_usd)} per million invocations",
                 ]
-                if point.errors:
+                if point.problem:
+                    lines.append(f"Failed: {point.problem}")
+                elif point.errors:
                     lines.append(f"{point.errors} invocation(s) failed")
                 QToolTip.showText(event.globalPos(), "\n".join(lines), self)
             else:
