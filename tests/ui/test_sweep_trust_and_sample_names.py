@@ -43,9 +43,7 @@ def hover(widget, point: QPoint) -> str:
     return QToolTip.text() if QToolTip.isVisible() else ""
 
 
-def test_a_sweep_leaves_the_learners_function_alone_and_explains_failures(
-    window, qloop, tmp_path
-):
+def test_a_sweep_leaves_the_learners_function_alone_and_explains_failures(window, qloop, tmp_path):
     """Provisioned concurrency on the learner's function: the sweep runs on a copy, the PC
     environment survives, no sweep line reaches the learner's logs, and the error and the
     timeout are explained under the chart and in the red points' tooltips."""
