@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QLabel, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from workbench.runtimes import CATALOGUE
@@ -92,8 +94,11 @@ class EditorPane(QWidget):
         self.problem.setObjectName("syntaxProblem")
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #d1242f; padding: 2px 6px;")
-        self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.problem.setToolTip("Found while you type: the code would not even load")
+        self.problem.setTextFormat(Qt.TextFormat.RichText)
+        self.problem.linkActivated.connect(lambda _link: self.go_to_syntax_error())
+        self.problem.setToolTip(
+            "Found while you type: the code would not even load. Click the line to go there."
+        )
         self.problem.hide()
         layout.addWidget(self.problem)
         self.find_bar = FindBar(self.editor)
@@ -152,8 +157,24 @@ class EditorPane(QWidget):
             return
         line, column, message = found
         self.editor.mark_syntax_error(line, column, message)
-        self.problem.setText(f"⚠ Syntax error on line {line}: {message}")
-        self.problem.show()
+        self.problem.setText(
+            f'⚠ Syntax error on <a href="line">line {line}</a>: {html.escape(message, quote=False)}'
+        )
+        if self.problem.isHidden():
+            self.problem.show()
+            # The label takes room from the editor: keep the line being typed in view.
+            QTimer.singleShot(0, self.editor.ensureCursorVisible)
+
+    def go_to_syntax_error(self) -> None:
+        """Put the cursor on the syntax error's line and column."""
+        line = self.editor.syntax_error_line
+        if not line:
+            return
+        block = self.editor.document().findBlockByNumber(line - 1)
+        cursor = QTextCursor(block)
+        self.editor.setTextCursor(cursor)
+        self.editor.centerCursor()
+        self.editor.setFocus()
 
     def show_find(self) -> None:
         """Open the find bar (Ctrl+F), seeded with the selected text."""
@@ -171,6 +192,7 @@ class EditorPane(QWidget):
         self._autosave.stop()
         self._recovery.discard(self.path)
         self.editor.document().setModified(False)
+        self.check_syntax()  # now, not after the pause: an Invoke right after must see it
         self.sig_message.emit(f"Saved {self.path}")
         self.sig_saved.emit()
         return True

@@ -40,7 +40,7 @@ from workbench.ui.panes.timeline_text import describe_mark, describe_span, paint
 from workbench.ui.timeline_model import Lane, Mark, Phase, Span, TimelineModel
 from workbench.ui.widgets.code_editor import is_dark
 
-FIT_MIN_S = 2.0  # "Fit" never zooms in closer than this...
+FIT_MIN_S = 1.0  # "Fit" never zooms in closer than this (a 100 ms init is ~10% wide)...
 FIT_MARGIN = 1.15  # ...and leaves this much room around the activity
 NOW_MARGIN = 0.05  # share of the view kept free right of "now", so new spans are not at the edge
 ZOOM_RANGE_S = (0.05, 6 * 3600.0)
@@ -132,8 +132,12 @@ class TimelineCanvas(QWidget):
         return self.model.last_at
 
     def follow_end(self) -> float:
-        """The right edge while following: the latest activity, with a little room after it."""
-        return self.activity_end() + self.window_s * NOW_MARGIN
+        """The right edge while following: the latest activity, with a little room after it
+        (with "Fit", the room that centres the latest stretch of activity)."""
+        end, start = self.activity_end(), self.model.activity_start
+        if self.fit and start is not None:
+            return end + max(self.window_s * NOW_MARGIN, (self.window_s - (end - start)) / 2)
+        return end + self.window_s * NOW_MARGIN
 
     def refit(self) -> None:
         """With "Fit" while following, size the window to the latest stretch of activity."""

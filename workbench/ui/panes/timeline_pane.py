@@ -38,6 +38,7 @@ ZOOMS_S = {
 DEFAULT_ZOOM = FIT  # the learner's latest activity, whole, whatever its length
 TICK_MS = 100  # repaint rate while following: open spans grow smoothly enough at 10 fps
 SCROLL_UNIT_S = 0.05
+MAX_BAR = 2**31 - 1  # a QScrollBar holds a C int: three years of history at SCROLL_UNIT_S
 BUTTON_ZOOM = 2.0
 NAVIGATION_TIP = (
     "Ctrl+wheel zooms around the mouse; drag or wheel pans in time; "
@@ -231,14 +232,15 @@ class TimelinePane(QWidget):
         latest_end = canvas.follow_end()
         span = 0.0 if origin is None else max(0.0, latest_end - canvas.window_s - origin)
         bar.blockSignals(True)
-        bar.setRange(0, int(span / SCROLL_UNIT_S))
+        bar.setRange(0, min(MAX_BAR, int(span / SCROLL_UNIT_S)))
         bar.setPageStep(max(1, int(canvas.window_s / SCROLL_UNIT_S)))
         bar.setSingleStep(max(1, int(canvas.window_s / 10 / SCROLL_UNIT_S)))
         bar.setEnabled(span > 0)
         if canvas.view_end is None or origin is None:
             bar.setValue(bar.maximum())
         else:
-            bar.setValue(int((canvas.view_end - canvas.window_s - origin) / SCROLL_UNIT_S))
+            value = (canvas.view_end - canvas.window_s - origin) / SCROLL_UNIT_S
+            bar.setValue(max(0, min(MAX_BAR, int(value))))
         bar.blockSignals(False)
 
     def _sync_rows_bar(self) -> None:
