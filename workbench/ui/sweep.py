@@ -56,12 +56,18 @@ class SweepPoint:
     cold_failure: str = ""  # why the (discarded) cold invocation failed, if it did
 
     def failure_text(self) -> str:
-        """The failures grouped, counted and explained: "2 of 5 timed out (…)"; "" if none."""
+        """The failures grouped by cause: "the cold start and 2 of 5 warm runs timed out
+        (timeout 3 s)"; "" if none failed."""
         runs = len(self.durations_ms)
         counts = Counter(self.failures)
-        parts = [f"{n} of {runs} {why}" for why, n in counts.most_common()]
-        if self.cold_failure:
-            parts.insert(0, f"the cold start {self.cold_failure}")
+        causes = list(dict.fromkeys([self.cold_failure] if self.cold_failure else []))
+        causes += [why for why, _n in counts.most_common() if why not in causes]
+        parts = []
+        for why in causes:
+            who = [f"{counts[why]} of {runs} warm runs"] if counts[why] else []
+            if why == self.cold_failure:
+                who.insert(0, "the cold start")
+            parts.append(f"{' and '.join(who)} {why}")
         return "; ".join(parts)
 
     @property
@@ -86,12 +92,12 @@ def is_sweep_function(name: str) -> bool:
 
 
 def why_failed(served: Served, config: FunctionConfig) -> str:
-    """Why an invocation failed, as a learner reads it."""
+    """Why an invocation failed, as a learner reads it (after "2 of 5 warm runs")."""
     report = served.report
     if report.status == "timeout":
-        return f"timed out (the function's timeout is {config.timeout_s} s)"
+        return f"timed out (timeout {config.timeout_s} s)"
     if report.error_type == "Runtime.OutOfMemory":
-        return f"ran out of memory ({config.memory_mb:,} MB was not enough)"
+        return f"ran out of memory at {config.memory_mb:,} MB"
     try:
         body = json.loads(served.payload)
     except ValueError:
@@ -100,11 +106,7 @@ def why_failed(served: Served, config: FunctionConfig) -> str:
         message = " ".join(str(body.get("errorMessage", "")).split())
         if len(message) > MESSAGE_CHARS:
             message = message[: MESSAGE_CHARS - 1] + "…"
-        return (
-            f"failed with {body['errorType']}: {message}"
-            if message
-            else (f"failed with {body['errorType']}")
-        )
+        return f"failed: {body['errorType']}" + (f": {message}" if message else "")
     return f"failed ({served.function_error or report.error_type or 'error'})"
 
 

@@ -199,9 +199,11 @@ class MemorySweepPanel(QWidget):
         else:
             self.show_points(points)
             done = f"Done: {len(sizes)} sizes × {warm} warm runs, on a copy of your function."
-            if service.backend.name == "process":
-                done += LOCAL_CPU_NOTE
+            local = service.backend.name == "process"
+            if local:
+                done += " Local processes: CPU does not follow memory."
             self._say(done)
+            self.status.setToolTip(LOCAL_CPU_NOTE.strip() if local else "")
         finally:
             self._set_running(False)
 
@@ -219,9 +221,7 @@ class MemorySweepPanel(QWidget):
         )
         self.summary.setText(verdict(points))
         explained = [f"{p.memory_mb:,} MB: {p.failure_text()}" for p in points if p.failure_text()]
-        self.failures.setText(
-            ("Failed (red points): " + " · ".join(explained)) if explained else ""
-        )
+        self.failures.setText(("Red points failed. " + " · ".join(explained)) if explained else "")
         self.failures.setVisible(bool(explained))
 
     def _progress(self, done: int, total: int, text: str) -> None:

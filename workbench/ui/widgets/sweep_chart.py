@@ -226,7 +226,7 @@ class SweepChart(QWidget):
             (BEST_COLOUR, None, "best"),
         ]
         if any(p.errors for p in self.points):
-            items.append((FAILED_COLOUR, "dot", "failed (hover it for why)"))
+            items.append((FAILED_COLOUR, "dot", "failed"))
         metrics = QFontMetricsF(painter.font())
         for colour, style, label in items:
             if style == "dot":
