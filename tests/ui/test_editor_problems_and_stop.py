@@ -10,6 +10,7 @@ import textwrap
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from ui_helpers import run, spawned_tasks_done, wait_for
@@ -148,3 +149,28 @@ def test_stop_ends_a_slow_invocation_and_the_next_one_is_cold(window, engine, ql
     window.event_pane.invoke_button.click()
     run(qloop, spawned_tasks_done())
     assert result.status.text().startswith("✓ Succeeded") and "cold start" in result.status.text()
+
+
+def test_timeouts_say_what_to_try():
+    """A timeout's result names both remedies; a Stop explains the reset; others say nothing."""
+    from workbench.ui.panes.result_pane import TIMEOUT_ERROR_TYPE, what_to_try
+
+    advice = what_to_try(TIMEOUT_ERROR_TYPE)
+    assert "raise Timeout in Function settings" in advice and "find the slow call" in advice
+    assert "next invocation starts cold" in what_to_try(STOPPED_ERROR_TYPE)
+    assert what_to_try("KeyError") == ""
+
+
+def test_awslambdaric_syntax_error_frames_are_links(tmp_path, monkeypatch):
+    """AWS's runtime client, unchanged, reports a SyntaxError frame as `File "…" Line N`:
+    the link pattern reads it and finds the right line."""
+    from awslambdaric import bootstrap
+    from awslambdaric.lambda_runtime_exception import FaultException
+
+    (tmp_path / "broken_handler_mod.py").write_text("def handler(event, context):\n    x = (\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(FaultException) as raised:
+        bootstrap._get_handler("broken_handler_mod.handler")
+    assert raised.value.exception_type == "Runtime.UserCodeSyntaxError"
+    (frame,) = raised.value.trace
+    assert stack_location(frame) == (str(tmp_path / "broken_handler_mod.py"), 2)
