@@ -87,8 +87,9 @@ class MemorySweepPanel(QWidget):
         )
         self.sizes.editingFinished.connect(lambda: self.sizes.setCursorPosition(0))
         self.sizes.setCursorPosition(0)
+        # Room for the default list where there is room; narrower panes scroll the field.
         width = self.sizes.fontMetrics().horizontalAdvance(self.sizes.text())
-        self.sizes.setMinimumWidth(width + 18)
+        self.sizes.setMinimumWidth(min(width + 18, 140))
         self.warm = QSpinBox()
         self.warm.setRange(1, 50)
         self.warm.setValue(DEFAULT_WARM)

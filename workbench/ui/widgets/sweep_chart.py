@@ -228,6 +228,11 @@ class SweepChart(QWidget):
         if any(p.errors for p in self.points):
             items.append((FAILED_COLOUR, "dot", "failed"))
         metrics = QFontMetricsF(painter.font())
+        needed = sum(24 + metrics.horizontalAdvance(label) + 18 for *_, label in items)
+        if x + needed > self.width():  # a narrow chart: the short words, never a cut legend
+            x = 8.0
+            short = {"duration (warm median)": "duration", "cost per 1M invocations": "cost"}
+            items = [(colour, style, short.get(label, label)) for colour, style, label in items]
         for colour, style, label in items:
             if style == "dot":
                 painter.setPen(Qt.PenStyle.NoPen)
