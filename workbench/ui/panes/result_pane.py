@@ -175,7 +175,10 @@ class ResultPane(QWidget):
         stopped = [rid for rid in list(self._running) if self._stop(rid)]
         if stopped:
             self._set_status("Stopping…", "busy")
-            self.stop_button.setEnabled(False)
+        # Ids the service no longer runs (an environment that failed mid-invocation sends no
+        # InvocationCompleted) are forgotten, so Stop never stays enabled for nothing.
+        self._running = [rid for rid in self._running if rid in stopped]
+        self.stop_button.setEnabled(False)
 
     def _sync_stop(self) -> None:
         self.stop_button.setEnabled(bool(self._running) and self._stop is not None)
