@@ -150,3 +150,11 @@ def test_the_legend_is_generated_from_the_style_table(pane):
     for phase, key in PHASE_KEYS.items():
         assert PHASE_COLOURS[phase] == (style(key).light, style(key).dark)
     assert Phase.INVOKE in PHASE_COLOURS
+
+
+def test_bar_labels_shorten_by_whole_words_never_cut_numbers():
+    """A label that does not fit drops the request id, then "ms"; a number is never cut."""
+    from workbench.ui.panes.timeline_paint import label_choices
+
+    assert label_choices("3f2a91c0 · 1,141 ms") == ["3f2a91c0 · 1,141 ms", "1,141 ms", "1,141"]
+    assert label_choices("running…") == ["running…"]

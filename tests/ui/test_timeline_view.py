@@ -22,9 +22,10 @@ from workbench.core.events import (
     LogLine,
     Report,
 )
-from workbench.ui.panes.timeline_canvas import WHEEL_ZOOM, describe_row
+from workbench.ui.panes.timeline_canvas import WHEEL_ZOOM
 from workbench.ui.panes.timeline_paint import REQUESTS_ROW, label_text
 from workbench.ui.panes.timeline_pane import TimelinePane
+from workbench.ui.panes.timeline_text import describe_row
 from workbench.ui.timeline_model import MarkKind, Phase, Span, TimelineModel
 
 RID = "3f2a91c0-1111-4222-8333-444455556666"

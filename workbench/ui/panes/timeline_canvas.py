@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -32,12 +31,19 @@ from workbench.ui.panes.timeline_paint import (
     LABEL_WIDTH,
     LANE_HEIGHT,
     REQUESTS_ROW,
+    Hit,
     LanePainter,
     Scale,
     span_rect,
 )
-from workbench.ui.panes.timeline_text import describe_mark, describe_span, paint_axis
-from workbench.ui.timeline_model import Lane, Mark, Phase, Span, TimelineModel
+from workbench.ui.panes.timeline_text import (
+    describe_mark,
+    describe_row,
+    describe_span,
+    paint_axis,
+    placeholder_text,
+)
+from workbench.ui.timeline_model import Lane, Phase, Span, TimelineModel
 from workbench.ui.widgets.code_editor import is_dark
 
 FIT_MIN_S = 1.0  # "Fit" never zooms in closer than this (a 100 ms init is ~10% wide)...
@@ -47,22 +53,6 @@ ZOOM_RANGE_S = (0.05, 6 * 3600.0)
 WHEEL_ZOOM = 1.25  # one wheel notch zooms by this factor
 WHEEL_PAN = 0.1  # one wheel notch pans this share of the view
 DRAG_PX = 4  # a press that moves less than this is a click
-
-
-@dataclass(frozen=True)
-class Hit:
-    """What lies under a point: a lane's span, or a mark in the requests row."""
-
-    lane: Lane | None = None
-    span: Span | None = None
-    mark: Mark | None = None
-
-    @property
-    def request_id(self) -> str | None:
-        """The request the hit belongs to, if any."""
-        if self.mark is not None:
-            return self.mark.request_id
-        return self.span.request_id if self.span is not None else None
 
 
 class TimelineCanvas(QWidget):
@@ -317,7 +307,7 @@ class TimelineCanvas(QWidget):
             painter.drawText(
                 QRectF(self.rect()).adjusted(12, AXIS_HEIGHT, -12, 0),
                 Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                self.placeholder(),
+                placeholder_text(self.folded_count()),
             )
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -350,16 +340,6 @@ class TimelineCanvas(QWidget):
                 ended = "" if content.alive else " ✕"
                 badge = "PC" if content.provisioned else ""
                 lanes.label(top, content.title + ended, content.alive, badge)
-
-    def placeholder(self) -> str:
-        """What an empty view says."""
-        folded = self.folded_count()
-        if folded:
-            return (
-                f"No environment is alive: {folded} ended environment(s) folded away "
-                "(tick Show ended to see them). Invoke the function to start one."
-            )
-        return "No environments yet: invoke the function to start one."
 
     def _bars_of(self, lane: Lane, scale: Scale) -> LaneBars:
         """The lane's cached bars at this zoom, extended with the spans closed since."""
@@ -407,19 +387,3 @@ class TimelineCanvas(QWidget):
             if 0 <= index < len(rows):
                 return describe_row(rows[index])
         return ""
-
-
-def describe_row(content: Lane | str) -> str:
-    """The tooltip of a row's label."""
-    if isinstance(content, str):
-        return "Requests that no environment served: queued (○), throttled (▼), dropped (✕)"
-    kind = (
-        "provisioned concurrency: initialised ahead of traffic, never reaped when idle"
-        if content.provisioned
-        else "on-demand: started by an invocation"
-    )
-    state = "alive" if content.alive else f"ended ({content.end_reason})"
-    return (
-        f"{content.title} ({content.env_id}) — {kind}\n"
-        f"{state}; {content.invocations} invocation(s), {content.cold_starts} cold"
-    )

@@ -21,7 +21,7 @@ from workbench.ui.panes.timeline_bars import (
     bar_key,
 )
 from workbench.ui.panes.timeline_style import MARK_KEYS, PHASE_KEYS, style
-from workbench.ui.timeline_model import Mark, MarkKind, Phase, Span
+from workbench.ui.timeline_model import Lane, Mark, MarkKind, Phase, Span
 
 # Colours come from the one style table (the legend is generated from the same entries).
 PHASE_COLOURS: dict[Phase, tuple[str, str]] = {
@@ -57,6 +57,22 @@ def span_rect(scale: Scale, row_top: float, span: Span, now: float) -> QRectF:
         x1 = max(x1, x0 + MIN_SPAN_PX)
     top, height = bar_geometry(span.phase, row_top)
     return QRectF(x0, top, max(1.0, x1 - x0), height)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What lies under a point: a lane's span, or a mark in the requests row."""
+
+    lane: Lane | None = None
+    span: Span | None = None
+    mark: Mark | None = None
+
+    @property
+    def request_id(self) -> str | None:
+        """The request the hit belongs to, if any."""
+        if self.mark is not None:
+            return self.mark.request_id
+        return self.span.request_id if self.span is not None else None
 
 
 class LanePainter:
@@ -166,7 +182,15 @@ class LanePainter:
         painter = self.painter
         painter.setFont(self.small)
         inner = rect.adjusted(4, 0, -4, 0)
-        shown = self.small_metrics.elidedText(text, Qt.TextElideMode.ElideRight, inner.width())
+        # Whole words or nothing: a cut number ("1,14…") reads as a different number.
+        fits = [
+            t
+            for t in label_choices(text)
+            if self.small_metrics.horizontalAdvance(t) <= inner.width()
+        ]
+        if not fits:
+            return
+        shown = fits[0]
         painter.setPen(QColor("white"))
         painter.drawText(inner, Qt.AlignmentFlag.AlignCenter, shown)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -242,6 +266,15 @@ def label_text(span: Span, width_px: float) -> str:
     elif span.end is None:
         parts.append("running…")
     return " · ".join(parts)
+
+
+def label_choices(text: str) -> list[str]:
+    """A bar label from the fullest to the shortest: "id · 1,141 ms", "1,141 ms", "1,141"."""
+    last = text.rsplit(" · ", 1)[-1]
+    choices = [text, last]
+    if last.endswith(" ms"):
+        choices.append(last.removesuffix(" ms"))
+    return list(dict.fromkeys(choices))
 
 
 def elide_name(text: str, room: float, advance, elided) -> str:
