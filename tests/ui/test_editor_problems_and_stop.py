@@ -151,6 +151,24 @@ def test_stop_ends_a_slow_invocation_and_the_next_one_is_cold(window, engine, ql
     assert result.status.text().startswith("✓ Succeeded") and "cold start" in result.status.text()
 
 
+def test_stop_during_a_run_in_a_row_ends_the_run(window, engine, qloop, qtbot):
+    """With "3 × in a row", Stop ends the running invocation and the other two never start."""
+    editor = window.editor_pane.editor
+    editor.selectAll()
+    editor.insertPlainText(SLOW)
+    window.event_pane.editor.setPlainText('{"sleep": 30}')
+    window.controller.apply_settings(replace(window.controller.config, timeout_s=60))
+    started = []
+    engine.bus.subscribe(lambda e: type(e).__name__ == "InvocationStarted" and started.append(e))
+    window.event_pane.times.setValue(3)
+    window.event_pane.invoke_button.click()
+    run(qloop, wait_for(window.result_pane.stop_button.isEnabled, 15))
+    qtbot.mouseClick(window.result_pane.stop_button, Qt.MouseButton.LeftButton)
+    run(qloop, spawned_tasks_done(15))
+    assert len(started) == 1
+    assert STOPPED_ERROR_TYPE in window.result_pane.status.text()
+
+
 def test_timeouts_say_what_to_try():
     """A timeout's result names both remedies; a Stop explains the reset; others say nothing."""
     from workbench.ui.panes.result_pane import TIMEOUT_ERROR_TYPE, what_to_try
