@@ -1,5 +1,5 @@
-"""A memory sweep you can trust: it runs on its own copy (the learner's provisioned
-environment and logs are left alone), explains each failed point in words (caption and a
+"""A memory sweep you can trust: it runs on its own copy (the learner's environments,
+concurrency settings and logs are left alone), explains each failed point in words (caption and a
 real tooltip event), and sample events are listed by human names."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import textwrap
 from PySide6.QtCore import QEvent, QPoint
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
-from ui_helpers import run, wait_for
+from ui_helpers import run, spawned_tasks_done, wait_for
 
 from workbench.backends.process import ProcessBackend
 from workbench.catalogue import sample_keys, sample_name
@@ -44,20 +44,22 @@ def hover(widget, point: QPoint) -> str:
 
 
 def test_a_sweep_leaves_the_learners_function_alone_and_explains_failures(window, qloop, tmp_path):
-    """Provisioned concurrency on the learner's function: the sweep runs on a copy, the PC
-    environment survives, no sweep line reaches the learner's logs, and the error and the
-    timeout are explained under the chart and in the red points' tooltips."""
+    """Reserved concurrency 1 on the learner's function: the sweep runs on a copy (not capped
+    by it), the learner's warm environment is neither replaced nor reaped, no sweep line
+    reaches the learner's logs, and the error and the timeout are explained under the chart
+    and in the red points' tooltips."""
     code = tmp_path / "picky"
     code.mkdir()
     (code / "lambda_function.py").write_text(PICKY)
-    (code / "function.toml").write_text("timeout = 1\nprovisioned_concurrency = 1\n")
+    (code / "function.toml").write_text("timeout = 1\nmemory = 512\nreserved_concurrency = 1\n")
     service = LambdaService(ProcessBackend(reason="tests"))
     run(qloop, service.start())
     try:
         window.open_function(code)
         window.attach_service(service, "Local processes — tests")
-        run(qloop, wait_for(lambda: bool(service.environments("picky")), 10))
-        (provisioned,) = service.environments("picky")
+        window.event_pane.invoke_button.click()  # one warm environment of the learner's own
+        run(qloop, spawned_tasks_done())
+        (warm,) = service.environments("picky")
         sweep = window.billing_pane.sweep
         sweep.sizes.setText("128, 256, 512")
         sweep.warm.setValue(2)
@@ -78,11 +80,12 @@ def test_a_sweep_leaves_the_learners_function_alone_and_explains_failures(window
         assert caption.startswith("Red points failed.")
         assert "128 MB: the cold start and 2 of 2 warm runs failed: ValueError" in caption
         assert "256 MB: the cold start and 2 of 2 warm runs timed out (timeout 1 s)" in caption
-        # The learner's provisioned environment was neither replaced nor reaped.
-        assert [e.env_id for e in service.environments("picky")] == [provisioned.env_id]
+        # The learner's warm environment was neither replaced nor reaped; its settings stay.
+        assert [e.env_id for e in service.environments("picky")] == [warm.env_id]
         reaped = [e for e in service.bus.of_type(EnvironmentReaped) if e.function == "picky"]
         assert reaped == []
-        assert service.function("picky").provisioned_concurrency == 1
+        learner = service.function("picky")
+        assert learner.reserved_concurrency == 1 and learner.memory_mb == 512
         logs = window.result_pane.log_text()
         assert "needs 256 MB" not in logs and "Task timed out" not in logs
         assert "lost the Runtime API" not in logs
