@@ -34,6 +34,7 @@ LABEL_WIDTH = 172  # room for "function · env 12" and a PC badge
 AXIS_HEIGHT = 22
 ID_LABEL_PX = 120  # ... and this wide its request id too
 REQUESTS_ROW = "Requests"
+_ELIDED: dict[tuple[str, float, str], str] = {}  # (name, room, font) → the name as shown
 ROUNDED_LIMIT = 24  # up to this many bars of a colour in a lane get rounded corners
 
 
@@ -88,6 +89,7 @@ class LanePainter:
         self.small_metrics = QFontMetricsF(self.small)
         self.label_font = QFont(painter.font())
         self.label_metrics = QFontMetricsF(self.label_font)
+        self._font_key = self.label_font.key()
         self._colours: dict[Phase | str, QColor] = {}
         self._stripe = palette.color(QPalette.ColorRole.AlternateBase)
 
@@ -107,7 +109,14 @@ class LanePainter:
         painter.setFont(self.label_font)
         room = LABEL_WIDTH - 14 - (28 if badge else 0)
         metrics = self.label_metrics
-        shown = elide_name(text, room, metrics.horizontalAdvance, metrics.elidedText)
+        key = (text, room, self._font_key)
+        shown = _ELIDED.get(key)
+        if shown is None:  # measured once per name and font: a repaint only looks it up
+            if len(_ELIDED) > 4096:
+                _ELIDED.clear()
+            shown = _ELIDED[key] = elide_name(
+                text, room, metrics.horizontalAdvance, metrics.elidedText
+            )
         flags = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
         painter.drawText(QRectF(8, top, room, LANE_HEIGHT), flags, shown)
         if badge:
