@@ -158,3 +158,18 @@ def test_bar_labels_shorten_by_whole_words_never_cut_numbers():
 
     assert label_choices("3f2a91c0 · 1,141 ms") == ["3f2a91c0 · 1,141 ms", "1,141 ms", "1,141"]
     assert label_choices("running…") == ["running…"]
+
+
+def test_a_reap_much_later_keeps_the_cold_start_in_the_fitted_view(pane, clock):
+    """Ten minutes idle, then the reap: Fit widens to show both the cold start and the ✕."""
+    feed(pane, started("hello-1", 10.0) + served("hello-1", RID, 10.2, 0.3, cold=True))
+    clock.at = 612.0
+    feed(pane, [EnvironmentReaped(at=610.5, function="f", env_id="hello-1", reason="idle")])
+    assert pane.zoom.currentText() == FIT
+    canvas = pane.canvas
+    assert canvas.view_start() <= 10.0 and canvas.current_end() >= 610.5
+    assert [lane.env_id for lane in canvas.rows()] == ["hello-1"]  # ended in view: shown
+    feed(pane, started("hello-2", 700.0) + served("hello-2", "r2", 700.2, 0.1, cold=True))
+    clock.at = 701.0
+    pane.refresh()
+    assert canvas.view_start() > 610.5  # new activity after a pause: Fit shows it alone

@@ -147,6 +147,7 @@ class TimelineModel:
         self.first_at: float | None = None
         self.last_at: float | None = None
         self.activity_start: float | None = None  # where the latest stretch of activity began
+        self._last_activity: float | None = None  # the last event that was not a reap
         self._numbers: dict[str, int] = {}  # function → environments seen
 
     def apply(self, event: Event) -> bool:
@@ -164,7 +165,9 @@ class TimelineModel:
         if lane is None and not isinstance(event, EnvironmentCreated):
             # An environment we never saw created (e.g. the pane attached late): adopt it.
             lane = self._new_lane(env_id or "?", event.function, event.at, "")
-        self._note_time(event.at)
+        # A reap is the service tidying up, not the learner acting: it extends the view to
+        # show the ✕ but does not start a new stretch of activity (what "Fit" shows whole).
+        self._note_time(event.at, activity=not isinstance(event, EnvironmentReaped))
         handler(self, lane, event)
         return True
 
@@ -172,7 +175,7 @@ class TimelineModel:
         """Forget every lane and mark."""
         self.lanes.clear()
         self.marks.clear()
-        self.first_at = self.last_at = self.activity_start = None
+        self.first_at = self.last_at = self.activity_start = self._last_activity = None
         self._numbers.clear()
 
     def visible_marks(self, start: float, end: float) -> list[Mark]:
@@ -188,10 +191,14 @@ class TimelineModel:
                     return lane, span
         return None
 
-    def _note_time(self, at: float) -> None:
+    def _note_time(self, at: float, activity: bool = True) -> None:
         if self.first_at is None:
             self.first_at = at
-        if self.last_at is None or at - self.last_at > ACTIVITY_GAP_S:
+        if activity:
+            if self._last_activity is None or at - self._last_activity > ACTIVITY_GAP_S:
+                self.activity_start = at
+            self._last_activity = max(self._last_activity or at, at)
+        elif self.activity_start is None:
             self.activity_start = at
         self.last_at = max(self.last_at or at, at)
 
