@@ -173,3 +173,17 @@ def test_a_reap_much_later_keeps_the_cold_start_in_the_fitted_view(pane, clock):
     clock.at = 701.0
     pane.refresh()
     assert canvas.view_start() > 610.5  # new activity after a pause: Fit shows it alone
+
+
+def test_hovering_a_throttle_mark_explains_it(pane):
+    """A real tooltip event over a ▼ on the Requests row says it was throttled, and why."""
+    from workbench.core.events import InvocationThrottled
+
+    throttled = InvocationThrottled(
+        at=10.6, function="f", request_id="t-1", reason="ReservedFunctionConcurrency"
+    )
+    feed(pane, [*started("hello-1", 10.0), throttled])
+    pane.set_zoom("2 s")
+    x = round(pane.canvas.x_of(10.6))
+    text = hover(pane.canvas, QPoint(x, row_middle(0)))
+    assert "throttled" in text and "ReservedFunctionConcurrency" in text and "t-1" in text
