@@ -9,7 +9,8 @@ runs (TimelineCanvas.paint_into). Views: every row at once (51 rows, taller than
 with all spans in view (the worst case), a 5-minute window and a 5 s window with labels;
 then the canvas at the window's default size. Wall time and this thread's CPU time are both
 reported: on a shared, busy machine preemption stretches wall time, not the paint's cost.
-Prints figures; asserts nothing. Target (issue 3): p95 ≤ 16 ms (one frame at 60 Hz).
+Twenty environments reaped early are folded away in the following views and shown in the
+others. Prints figures; asserts nothing. Target (issue 3): p95 ≤ 16 ms (one frame at 60 Hz).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import QApplication
 from workbench.core.events import (
     EnvironmentCreated,
     EnvironmentFrozen,
+    EnvironmentReaped,
     EnvironmentThawed,
     InitCompleted,
     InitStarted,
@@ -45,6 +47,7 @@ TARGET_MS = 16.0
 START = 1_700_000_000.0
 CYCLE_S = 2.0  # one invoke / freeze / thaw cycle per environment every 2 s
 WIDTH = 1400
+FOLDED_LANES = 20  # reaped early: folded away in recent views, shown with show_ended
 APP_SIZE = (1000, 300)  # the timeline canvas at the window's default size
 
 
@@ -81,6 +84,21 @@ def fill(model: TimelineModel, lanes: int, spans: int) -> int:
             ):
                 model.apply(event)
             at += CYCLE_S
+    for lane in range(FOLDED_LANES):  # environments that ended early: folded unless "show all"
+        env, at = f"ended-{lane + 1}", START + lane * 0.05
+        rid = f"ended-{lane:04d}-0000-4000-8000-000000000000"
+        report = Report(rid, 20.0, 21, 128, 40)
+        for event in (
+            EnvironmentCreated(at=at, function="ended", env_id=env, backend="process"),
+            InitStarted(at=at, function="ended", env_id=env),
+            InitCompleted(at=at + 0.1, function="ended", env_id=env, init_duration_ms=100),
+            InvocationStarted(at=at + 0.1, function="ended", request_id=rid, env_id=env, cold=True),
+            InvocationCompleted(
+                at=at + 0.12, function="ended", request_id=rid, env_id=env, report=report
+            ),
+            EnvironmentReaped(at=at + 1.0, function="ended", env_id=env, reason="idle"),
+        ):
+            model.apply(event)
     for n in range(0, cycles * 2, 5):
         model.apply(
             InvocationThrottled(
@@ -127,29 +145,34 @@ def main() -> None:
     fill_ms = (time.perf_counter() - started) * 1000
     last = model.last_at or START
     canvas = TimelineCanvas(model, now=lambda: last)
+    canvas.show_ended = True  # every row, for the tall views
     rows = len(canvas.rows())
     total = last - START
     print(
         f"timeline paint: {count:,} spans in {len(model.lanes)} lanes "
-        f"+ {len(model.marks)} throttle marks, {total:,.0f} s of history; "
+        f"({FOLDED_LANES} ended early) + {len(model.marks)} throttle marks, "
+        f"{total:,.0f} s of history; "
         f"model filled in {fill_ms:.0f} ms; {args.frames} frames per view"
     )
     tall = (WIDTH, AXIS_HEIGHT + rows * LANE_HEIGHT + 4)
-    views = {
-        "all rows, everything in view": (tall, total * 1.06, None),
-        "all rows, 5 min window": (tall, 300.0, None),
-        "all rows, 5 s window with labels": (tall, 5.0, START + total / 2),
-        "app-sized (1000×300), everything in view": (APP_SIZE, total * 1.06, None),
-        "app-sized (1000×300), 5 s following": (APP_SIZE, 5.0, None),
+    views = {  # (size, window, view end, show ended lanes)
+        "all rows, everything in view": (tall, total * 1.06, None, True),
+        "all rows, 5 min window": (tall, 300.0, None, True),
+        "5 s following, ended lanes folded": (tall, 5.0, None, False),
+        "all rows, 5 s window with labels": (tall, 5.0, START + total / 2, True),
+        "app-sized (1000×300), everything in view": (APP_SIZE, total * 1.06, None, True),
+        "app-sized (1000×300), 5 s following": (APP_SIZE, 5.0, None, False),
+        "app-sized (1000×300), Fit following": (APP_SIZE, 5.0, None, False),
     }
     worst = 0.0
-    for name, (size, window, end) in views.items():
+    for name, (size, window, end, show_ended) in views.items():
         canvas.resize(*size)
         canvas.window_s, canvas.view_end = window, end
+        canvas.show_ended, canvas.fit = show_ended, name.endswith("Fit following")
         measure(canvas, 5)  # warm caches (fonts, glyphs) first
         wall, cpu = measure(canvas, args.frames)
         worst = max(worst, percentile(wall, 0.95))
-        shown = min(rows, canvas.visible_row_count() + 1)
+        shown = min(len(canvas.rows()), canvas.visible_row_count() + 1)
         print(
             f"  {name:<42} {shown:>2} rows  wall p50 {percentile(wall, 0.5):5.2f} ms  "
             f"p95 {percentile(wall, 0.95):5.2f} ms  max {max(wall):6.2f} ms  |  "

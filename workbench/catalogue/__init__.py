@@ -1,11 +1,12 @@
 """Sample events: an index plus one JSON template per event, rendered fresh on every call.
 
-`events/index.json` lists each event (key, service, title, a description for learners, the
-"surprise" in its shape, its parameters and where they land); `events/<key>.json` is the body,
-a template in the language of `workbench.catalogue.template`. `generate(key, **params)` gives a
-new event each time: fresh ids and timestamps in the service's own formats, ARNs in the
-workbench's region and account, and the parameters filled in and encoded as the service does.
-(The index sits beside the bodies so that the package data `events/*.json` ships it.)
+`events/index.json` lists each event (key, display name, service, title, a description for
+learners, the "surprise" in its shape, its parameters and where they land);
+`events/<key>.json` is the body, a template in the language of `workbench.catalogue.template`.
+`generate(key, **params)` gives a new event each time: fresh ids and timestamps in the
+service's own formats, ARNs in the workbench's region and account, and the parameters filled
+in and encoded as the service does. (The index sits beside the bodies so that the package
+data `events/*.json` ships it.)
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ __all__ = [
     "generate",
     "load_sample",
     "sample_keys",
+    "sample_name",
 ]
 
 
@@ -45,6 +47,11 @@ class CatalogueError(LookupError):
 def sample_keys() -> list[str]:
     """The catalogue's event keys, in the index's order (grouped by service)."""
     return [entry["key"] for entry in _index()]
+
+
+def sample_name(key: str) -> str:
+    """The event's name as a learner says it: "S3 object created" (the key is s3-put)."""
+    return str(_entry(key)["display_name"])
 
 
 def load_sample(key: str) -> Any:
@@ -232,7 +239,7 @@ def _index() -> tuple[dict[str, Any], ...]:
 
 
 def _validate_entry(entry: Any) -> None:
-    required = ("key", "service", "title", "description", "shape", "params")
+    required = ("key", "display_name", "service", "title", "description", "shape", "params")
     if not isinstance(entry, dict) or any(name not in entry for name in required):
         raise CatalogueError(f"a sample event index entry lacks one of {required}: {entry!r}")
     if entry["key"] == "index" or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", entry["key"]):

@@ -54,6 +54,10 @@ from workbench.core.waiting import first_of
 # before concluding that the backend, not the runtime, is what broke.
 DEATH_NOTICE_S = 0.5
 
+# Not an AWS error type (Lambda has no Stop): named like the timeout's Sandbox.Timedout.
+STOPPED_ERROR_TYPE = "Sandbox.Stopped"
+
+
 __all__ = ["EnvState", "Environment", "EnvironmentGone", "IllegalTransition"]
 
 
@@ -95,6 +99,9 @@ class Environment:
         self._invocation_log = InvocationLog()
         self._cleanup: set[asyncio.Future[None]] = set()
         self._failure: str | None = None
+        # ----- stop (the learner's Stop button): ends the running invocation like a timeout
+        self.running_request: str | None = None
+        self._stop_requested = asyncio.Event()
 
     # ----- lifecycle (the service asks; only this class moves) ----------------------------
     @property
@@ -325,11 +332,20 @@ class Environment:
         )
         assert self._server is not None and self._exit is not None
         self._next_called.clear()
+        self._stop_requested.clear()
+        self.running_request = request_id
         self._server.deliver(invocation)
-        which = await first_of(
-            {"outcome": invocation.outcome, "exit": self._exit},
-            timeout=deadline - self._clock.monotonic(),
-        )
+        try:
+            which = await first_of(
+                {
+                    "outcome": invocation.outcome,
+                    "exit": self._exit,
+                    "stop": self._stop_requested.wait(),
+                },
+                timeout=deadline - self._clock.monotonic(),
+            )
+        finally:
+            self.running_request = None
         finished = self._clock.monotonic()
         if which == "outcome":
             # The invocation ends when the runtime asks for its next event.
@@ -341,6 +357,8 @@ class Environment:
             reset = None if done == "next" else "runtime did not ask for its next event"
         elif which == "exit":
             result, reset = self._exit_result(request_id), "runtime exited"
+        elif which == "stop":
+            result, reset = self._stopped_result(request_id, finished - started), "stopped"
         else:
             result, reset = self._timeout_result(request_id, finished - started), "timeout"
         if reset:
@@ -452,6 +470,24 @@ class Environment:
             function_error="Unhandled",
             status="timeout",
             error_type="Sandbox.Timedout",
+            log_lines=(message,),
+        )
+
+    def stop_invocation(self, request_id: str) -> bool:
+        """End the running invocation request_id the way a timeout does (the runtime is
+        reset, the next invocation starts cold); False if it is not running here."""
+        if self.running_request != request_id:
+            return False
+        self._stop_requested.set()
+        return True
+
+    def _stopped_result(self, request_id: str, elapsed_s: float) -> Result:
+        message = logformat.stopped_message(self._clock.now(), request_id, elapsed_s)
+        return Result(
+            payload=error_body(message, STOPPED_ERROR_TYPE),
+            function_error="Unhandled",
+            status="error",
+            error_type=STOPPED_ERROR_TYPE,
             log_lines=(message,),
         )
 

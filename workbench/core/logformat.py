@@ -59,3 +59,11 @@ def iso_timestamp(epoch_s: float) -> str:
 
 def timeout_message(epoch_s: float, request_id: str, elapsed_s: float) -> str:
     return f"{iso_timestamp(epoch_s)} {request_id} Task timed out after {elapsed_s:.2f} seconds"
+
+
+def stopped_message(epoch_s: float, request_id: str, elapsed_s: float) -> str:
+    """The log line of an invocation the learner stopped (a local feature: AWS has no Stop)."""
+    return (
+        f"{iso_timestamp(epoch_s)} {request_id} Task stopped by the learner after "
+        f"{elapsed_s:.2f} seconds; the environment is reset, the next invocation starts cold"
+    )

@@ -240,6 +240,21 @@ class LambdaService(ProvisionedPools):
             _Request(name, payload, "RequestResponse", None, client_context, tenant_id, qualifier)
         )
 
+    def stop_invocation(self, request_id: str) -> bool:
+        """End a running invocation the way a timeout does: its environment is reset and the
+        REPORT says Error Type: Sandbox.Stopped. False if no environment is running it."""
+        return any(env.stop_invocation(request_id) for pool in self._pools.values() for env in pool)
+
+    def running_requests(self, name: str) -> list[str]:
+        """The request ids a function's environments are running right now."""
+        return [
+            env.running_request
+            for (function, _version), pool in self._pools.items()
+            if function == name
+            for env in pool
+            if env.running_request is not None
+        ]
+
     def resolve(self, name: str, qualifier: str | None = None) -> Resolved:
         """What `name:qualifier` runs; ResourceNotFoundException if nothing."""
         try:

@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from workbench import runtimes
-from workbench.core.environment import Served
+from workbench.core.environment import STOPPED_ERROR_TYPE, Served
 from workbench.core.errors import InvokeError
 from workbench.core.model import CONFIG_FILE_NAME, ConfigError, FunctionConfig, load_function
 from workbench.core.service import LambdaService
@@ -218,6 +218,8 @@ class Controller(QObject):
             outcome = await self._invoke_once(payload)
             if not self._show(outcome, f"{number} of {times}" if times > 1 else ""):
                 return
+            if isinstance(outcome, Served) and outcome.report.error_type == STOPPED_ERROR_TYPE:
+                return  # the learner pressed Stop: the rest of the run does not start
 
     async def _invoke_at_once(self, payload: bytes, times: int) -> None:
         outcomes = await asyncio.gather(*(self._invoke_once(payload) for _ in range(times)))

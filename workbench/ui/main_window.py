@@ -144,6 +144,9 @@ class MainWindow(QMainWindow):
         self.bridge.sig_event.connect(self.billing_pane.on_event)
         self.bridge.sig_event.connect(self._update_warm_count)
         self.bridge.sig_logs.connect(self.result_pane.add_logs)
+        self.bridge.sig_event.connect(self.result_pane.on_event)  # Stop: which invocations run
+        self.controller.sig_attached.connect(self.result_pane.attach_service)
+        self.controller.sig_config_changed.connect(self.result_pane.set_config)
         self.timeline_pane.sig_request_selected.connect(self.result_pane.select_request)
         self.billing_pane.sig_request_selected.connect(self.result_pane.select_request)
         self.billing_pane.sig_request_selected.connect(self.timeline_pane.select_request)

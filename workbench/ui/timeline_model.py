@@ -28,6 +28,7 @@ MAX_SPANS_PER_LANE = 5_000  # keeps a long session bounded; the oldest spans scr
 TRIM_CHUNK = 500  # spans dropped at once, so trimming a list stays cheap on average
 MAX_MARKS = 20_000
 PROVISIONED = "provisioned-concurrency"
+ACTIVITY_GAP_S = 30.0  # a pause this long starts a new stretch of activity (what "Fit" shows)
 
 
 class Phase(StrEnum):
@@ -92,6 +93,12 @@ class Lane:
     end_reason: str | None = None
     invocations: int = 0
     cold_starts: int = 0
+    number: int = 1  # the how-manieth environment of its function the timeline saw
+
+    @property
+    def title(self) -> str:
+        """The lane's readable name: "hello · env 2"."""
+        return f"{self.function} · env {self.number}"
 
     @property
     def alive(self) -> bool:
@@ -139,6 +146,9 @@ class TimelineModel:
         self.marks: list[Mark] = []
         self.first_at: float | None = None
         self.last_at: float | None = None
+        self.activity_start: float | None = None  # where the latest stretch of activity began
+        self._last_activity: float | None = None  # the last event that was not a reap
+        self._numbers: dict[str, int] = {}  # function → environments seen
 
     def apply(self, event: Event) -> bool:
         """Fold one event in; returns whether the timeline changed."""
@@ -155,7 +165,9 @@ class TimelineModel:
         if lane is None and not isinstance(event, EnvironmentCreated):
             # An environment we never saw created (e.g. the pane attached late): adopt it.
             lane = self._new_lane(env_id or "?", event.function, event.at, "")
-        self._note_time(event.at)
+        # A reap is the service tidying up, not the learner acting: it extends the view to
+        # show the ✕ but does not start a new stretch of activity (what "Fit" shows whole).
+        self._note_time(event.at, activity=not isinstance(event, EnvironmentReaped))
         handler(self, lane, event)
         return True
 
@@ -163,7 +175,8 @@ class TimelineModel:
         """Forget every lane and mark."""
         self.lanes.clear()
         self.marks.clear()
-        self.first_at = self.last_at = None
+        self.first_at = self.last_at = self.activity_start = self._last_activity = None
+        self._numbers.clear()
 
     def visible_marks(self, start: float, end: float) -> list[Mark]:
         """The marks between start and end (marks arrive in time order)."""
@@ -178,10 +191,20 @@ class TimelineModel:
                     return lane, span
         return None
 
-    def _note_time(self, at: float) -> None:
+    def _note_time(self, at: float, activity: bool = True) -> None:
         if self.first_at is None:
             self.first_at = at
+        if activity:
+            if self._last_activity is None or at - self._last_activity > ACTIVITY_GAP_S:
+                self.activity_start = at
+            self._last_activity = max(self._last_activity or at, at)
+        elif self.activity_start is None:
+            self.activity_start = at
         self.last_at = max(self.last_at or at, at)
+
+    def busy(self) -> bool:
+        """Whether any environment is initialising or serving right now."""
+        return any(lane.busy for lane in self.lanes.values() if lane.alive)
 
     def _add_mark(self, kind: MarkKind, event: Event) -> None:
         detail = ""
@@ -201,7 +224,8 @@ class TimelineModel:
         return [lane for lane in self.lanes.values() if lane.alive]
 
     def _new_lane(self, env_id: str, function: str, at: float, backend: str) -> Lane:
-        lane = Lane(env_id=env_id, function=function, created_at=at, backend=backend)
+        number = self._numbers[function] = self._numbers.get(function, 0) + 1
+        lane = Lane(env_id, function, created_at=at, backend=backend, number=number)
         self.lanes[env_id] = lane
         return lane
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.catalogue import CatalogueError, describe, sample_name
 from workbench.ui.panes.saved_events_bar import SavedEventsBar
 from workbench.ui.saved_events import SavedEvents
 from workbench.ui.widgets.code_editor import CodeEditor
@@ -135,11 +137,18 @@ class EventPane(QWidget):
         return self.invocation_type.currentIndex() == 1
 
     def set_samples(self, samples: dict[str, Any]) -> None:
-        """Offer these sample events (key → JSON body) in the sample chooser."""
+        """Offer these sample events (key → JSON body) by their human names, in the given
+        order; the key (what `events show` and lessons call it) is the item's detail."""
         self._sample_bodies = dict(samples)
         self.samples.clear()
         self.samples.addItem("Choose…")
-        self.samples.addItems(sorted(samples))
+        for key in samples:
+            name, detail = key, ""
+            with contextlib.suppress(CatalogueError):
+                name, detail = sample_name(key), describe(key)["description"]
+            self.samples.addItem(name, key)
+            tip = f"{name} — sample {key}" + (f"\n{detail}" if detail else "")
+            self.samples.setItemData(self.samples.count() - 1, tip, TIP_ROLE)
 
     def set_ready(self, ready: bool) -> None:
         """Whether the engine can take invocations yet."""
@@ -205,7 +214,7 @@ class EventPane(QWidget):
         )
 
     def _load_sample(self, index: int) -> None:
-        key = self.samples.itemText(index)
+        key = self.samples.itemData(index)
         if key in self._sample_bodies:
             self.editor.setPlainText(json.dumps(self._sample_bodies[key], indent=4) + "\n")
 

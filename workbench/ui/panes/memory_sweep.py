@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Protocol
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -86,8 +87,9 @@ class MemorySweepPanel(QWidget):
         )
         self.sizes.editingFinished.connect(lambda: self.sizes.setCursorPosition(0))
         self.sizes.setCursorPosition(0)
+        # Room for the default list where there is room; narrower panes scroll the field.
         width = self.sizes.fontMetrics().horizontalAdvance(self.sizes.text())
-        self.sizes.setMinimumWidth(width + 18)
+        self.sizes.setMinimumWidth(min(width + 18, 140))
         self.warm = QSpinBox()
         self.warm.setRange(1, 50)
         self.warm.setValue(DEFAULT_WARM)
@@ -102,7 +104,7 @@ class MemorySweepPanel(QWidget):
         )
         self.run_button.clicked.connect(self.run)
         self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop after the current invocation; settings are restored")
+        self.cancel_button.setToolTip("Stop after the current invocation")
         self.cancel_button.clicked.connect(self.cancel)
         self.cancel_button.setEnabled(False)
         self.progress = QProgressBar()
@@ -110,13 +112,21 @@ class MemorySweepPanel(QWidget):
         self.progress.setTextVisible(True)
         self.progress.setValue(0)
         self.progress.setFixedWidth(140)
-        self.status = QLabel("Each size: a redeploy, one cold start (discarded), then warm runs.")
+        self.status = QLabel(
+            "Runs on a copy of your function. Each size: a deploy, one cold start (discarded), "
+            "then warm runs."
+        )
         self.status.setObjectName("hint")
         self.status.setWordWrap(True)
         self.chart = SweepChart()
         self.summary = QLabel()
         self.summary.setObjectName("figure")
         self.summary.setWordWrap(True)
+        self.failures = QLabel()  # the red points explained in words
+        self.failures.setObjectName("fieldError")
+        self.failures.setWordWrap(True)
+        self.failures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.failures.hide()
         controls = QHBoxLayout()
         size_label = QLabel("Sizes:")
         size_label.setToolTip(self.sizes.toolTip())
@@ -134,6 +144,7 @@ class MemorySweepPanel(QWidget):
         layout.addLayout(progress)
         layout.addWidget(self.chart, 1)
         layout.addWidget(self.summary)
+        layout.addWidget(self.failures)
 
     def set_host(self, host: SweepHost) -> None:
         """Sweep the function this host provides."""
@@ -183,15 +194,17 @@ class MemorySweepPanel(QWidget):
                 cancelled=lambda: self._cancel,
             )
         except SweepCancelled:
-            self._say("Cancelled: the deployed settings are back.")
+            self._say("Cancelled. Your function's settings were not touched.")
         except SweepFailed as exc:
-            self._say(f"✗ Stopped: {exc}. The deployed settings are back.", error=True)
+            self._say(f"✗ Stopped: {exc}. Your function's settings were not touched.", error=True)
         else:
             self.show_points(points)
-            done = f"Done: {len(sizes)} sizes × {warm} warm runs. Settings restored."
-            if service.backend.name == "process":
-                done += LOCAL_CPU_NOTE
+            done = f"Done: {len(sizes)} sizes × {warm} warm runs, on a copy of your function."
+            local = service.backend.name == "process"
+            if local:
+                done += " Local processes: CPU does not follow memory."
             self._say(done)
+            self.status.setToolTip(LOCAL_CPU_NOTE.strip() if local else "")
         finally:
             self._set_running(False)
 
@@ -200,11 +213,17 @@ class MemorySweepPanel(QWidget):
         self.points = list(points)
         cheapest, fastest = best(points)
         self.chart.set_points(
-            [ChartPoint(p.memory_mb, p.duration_ms, float(p.cost), p.errors) for p in points],
+            [
+                ChartPoint(p.memory_mb, p.duration_ms, float(p.cost), p.errors, p.failure_text())
+                for p in points
+            ],
             cheapest.memory_mb if cheapest else None,
             fastest.memory_mb if fastest else None,
         )
         self.summary.setText(verdict(points))
+        explained = [f"{p.memory_mb:,} MB: {p.failure_text()}" for p in points if p.failure_text()]
+        self.failures.setText(("Red points failed. " + " · ".join(explained)) if explained else "")
+        self.failures.setVisible(bool(explained))
 
     def _progress(self, done: int, total: int, text: str) -> None:
         self.progress.setRange(0, total)

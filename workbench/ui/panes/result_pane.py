@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -17,9 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.environment import Served
+from workbench.core.environment import STOPPED_ERROR_TYPE, Served
 from workbench.core.errors import InvokeError
-from workbench.core.events import LogLine
+from workbench.core.events import Event, InvocationCompleted, InvocationStarted, LogLine
+from workbench.ui.sweep import is_sweep_function
 from workbench.ui.widgets.log_view import StackTextView
 
 MAX_LOG_LINES = 20_000  # the view and the filter's memory; older lines scroll away
@@ -59,6 +60,26 @@ def render_error(error: dict) -> str:
     return "\n".join(lines)
 
 
+TIMEOUT_ERROR_TYPE = "Sandbox.Timedout"
+WHAT_TO_TRY = {
+    TIMEOUT_ERROR_TYPE: (
+        "The handler ran longer than the function's timeout, so Lambda stopped it and reset "
+        "the environment (the next invocation starts cold).\n"
+        "What to try: raise Timeout in Function settings if the work really takes this long, "
+        "or find the slow call — a sleep, a loop, or a network call with no timeout of its own."
+    ),
+    STOPPED_ERROR_TYPE: (
+        "You pressed Stop: the invocation was ended the way a timeout ends one, and the "
+        "environment was reset (the next invocation starts cold). Lambda itself has no Stop."
+    ),
+}
+
+
+def what_to_try(error_type: str | None) -> str:
+    """Advice for an error the learner can act on, "" for others."""
+    return WHAT_TO_TRY.get(error_type or "", "")
+
+
 def _display(text: str) -> str:
     """A log line as shown: REPORT's tab separators become a fixed gap (tab stops jitter)."""
     return text.replace("\t", "   ").rstrip()
@@ -73,6 +94,17 @@ class ResultPane(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._lines: deque[LogLine] = deque(maxlen=MAX_LOG_LINES)
+        self._function: str | None = None  # the open function: Stop ends only its invocations
+        self._running: list[str] = []  # its synchronous invocations under way (request ids)
+        self._stop: Callable[[str], bool] | None = None
+        self.stop_button = QPushButton("■ Stop")
+        self.stop_button.setObjectName("stopButton")
+        self.stop_button.setToolTip(
+            "End the running invocation the way a timeout does: the environment is reset "
+            "and the next invocation starts cold"
+        )
+        self.stop_button.setEnabled(False)
+        self.stop_button.clicked.connect(self.stop_running)
         self._selected: str | None = None  # the request id the timeline put in the filter
         self.status = QLabel("No invocation yet: edit the event and press Invoke.")
         self.status.setObjectName("resultStatus")
@@ -95,7 +127,11 @@ class ResultPane(QWidget):
             view.sig_source_line.connect(self.sig_source_line)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setChildrenCollapsible(False)
-        splitter.addWidget(self._section("Response", self.status, self.response))
+        response_header = QHBoxLayout()
+        response_header.addWidget(self._title("Response"))
+        response_header.addStretch(1)
+        response_header.addWidget(self.stop_button)
+        splitter.addWidget(self._section(response_header, self.status, self.response))
         logs_header = QHBoxLayout()
         logs_header.addWidget(self._title("Logs"))
         logs_header.addStretch(1)
@@ -107,6 +143,45 @@ class ResultPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
+
+    # ----- stopping ----------------------------------------------------------------------
+    def attach_service(self, service) -> None:
+        """Stop asks this service (a LambdaService) to end invocations."""
+        self._stop = service.stop_invocation
+
+    def set_config(self, config) -> None:
+        """The open function (a FunctionConfig): Stop ends its invocations only."""
+        if config.name != self._function:
+            self._function = config.name
+            self._running.clear()
+            self._sync_stop()
+
+    def on_event(self, event: Event) -> None:
+        """Follow the open function's synchronous invocations (Stop is enabled while one runs)."""
+        if event.function != self._function:
+            return
+        if isinstance(event, InvocationStarted) and event.invocation_type == "RequestResponse":
+            self._running.append(event.request_id)
+        elif isinstance(event, InvocationCompleted) and event.request_id in self._running:
+            self._running.remove(event.request_id)
+        else:
+            return
+        self._sync_stop()
+
+    def stop_running(self) -> None:
+        """End every running invocation of the open function."""
+        if self._stop is None:
+            return
+        stopped = [rid for rid in list(self._running) if self._stop(rid)]
+        if stopped:
+            self._set_status("Stopping…", "busy")
+        # Ids the service no longer runs (an environment that failed mid-invocation sends no
+        # InvocationCompleted) are forgotten, so Stop never stays enabled for nothing.
+        self._running = [rid for rid in self._running if rid in stopped]
+        self.stop_button.setEnabled(False)
+
+    def _sync_stop(self) -> None:
+        self.stop_button.setEnabled(bool(self._running) and self._stop is not None)
 
     # ----- results ---------------------------------------------------------------------
     def show_running(self, count: int) -> None:
@@ -125,7 +200,9 @@ class ResultPane(QWidget):
                 + suffix,
                 "error",
             )
-            self.response.show_text(render_error(error) if error else text)
+            advice = what_to_try(kind)
+            shown = render_error(error) if error else text
+            self.response.show_text(f"{advice}\n\n{shown}" if advice else shown)
         else:
             self._set_status(f"✓ Succeeded · {describe_success(result)}{suffix}", "ok")
             self.response.show_text(text, as_json=True)
@@ -149,7 +226,8 @@ class ResultPane(QWidget):
     # ----- logs ------------------------------------------------------------------------
     def add_logs(self, lines: Iterable[LogLine]) -> None:
         """Append a batch of log lines (one view update per batch)."""
-        lines = list(lines)
+        # A memory sweep's copy is not the learner's function: its lines stay out of view.
+        lines = [line for line in lines if not is_sweep_function(line.function)]
         self._lines.extend(lines)
         wanted = self.filter.text().strip()
         shown = [_display(line.text) for line in lines if self._matches(line, wanted)]

@@ -32,6 +32,7 @@ from workbench.core.model import (
 )
 from workbench.ui.packages.runtime_picker import RuntimePicker
 from workbench.ui.panes.env_vars import EnvVarsEditor
+from workbench.ui.widgets.wheel_guard import WheelGuard
 
 # The spin boxes accept more than AWS does on purpose: the learner sees AWS's own range message.
 MEMORY_INPUT_MAX = 20_000
@@ -80,7 +81,8 @@ class SettingsPane(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._config: FunctionConfig | None = None
+        self._config: FunctionConfig | None = None  # the last applied (deployed) settings
+        self._applied_form: tuple | None = None  # the fields as they showed _config
         self._build_fields()
         self.errors = {key: self._error_label() for key in SETTINGS}
         self.apply_button = QPushButton("Apply")
@@ -225,6 +227,8 @@ class SettingsPane(QWidget):
         layout.setContentsMargins(8, 6, 8, 6)
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
+        self.wheel_guard = WheelGuard(scroll, self)
+        self.wheel_guard.guard(body)
 
     def _connect(self) -> None:
         self.handler.textChanged.connect(self.validate)
@@ -260,7 +264,27 @@ class SettingsPane(QWidget):
         for widget in fields:
             widget.blockSignals(False)
         self.env.set_variables(config.environment)
+        self._applied_form = self.form_values()
         self.validate()
+
+    def form_values(self) -> tuple:
+        """What every field shows, valid or not (Revert compares it with the applied one)."""
+        return (
+            self.handler.text().strip(),
+            self.runtime.value(),
+            self.architecture.currentText(),
+            self.memory.value(),
+            self.timeout.value(),
+            self.ephemeral.value(),
+            self.reserve.isChecked(),
+            self.reserved.value(),
+            self.provisioned.value(),
+            tuple(self.env.rows()),
+        )
+
+    def differs(self) -> bool:
+        """Whether the form shows anything other than the last applied settings."""
+        return self._applied_form is not None and self.form_values() != self._applied_form
 
     def set_account_limit(self, limit: int, origin: str) -> None:
         """Say how much concurrency the account has (the engine's limit, and why)."""
@@ -290,10 +314,12 @@ class SettingsPane(QWidget):
         self.vcpu.setText(vcpu_text(self.memory.value()))
         for label in self.errors.values():
             label.hide()
+        # Revert follows the fields, not their validity: an invalid edit is the one to undo.
+        self.revert_button.setEnabled(self.differs())
         try:
             config = self.candidate()
         except ConfigError as exc:
-            self.show_error(exc)
+            self.show_error(exc, reveal=True)
             self.apply_button.setEnabled(False)
             return None
         changed = config != self._config
@@ -303,29 +329,33 @@ class SettingsPane(QWidget):
             self.errors["runtime"].show()
             if problem[1]:
                 self.apply_button.setEnabled(False)
-                self.revert_button.setEnabled(changed)
                 return None
         self.apply_button.setEnabled(changed)
-        self.revert_button.setEnabled(changed)
         return config
 
-    def show_error(self, exc: ConfigError) -> None:
-        """Show a ConfigError under its field (the env table shows its own row messages)."""
+    def show_error(self, exc: ConfigError, reveal: bool = False) -> None:
+        """Show a ConfigError (it names the allowed range) under its field; reveal scrolls
+        the field into view. The env table shows its own row messages."""
         label = self.errors.get(exc.setting, self.errors["handler"])
         if exc.setting == "environment" and self.env.problems():
             return  # already listed under the table, row by row
         label.setText(str(exc))
         label.show()
+        if reveal:
+            self.reveal(label)
+
+    def reveal(self, label: QLabel) -> None:
+        """Scroll the form so an error label (and the field above it) can be read."""
+        self.scroll.widget().layout().activate()
+        self.scroll.ensureWidgetVisible(label, 0, 60)
 
     def show_deploy_error(self, exc: ConfigError) -> None:
         """The engine refused a deploy (e.g. a reservation the account cannot give)."""
         self.show_error(exc)
         self.apply_button.setEnabled(True)
         label = self.errors.get(exc.setting)
-        if label is not None:
-            # The refusal must be seen: bring its field into view in the scrolled form.
-            self.scroll.widget().layout().activate()
-            self.scroll.ensureWidgetVisible(label, 0, 60)
+        if label is not None:  # the refusal must be seen: bring its field into view
+            self.reveal(label)
 
     def apply(self) -> None:
         """Emit sig_apply with the validated config."""
@@ -335,7 +365,7 @@ class SettingsPane(QWidget):
             self.sig_apply.emit(config)
 
     def revert(self) -> None:
-        """Show the deployed settings again, dropping the edits."""
+        """Show the last applied settings again, dropping the edits (valid or not)."""
         if self._config is not None:
             self.set_config(self._config)
 

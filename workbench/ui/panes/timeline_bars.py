@@ -14,7 +14,7 @@ from PySide6.QtCore import QRectF
 
 from workbench.ui.timeline_model import Lane, Phase, Span
 
-MIN_INVOKE_PX = 3.0  # a 2 ms invocation must still be visible at any zoom
+MIN_SPAN_PX = 6.0  # a 2 ms invocation or init stays visible and clickable at any zoom
 MERGE_PX = 1.0  # same-colour spans closer than this are drawn as one rect
 BILLED_LABEL_PX = 44  # an invocation this wide shows its billed duration
 BAR_HEIGHT = 16  # init and invoke: the phases that cost time and money
@@ -84,8 +84,8 @@ class LaneBars:
                 self.widest_detail = max(self.widest_detail, x1 - x0)
             if span.phase is Phase.REAPED:
                 continue
-            if span.phase is Phase.INVOKE:
-                x1 = max(x1, x0 + MIN_INVOKE_PX)
+            if span.phase in (Phase.INIT, Phase.INVOKE):
+                x1 = max(x1, x0 + MIN_SPAN_PX)
             elif span.phase is not Phase.INIT and x1 - x0 < 0.5:
                 continue  # an idle or frozen moment too short to see: the bars beside it cover it
             self._add(bar_key(span), span.phase, x0, x1)

@@ -2,13 +2,17 @@
 
 Ctrl+wheel zooms around the mouse, the wheel or a drag pans in time, Shift+wheel scrolls
 the rows; a click on an invocation selects its request.
+
+Following keeps the learner's latest activity in view: the right edge sits at the last
+event (or at "now" while something initialises or runs), not at a clock sliding on, so a
+cold start stays on screen while the learner reads it. With "Fit" the view also widens to
+the whole latest stretch of activity. Environments that ended before the view fold away.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -21,41 +25,34 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from workbench.ui.panes.timeline_bars import LaneBars
+from workbench.ui.panes.timeline_bars import MIN_SPAN_PX, LaneBars
 from workbench.ui.panes.timeline_paint import (
     AXIS_HEIGHT,
     LABEL_WIDTH,
     LANE_HEIGHT,
     REQUESTS_ROW,
+    Hit,
     LanePainter,
     Scale,
     span_rect,
 )
-from workbench.ui.panes.timeline_text import describe_mark, describe_span, paint_axis
-from workbench.ui.timeline_model import Lane, Mark, Phase, Span, TimelineModel
+from workbench.ui.panes.timeline_text import (
+    describe_mark,
+    describe_row,
+    describe_span,
+    paint_axis,
+    placeholder_text,
+)
+from workbench.ui.timeline_model import Lane, Phase, Span, TimelineModel
 from workbench.ui.widgets.code_editor import is_dark
 
+FIT_MIN_S = 1.0  # "Fit" never zooms in closer than this (a 100 ms init is ~10% wide)...
+FIT_MARGIN = 1.15  # ...and leaves this much room around the activity
 NOW_MARGIN = 0.05  # share of the view kept free right of "now", so new spans are not at the edge
 ZOOM_RANGE_S = (0.05, 6 * 3600.0)
 WHEEL_ZOOM = 1.25  # one wheel notch zooms by this factor
 WHEEL_PAN = 0.1  # one wheel notch pans this share of the view
 DRAG_PX = 4  # a press that moves less than this is a click
-
-
-@dataclass(frozen=True)
-class Hit:
-    """What lies under a point: a lane's span, or a mark in the requests row."""
-
-    lane: Lane | None = None
-    span: Span | None = None
-    mark: Mark | None = None
-
-    @property
-    def request_id(self) -> str | None:
-        """The request the hit belongs to, if any."""
-        if self.mark is not None:
-            return self.mark.request_id
-        return self.span.request_id if self.span is not None else None
 
 
 class TimelineCanvas(QWidget):
@@ -74,7 +71,9 @@ class TimelineCanvas(QWidget):
         self.model = model
         self.now = now
         self.window_s = 15.0
-        self.view_end: float | None = None  # None: follow now
+        self.fit = False  # while following, size the window to the latest activity
+        self.show_ended = False  # False: environments that ended before the view fold away
+        self.view_end: float | None = None  # None: follow the latest activity
         self.first_row = 0
         self.selected: str | None = None
         self._bars: dict[str, LaneBars] = {}  # env id → its bars at the current zoom
@@ -89,9 +88,24 @@ class TimelineCanvas(QWidget):
 
     # ----- geometry --------------------------------------------------------------------
     def rows(self) -> list[Lane | str]:
-        """Every row top to bottom: the requests row (if any marks), then one per lane."""
-        lanes: list[Lane | str] = list(self.model.lanes.values())
+        """Every row top to bottom: the requests row (if any marks), then the shown lanes."""
+        lanes: list[Lane | str] = list(self.shown_lanes())
         return [REQUESTS_ROW, *lanes] if self.model.marks else lanes
+
+    def shown_lanes(self) -> list[Lane]:
+        """Living lanes, and ended ones still in view (all of them with show_ended)."""
+        if self.show_ended:
+            return list(self.model.lanes.values())
+        start = self.view_start()
+        return [
+            lane
+            for lane in self.model.lanes.values()
+            if lane.ended_at is None or lane.ended_at >= start
+        ]
+
+    def folded_count(self) -> int:
+        """How many ended environments are folded away."""
+        return len(self.model.lanes) - len(self.shown_lanes())
 
     def visible_row_count(self) -> int:
         """How many whole rows fit under the axis."""
@@ -101,11 +115,34 @@ class TimelineCanvas(QWidget):
         """The present: open spans reach up to here."""
         return max(self.now(), self.model.last_at or 0.0)
 
+    def activity_end(self) -> float:
+        """The latest activity: now while anything initialises or runs, else the last event."""
+        if self.model.last_at is None or self.model.busy():
+            return self.live_now()
+        return self.model.last_at
+
+    def follow_end(self) -> float:
+        """The right edge while following: the latest activity, with a little room after it
+        (with "Fit", the room that centres the latest stretch of activity)."""
+        end, start = self.activity_end(), self.model.activity_start
+        if self.fit and start is not None:
+            return end + max(self.window_s * NOW_MARGIN, (self.window_s - (end - start)) / 2)
+        return end + self.window_s * NOW_MARGIN
+
+    def refit(self) -> None:
+        """With "Fit" while following, size the window to the latest stretch of activity."""
+        start = self.model.activity_start
+        if not self.fit or self.view_end is not None or start is None:
+            return
+        low, high = ZOOM_RANGE_S
+        wanted = (self.activity_end() - start) * FIT_MARGIN
+        self.window_s = min(high, max(FIT_MIN_S, low, wanted))
+
     def current_end(self) -> float:
         """The time at the right edge of the view."""
         if self.view_end is not None:
             return self.view_end
-        return self.live_now() + self.window_s * NOW_MARGIN
+        return self.follow_end()
 
     def view_start(self) -> float:
         """The time at the left edge of the lanes."""
@@ -145,7 +182,7 @@ class TimelineCanvas(QWidget):
                 return None
             return Hit(mark=min(marks, key=lambda m: abs(scale.x(m.at) - x)))
         now = self.live_now()
-        pad = 3 / scale.px_per_s
+        pad = (MIN_SPAN_PX + 3) / scale.px_per_s  # a short span is drawn wider than it lasts
         candidates = content.visible(self.time_at(x) - pad, self.time_at(x) + pad)
         hits = [
             s
@@ -167,6 +204,7 @@ class TimelineCanvas(QWidget):
         """Show factor × less time; the time under anchor_x stays put (when not following)."""
         low, high = ZOOM_RANGE_S
         new_window = min(high, max(low, self.window_s / factor))
+        self.fit = False
         if self.view_end is not None:
             anchor = self.time_at(anchor_x) if anchor_x is not None else None
             if anchor is not None:
@@ -182,7 +220,7 @@ class TimelineCanvas(QWidget):
 
     def set_view_end(self, end: float | None) -> None:
         """Show the time up to end; reaching the present (or None) follows now again."""
-        if end is not None and end >= self.live_now() + self.window_s * NOW_MARGIN:
+        if end is not None and end >= self.follow_end():
             end = None
         self.view_end = end
         self.sig_view_changed.emit()
@@ -261,6 +299,7 @@ class TimelineCanvas(QWidget):
     def paint_into(self, painter: QPainter) -> None:
         """Draw the visible rows (also used by the paint benchmark)."""
         palette = self.palette()
+        self.refit()
         rows = self.rows()
         if not rows:
             painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
@@ -268,7 +307,7 @@ class TimelineCanvas(QWidget):
             painter.drawText(
                 QRectF(self.rect()).adjusted(12, AXIS_HEIGHT, -12, 0),
                 Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                "No environments yet: invoke the function to start one.",
+                placeholder_text(self.folded_count()),
             )
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -298,8 +337,9 @@ class TimelineCanvas(QWidget):
             if isinstance(content, str):
                 lanes.label(top, content, True)
             else:
-                label = content.env_id if content.alive else f"{content.env_id} ✕"
-                lanes.label(top, label, content.alive, "PC" if content.provisioned else "")
+                ended = "" if content.alive else " ✕"
+                badge = "PC" if content.provisioned else ""
+                lanes.label(top, content.title + ended, content.alive, badge)
 
     def _bars_of(self, lane: Lane, scale: Scale) -> LaneBars:
         """The lane's cached bars at this zoom, extended with the spans closed since."""
@@ -325,7 +365,7 @@ class TimelineCanvas(QWidget):
     # ----- hover -----------------------------------------------------------------------
     def event(self, event) -> bool:
         if event.type() == event.Type.ToolTip and isinstance(event, QHelpEvent):
-            text = self.tooltip_at(event.pos().x(), event.pos().y())  # QHelpEvent: pos()
+            text = self.tooltip_at(event.pos().x(), event.pos().y())
             if text:
                 QToolTip.showText(event.globalPos(), text, self)
             else:
@@ -347,19 +387,3 @@ class TimelineCanvas(QWidget):
             if 0 <= index < len(rows):
                 return describe_row(rows[index])
         return ""
-
-
-def describe_row(content: Lane | str) -> str:
-    """The tooltip of a row's label."""
-    if isinstance(content, str):
-        return "Requests that no environment served: queued (○), throttled (▼), dropped (✕)"
-    kind = (
-        "provisioned concurrency: initialised ahead of traffic, never reaped when idle"
-        if content.provisioned
-        else "on-demand: started by an invocation"
-    )
-    state = "alive" if content.alive else f"ended ({content.end_reason})"
-    return (
-        f"{content.env_id} — {kind}\n{state}; {content.invocations} invocation(s), "
-        f"{content.cold_starts} cold"
-    )

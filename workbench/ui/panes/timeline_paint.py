@@ -15,33 +15,26 @@ from workbench.ui.panes.timeline_bars import (
     BILLED_LABEL_PX,
     ERROR_KEY,
     LANE_HEIGHT,
-    MIN_INVOKE_PX,
+    MIN_SPAN_PX,
     LaneBars,
     bar_geometry,
     bar_key,
 )
-from workbench.ui.timeline_model import Mark, MarkKind, Phase, Span
+from workbench.ui.panes.timeline_style import MARK_KEYS, PHASE_KEYS, style
+from workbench.ui.timeline_model import Lane, Mark, MarkKind, Phase, Span
 
+# Colours come from the one style table (the legend is generated from the same entries).
 PHASE_COLOURS: dict[Phase, tuple[str, str]] = {
-    # (light, dark) fills
-    Phase.INIT: ("#e8912d", "#f0a04b"),
-    Phase.INVOKE: ("#2f6fde", "#4c8df6"),
-    Phase.IDLE: ("#9fd3a8", "#3d7a4c"),
-    Phase.FROZEN: ("#b9cde3", "#3b5573"),
-    Phase.REAPED: ("#8c959f", "#8b949e"),
+    phase: (style(key).light, style(key).dark) for phase, key in PHASE_KEYS.items()
 }
 MARK_COLOURS: dict[MarkKind, tuple[str, str]] = {
-    MarkKind.QUEUED: ("#8250df", "#a371f7"),
-    MarkKind.THROTTLED: ("#d1242f", "#ff7b72"),
-    MarkKind.DROPPED: ("#57606a", "#c9d1d9"),
+    kind: (style(key).light, style(key).dark) for kind, key in MARK_KEYS.items()
 }
-ERROR_COLOUR = "#d1242f"
-COLD_COLOUR = "#bf3989"
-PROVISIONED_COLOUR = "#1a7f37"
-LABEL_WIDTH = 132
+LABEL_WIDTH = 172  # room for "function · env 12" and a PC badge
 AXIS_HEIGHT = 22
 ID_LABEL_PX = 120  # ... and this wide its request id too
 REQUESTS_ROW = "Requests"
+_ELIDED: dict[tuple[str, float, str], str] = {}  # (name, room, font) → the name as shown
 ROUNDED_LIMIT = 24  # up to this many bars of a colour in a lane get rounded corners
 
 
@@ -61,10 +54,26 @@ class Scale:
 def span_rect(scale: Scale, row_top: float, span: Span, now: float) -> QRectF:
     """Where a span is painted."""
     x0, x1 = scale.x(span.start), scale.x(span.end_or(now))
-    if span.phase is Phase.INVOKE:
-        x1 = max(x1, x0 + MIN_INVOKE_PX)
+    if span.phase in (Phase.INIT, Phase.INVOKE):
+        x1 = max(x1, x0 + MIN_SPAN_PX)
     top, height = bar_geometry(span.phase, row_top)
     return QRectF(x0, top, max(1.0, x1 - x0), height)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What lies under a point: a lane's span, or a mark in the requests row."""
+
+    lane: Lane | None = None
+    span: Span | None = None
+    mark: Mark | None = None
+
+    @property
+    def request_id(self) -> str | None:
+        """The request the hit belongs to, if any."""
+        if self.mark is not None:
+            return self.mark.request_id
+        return self.span.request_id if self.span is not None else None
 
 
 class LanePainter:
@@ -80,6 +89,7 @@ class LanePainter:
         self.small_metrics = QFontMetricsF(self.small)
         self.label_font = QFont(painter.font())
         self.label_metrics = QFontMetricsF(self.label_font)
+        self._font_key = self.label_font.key()
         self._colours: dict[Phase | str, QColor] = {}
         self._stripe = palette.color(QPalette.ColorRole.AlternateBase)
 
@@ -89,21 +99,31 @@ class LanePainter:
             self.painter.fillRect(QRectF(0, top, self.width, LANE_HEIGHT), self._stripe)
 
     def label(self, top: float, text: str, alive: bool, badge: str = "") -> None:
-        """The lane's name at the left, with an optional badge (PC: provisioned)."""
+        """The lane's name at the left, with an optional badge (PC: provisioned).
+
+        A long function name is elided in its middle, the " · env N" part always shown.
+        """
         painter = self.painter
         role = QPalette.ColorRole.Text if alive else QPalette.ColorRole.PlaceholderText
         painter.setPen(self.palette.color(role))
         painter.setFont(self.label_font)
-        room = LABEL_WIDTH - 14 - (26 if badge else 0)
+        room = LABEL_WIDTH - 14 - (28 if badge else 0)
         metrics = self.label_metrics
-        shown = metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, room)
+        key = (text, room, self._font_key)
+        shown = _ELIDED.get(key)
+        if shown is None:  # measured once per name and font: a repaint only looks it up
+            if len(_ELIDED) > 4096:
+                _ELIDED.clear()
+            shown = _ELIDED[key] = elide_name(
+                text, room, metrics.horizontalAdvance, metrics.elidedText
+            )
         flags = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
         painter.drawText(QRectF(8, top, room, LANE_HEIGHT), flags, shown)
         if badge:
             x = 8 + metrics.horizontalAdvance(shown) + 5
             chip = QRectF(x, top + LANE_HEIGHT / 2 - 7, 22, 14)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(PROVISIONED_COLOUR))
+            painter.setBrush(QColor(style("provisioned").colour(self.dark)))
             painter.drawRoundedRect(chip, 3, 3)
             painter.setPen(QColor("white"))
             painter.setFont(self.small)
@@ -138,8 +158,8 @@ class LanePainter:
     def _brush(self, key: Phase | str) -> QColor:
         colour = self._colours.get(key)
         if colour is None:
-            name = ERROR_COLOUR if key == ERROR_KEY else PHASE_COLOURS[key][self.dark]  # type: ignore[index]
-            colour = self._colours[key] = QColor(name)
+            entry = style(ERROR_KEY) if key == ERROR_KEY else style(PHASE_KEYS[key])  # type: ignore[index]
+            colour = self._colours[key] = QColor(entry.colour(self.dark))
         return colour
 
     def details(self, top, spans: list[Span], scale: Scale, now: float, selected) -> None:
@@ -171,7 +191,15 @@ class LanePainter:
         painter = self.painter
         painter.setFont(self.small)
         inner = rect.adjusted(4, 0, -4, 0)
-        shown = self.small_metrics.elidedText(text, Qt.TextElideMode.ElideRight, inner.width())
+        # Whole words or nothing: a cut number ("1,14…") reads as a different number.
+        fits = [
+            t
+            for t in label_choices(text)
+            if self.small_metrics.horizontalAdvance(t) <= inner.width()
+        ]
+        if not fits:
+            return
+        shown = fits[0]
         painter.setPen(QColor("white"))
         painter.drawText(inner, Qt.AlignmentFlag.AlignCenter, shown)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -179,7 +207,7 @@ class LanePainter:
     def _cold_mark(self, rect: QRectF) -> None:
         x, y = rect.left(), rect.top() - 1
         self.painter.setPen(Qt.PenStyle.NoPen)
-        self.painter.setBrush(QColor(COLD_COLOUR))
+        self.painter.setBrush(QColor(style("cold").colour(self.dark)))
         self.painter.drawPolygon(
             QPolygonF([QPointF(x - 4, y - 6), QPointF(x + 4, y - 6), QPointF(x, y)])
         )
@@ -247,6 +275,26 @@ def label_text(span: Span, width_px: float) -> str:
     elif span.end is None:
         parts.append("running…")
     return " · ".join(parts)
+
+
+def label_choices(text: str) -> list[str]:
+    """A bar label from the fullest to the shortest: "id · 1,141 ms", "1,141 ms", "1,141"."""
+    last = text.rsplit(" · ", 1)[-1]
+    choices = [text, last]
+    if last.endswith(" ms"):
+        choices.append(last.removesuffix(" ms"))
+    return list(dict.fromkeys(choices))
+
+
+def elide_name(text: str, room: float, advance, elided) -> str:
+    """Fit "function · env N ✕" into room px: shorten the function, keep the rest whole."""
+    if advance(text) <= room:
+        return text
+    name, sep, rest = text.partition(" · ")
+    if not sep:
+        return elided(text, Qt.TextElideMode.ElideMiddle, room)
+    tail = sep + rest
+    return elided(name, Qt.TextElideMode.ElideMiddle, max(0.0, room - advance(tail))) + tail
 
 
 def throttle_shape(x: float, middle: float) -> QPolygonF:

@@ -19,17 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.events import Event
-from workbench.ui.panes.timeline_canvas import NOW_MARGIN, ZOOM_RANGE_S, TimelineCanvas
-from workbench.ui.panes.timeline_paint import (
-    COLD_COLOUR,
-    ERROR_COLOUR,
-    MARK_COLOURS,
-    PHASE_COLOURS,
-    PROVISIONED_COLOUR,
-)
-from workbench.ui.timeline_model import MarkKind, Phase, TimelineModel
+from workbench.ui.panes.timeline_canvas import ZOOM_RANGE_S, TimelineCanvas
+from workbench.ui.panes.timeline_style import legend_html, legend_tooltip
+from workbench.ui.timeline_model import TimelineModel
 from workbench.ui.widgets.code_editor import is_dark
 
+FIT = "Fit"  # the zoom choice that sizes the view to the latest activity
 ZOOMS_S = {
     "1 s": 1.0,
     "2 s": 2.0,
@@ -40,9 +35,10 @@ ZOOMS_S = {
     "15 min": 900.0,
     "1 h": 3600.0,
 }
-DEFAULT_ZOOM = "5 s"  # a 100 ms cold start is ~15 px wide: visible without zooming
+DEFAULT_ZOOM = FIT  # the learner's latest activity, whole, whatever its length
 TICK_MS = 100  # repaint rate while following: open spans grow smoothly enough at 10 fps
 SCROLL_UNIT_S = 0.05
+MAX_BAR = 2**31 - 1  # a QScrollBar holds a C int: three years of history at SCROLL_UNIT_S
 BUTTON_ZOOM = 2.0
 NAVIGATION_TIP = (
     "Ctrl+wheel zooms around the mouse; drag or wheel pans in time; "
@@ -76,10 +72,15 @@ class TimelinePane(QWidget):
         self.legend = QLabel()
         self.legend.setObjectName("legend")
         self.legend.setWordWrap(True)  # a narrow pane wraps the legend rather than widening
-        self.legend.setToolTip("What the colours and marks on the timeline mean")
+        self.legend.setToolTip(legend_tooltip())
         self.zoom = QComboBox()
-        self.zoom.addItems(list(ZOOMS_S))
-        self.zoom.setToolTip("How much time the view shows. " + NAVIGATION_TIP)
+        self.zoom.addItems([FIT, *ZOOMS_S])
+        self.zoom.setItemData(
+            0, "Show the whole latest stretch of activity", Qt.ItemDataRole.ToolTipRole
+        )
+        self.zoom.setToolTip(
+            "How much time the view shows; Fit shows your latest activity whole. " + NAVIGATION_TIP
+        )
         self.zoom.textActivated.connect(self.set_zoom)
         self.zoom_out_button = self._tool_button("−", "Show more time (Ctrl+−)", self.zoom_out)
         self.zoom_in_button = self._tool_button(
@@ -87,8 +88,16 @@ class TimelinePane(QWidget):
         )
         self.follow = QCheckBox("Follow now")
         self.follow.setChecked(True)
-        self.follow.setToolTip("Keep the view scrolled to the present moment (Ctrl+0)")
+        self.follow.setToolTip(
+            "Keep your latest activity in view: the view ends at the last thing that happened, "
+            "so a cold start stays on screen while you read it (Ctrl+0)"
+        )
         self.follow.toggled.connect(self._follow_toggled)
+        self.show_ended = QCheckBox("Show ended")
+        self.show_ended.setToolTip(
+            "Environments that were reaped or failed before the view fold away; tick to show them"
+        )
+        self.show_ended.toggled.connect(self._show_ended_toggled)
         self.scrollbar = QScrollBar(Qt.Orientation.Horizontal)
         self.scrollbar.setToolTip("Scroll back in time (turns Follow now off)")
         self.scrollbar.valueChanged.connect(self._scrolled)
@@ -122,6 +131,7 @@ class TimelinePane(QWidget):
         header.addWidget(self.zoom_in_button)
         header.addSpacing(6)
         header.addWidget(self.follow)
+        header.addWidget(self.show_ended)
         grid = QGridLayout()
         grid.setSpacing(0)
         grid.addWidget(self.canvas, 0, 0)
@@ -141,8 +151,13 @@ class TimelinePane(QWidget):
 
     # ----- view --------------------------------------------------------------------------
     def set_zoom(self, label: str) -> None:
-        """Show this much time (a key of ZOOMS_S)."""
-        self.canvas.window_s = ZOOMS_S.get(label, ZOOMS_S[DEFAULT_ZOOM])
+        """Show this much time (a key of ZOOMS_S), or FIT: the latest activity, whole."""
+        self.canvas.fit = label == FIT
+        if label == FIT:
+            self.follow_now()
+        else:
+            self.canvas.window_s = ZOOMS_S.get(label, ZOOMS_S["5 s"])
+        self.canvas.refit()
         self.canvas.update()
         self.refresh()
 
@@ -175,10 +190,11 @@ class TimelinePane(QWidget):
             self.canvas.scroll_rows(index - self.canvas.first_row)
 
     def refresh(self) -> None:
-        """Repaint, keep scrollbars and controls in step, and tick only while following."""
+        """Repaint, keep scrollbars and controls in step, and tick only while something runs."""
+        self.canvas.refit()
         self._sync_controls()
         self.canvas.update()
-        moving = self.canvas.view_end is None and bool(self.model.alive_lanes())
+        moving = self.canvas.view_end is None and self.model.busy()
         if moving and not self._tick.isActive():
             self._tick.start()
         elif not moving:
@@ -192,6 +208,8 @@ class TimelinePane(QWidget):
             self.follow.setChecked(following)
             self.follow.blockSignals(False)
         label = next((k for k, v in ZOOMS_S.items() if abs(v - canvas.window_s) < 1e-9), None)
+        if canvas.fit and following:
+            label = FIT
         self.zoom.blockSignals(True)
         if label is None:
             self.zoom.setCurrentIndex(-1)
@@ -202,6 +220,8 @@ class TimelinePane(QWidget):
         low, high = ZOOM_RANGE_S
         self.zoom_in_button.setEnabled(canvas.window_s > low * 1.0001)
         self.zoom_out_button.setEnabled(canvas.window_s < high * 0.9999)
+        folded = canvas.folded_count()
+        self.show_ended.setText(f"Show ended ({folded})" if folded else "Show ended")
         self._sync_time_bar()
         self._sync_rows_bar()
 
@@ -209,17 +229,18 @@ class TimelinePane(QWidget):
         # Value v shows the view ending at first_at + v units + one window.
         canvas, bar = self.canvas, self.scrollbar
         origin = self.model.first_at
-        latest_end = canvas.live_now() + canvas.window_s * NOW_MARGIN
+        latest_end = canvas.follow_end()
         span = 0.0 if origin is None else max(0.0, latest_end - canvas.window_s - origin)
         bar.blockSignals(True)
-        bar.setRange(0, int(span / SCROLL_UNIT_S))
+        bar.setRange(0, min(MAX_BAR, int(span / SCROLL_UNIT_S)))
         bar.setPageStep(max(1, int(canvas.window_s / SCROLL_UNIT_S)))
         bar.setSingleStep(max(1, int(canvas.window_s / 10 / SCROLL_UNIT_S)))
         bar.setEnabled(span > 0)
         if canvas.view_end is None or origin is None:
             bar.setValue(bar.maximum())
         else:
-            bar.setValue(int((canvas.view_end - canvas.window_s - origin) / SCROLL_UNIT_S))
+            value = (canvas.view_end - canvas.window_s - origin) / SCROLL_UNIT_S
+            bar.setValue(max(0, min(MAX_BAR, int(value))))
         bar.blockSignals(False)
 
     def _sync_rows_bar(self) -> None:
@@ -241,6 +262,11 @@ class TimelinePane(QWidget):
     def _rows_scrolled(self, value: int) -> None:
         self.canvas.scroll_rows(value - self.canvas.first_row)
 
+    def _show_ended_toggled(self, on: bool) -> None:
+        self.canvas.show_ended = on
+        self.canvas.scroll_rows(0)
+        self.refresh()
+
     def _follow_toggled(self, on: bool) -> None:
         if on:
             self.canvas.set_view_end(None)
@@ -251,33 +277,7 @@ class TimelinePane(QWidget):
 
     # ----- legend ------------------------------------------------------------------------
     def _update_legend(self) -> None:
-        dark = is_dark(self.palette())
-        names = {
-            Phase.INIT: "init",
-            Phase.INVOKE: "invoke",
-            Phase.IDLE: "idle",
-            Phase.FROZEN: "frozen",
-        }
-        items = [
-            f'<span style="color:{PHASE_COLOURS[p][dark]}">■</span>&nbsp;{n}'
-            for p, n in names.items()
-        ]
-        items.append(f'<span style="color:{ERROR_COLOUR}">■</span>&nbsp;error')
-        items.append(f'<span style="color:{COLD_COLOUR}">▼</span>&nbsp;cold')
-        items.append(
-            f'<span style="color:{PHASE_COLOURS[Phase.REAPED][dark]}">✕</span>&nbsp;reaped'
-        )
-        items.append(
-            f'<span style="color:{MARK_COLOURS[MarkKind.THROTTLED][dark]}">▼</span>&nbsp;throttled'
-        )
-        items.append(
-            f'<span style="color:{MARK_COLOURS[MarkKind.QUEUED][dark]}">○</span>&nbsp;queued'
-        )
-        items.append(
-            f'<span style="background:{PROVISIONED_COLOUR};color:white">&nbsp;PC&nbsp;</span>'
-            "&nbsp;provisioned"
-        )
-        self.legend.setText("&nbsp;&nbsp; ".join(items))
+        self.legend.setText(legend_html(is_dark(self.palette())))
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)

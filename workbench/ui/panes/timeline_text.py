@@ -77,7 +77,7 @@ def describe_span(lane: Lane, span: Span, now: float) -> str:
     """The tooltip text of a span."""
     length_ms = (span.end_or(now) - span.start) * 1000
     kind = "provisioned" if lane.provisioned else "on-demand"
-    lines = [f"{lane.env_id} ({kind}) — {span.phase.value}"]
+    lines = [f"{lane.title} ({kind}) — {span.phase.value}"]
     if span.phase is Phase.REAPED:
         lines.append(f"environment ended ({lane.end_reason})")
     else:
@@ -109,3 +109,29 @@ def describe_mark(mark: Mark) -> str:
     if mark.detail:
         lines.append(mark.detail)
     return "\n".join(lines)
+
+
+def describe_row(content: Lane | str) -> str:
+    """The tooltip of a row's label."""
+    if isinstance(content, str):
+        return "Requests that no environment served: queued (○), throttled (▼), dropped (✕)"
+    kind = (
+        "provisioned concurrency: initialised ahead of traffic, never reaped when idle"
+        if content.provisioned
+        else "on-demand: started by an invocation"
+    )
+    state = "alive" if content.alive else f"ended ({content.end_reason})"
+    return (
+        f"{content.title} ({content.env_id}) — {kind}\n"
+        f"{state}; {content.invocations} invocation(s), {content.cold_starts} cold"
+    )
+
+
+def placeholder_text(folded: int) -> str:
+    """What an empty view says, given how many ended environments are folded away."""
+    if folded:
+        return (
+            f"No environment is alive: {folded} ended environment(s) folded away "
+            "(tick Show ended to see them). Invoke the function to start one."
+        )
+    return "No environments yet: invoke the function to start one."

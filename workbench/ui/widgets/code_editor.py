@@ -14,6 +14,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QResizeEvent,
+    QTextCharFormat,
     QTextCursor,
     QTextFormat,
 )
@@ -22,6 +23,8 @@ from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 from workbench.ui.widgets.highlighter import PygmentsHighlighter
 
 INDENT = "    "
+SYNTAX_COLOUR = "#d1242f"
+_KEEP = QTextCursor.MoveMode.KeepAnchor
 _LANGUAGES = {
     # language: (comment prefix, characters that open a block at the end of a line)
     "python": ("#", ":"),
@@ -64,6 +67,8 @@ class CodeEditor(QPlainTextEdit):
         self.comment_prefix, self._openers = _LANGUAGES.get(language, _PLAIN)
         # A cursor, not a number, so the mark follows the line while the learner edits above it.
         self._error_cursor: QTextCursor | None = None
+        # The syntax problem found while typing: (line's cursor, column, message).
+        self._syntax: tuple[QTextCursor, int, str] | None = None
         self._found: list[QTextCursor] = []
         self._gutter = LineNumberArea(self)
         self._highlighter = PygmentsHighlighter(self.document(), language)
@@ -111,6 +116,30 @@ class CodeEditor(QPlainTextEdit):
             self._refresh_selections()
             self._gutter.update()
             self.sig_error_line_changed.emit(0)
+
+    @property
+    def syntax_error_line(self) -> int:
+        """The line (1-based) of the syntax error found while typing, 0 if none."""
+        return self._syntax[0].blockNumber() + 1 if self._syntax else 0
+
+    @property
+    def syntax_error_message(self) -> str:
+        """The syntax error's message, "" if none."""
+        return self._syntax[2] if self._syntax else ""
+
+    def mark_syntax_error(self, line: int, column: int, message: str) -> None:
+        """Underline a syntax error from a 1-based column to the end of its line (no jump)."""
+        block = self.document().findBlockByNumber(max(0, line - 1))
+        if not block.isValid():
+            block = self.document().lastBlock()
+        self._syntax = (QTextCursor(block), max(0, column - 1), message)
+        self._refresh_selections()
+
+    def clear_syntax_error(self) -> None:
+        """Remove the syntax error's underline, if any."""
+        if self._syntax is not None:
+            self._syntax = None
+            self._refresh_selections()
 
     def highlight_matches(self, cursors: list[QTextCursor]) -> None:
         """Highlight these selections (the find bar's matches); [] removes the highlight."""
@@ -236,6 +265,7 @@ class CodeEditor(QPlainTextEdit):
         bright = palette.color(QPalette.ColorRole.Text)
         height = self.fontMetrics().height()
         error_line = self.error_line
+        syntax_line = self.syntax_error_line
         width = self._gutter.width() - 6
         while block.isValid() and top <= event.rect().bottom():
             bottom = top + round(self.blockBoundingRect(block).height())
@@ -245,6 +275,10 @@ class CodeEditor(QPlainTextEdit):
                     painter.setPen(Qt.PenStyle.NoPen)
                     painter.setBrush(QColor("#e5534b"))
                     painter.drawEllipse(QRect(3, top + height // 2 - 3, 7, 7))
+                elif number == syntax_line:  # a square: found while typing, not by a run
+                    painter.setPen(Qt.PenStyle.NoPen)
+                    painter.setBrush(QColor(SYNTAX_COLOUR))
+                    painter.drawRect(QRect(3, top + height // 2 - 3, 7, 7))
                 painter.setPen(bright if block.blockNumber() == current else dim)
                 painter.drawText(0, top, width, height, Qt.AlignmentFlag.AlignRight, str(number))
             block = block.next()
@@ -289,6 +323,19 @@ class CodeEditor(QPlainTextEdit):
             found.format.setBackground(QColor("#6e5a1e" if dark else "#fff2a8"))
             found.cursor = cursor
             selections.append(found)
+        if self._syntax is not None:
+            line, column, _message = self._syntax
+            squiggle = QTextEdit.ExtraSelection()
+            squiggle.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+            squiggle.format.setUnderlineColor(QColor(SYNTAX_COLOUR))
+            block = line.block()
+            cursor = QTextCursor(block)
+            length = block.length() - 1
+            start = min(column, max(0, length - 1))
+            cursor.setPosition(block.position() + start)
+            cursor.setPosition(block.position() + max(length, start + 1), _KEEP)
+            squiggle.cursor = cursor
+            selections.append(squiggle)
         if self._error_cursor is not None:
             error = QTextEdit.ExtraSelection()
             error.format.setBackground(QColor("#5c2323" if dark else "#ffe0e0"))

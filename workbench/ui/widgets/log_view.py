@@ -19,13 +19,15 @@ from PySide6.QtWidgets import QPlainTextEdit, QWidget
 from workbench.ui.widgets.code_editor import is_dark
 from workbench.ui.widgets.highlighter import PygmentsHighlighter
 
-STACK_LINE = re.compile(r'File "(?P<path>[^"]+)", line (?P<line>\d+)')
+# Tracebacks write `File "x.py", line 3`; the runtime's Runtime.UserCodeSyntaxError (like
+# awslambdaric's) writes `File "x.py" Line 3`: both are links.
+STACK_LINE = re.compile(r'File "(?P<path>[^"]+)",? [Ll]ine (?P<line>\d+)')
 _PLATFORM = re.compile(r"^(START|END|REPORT|INIT_START|INIT_REPORT|EXTENSION|TELEMETRY)\b")
 _ERROR = re.compile(r"^(\[ERROR\]|Traceback|\w*(Error|Exception)\b)")
 
 
 def stack_location(text: str) -> tuple[str, int] | None:
-    """(path, line) of a Python traceback line such as `File "/var/task/x.py", line 3`."""
+    """(path, line) of a traceback line: `File "/var/task/x.py", line 3` or `… " Line 3`."""
     match = STACK_LINE.search(text)
     return (match["path"], int(match["line"])) if match else None
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QToolTip, QWidget
 DURATION_COLOURS = ("#2f6fde", "#58a6ff")  # (light, dark)
 COST_COLOURS = ("#d4761c", "#f0a04b")
 BEST_COLOUR = "#1a7f37"
+FAILED_COLOUR = "#d1242f"
 MARGINS = (64, 34, 78, 40)  # left, top, right, bottom: room for the axes' labels
 
 
@@ -28,6 +29,7 @@ class ChartPoint:
     duration_ms: float
     cost_usd: float
     errors: int = 0
+    problem: str = ""  # why invocations at this size failed, in words ("" if none did)
 
 
 def nice_ceiling(value: float) -> float:
@@ -202,7 +204,7 @@ class SweepChart(QWidget):
         painter.setBrush(self.palette().color(QPalette.ColorRole.Base))
         for index, point in enumerate(points):
             if self.points[index].errors:
-                painter.setBrush(QColor("#d1242f"))
+                painter.setBrush(QColor(FAILED_COLOUR))
             painter.drawEllipse(point, 4, 4)
             painter.setBrush(self.palette().color(QPalette.ColorRole.Base))
 
@@ -223,9 +225,20 @@ class SweepChart(QWidget):
             (COST_COLOURS[dark], Qt.PenStyle.DashLine, "cost per 1M invocations"),
             (BEST_COLOUR, None, "best"),
         ]
+        if any(p.errors for p in self.points):
+            items.append((FAILED_COLOUR, "dot", "failed"))
         metrics = QFontMetricsF(painter.font())
+        needed = sum(24 + metrics.horizontalAdvance(label) + 18 for *_, label in items)
+        if x + needed > self.width():  # a narrow chart: the short words, never a cut legend
+            x = 8.0
+            short = {"duration (warm median)": "duration", "cost per 1M invocations": "cost"}
+            items = [(colour, style, short.get(label, label)) for colour, style, label in items]
         for colour, style, label in items:
-            if style is None:
+            if style == "dot":
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(QColor(colour))
+                painter.drawEllipse(QPointF(x + 9, y + 6), 4, 4)
+            elif style is None:
                 painter.setPen(QPen(QColor(colour), 2))
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawEllipse(QPointF(x + 9, y + 6), 5, 5)
@@ -248,7 +261,7 @@ class SweepChart(QWidget):
 
     def event(self, event) -> bool:
         if event.type() == event.Type.ToolTip and isinstance(event, QHelpEvent):
-            point = self.point_near(event.position().x(), event.position().y())
+            point = self.point_near(event.pos().x(), event.pos().y())
             if point is not None:
                 lines = [
                     f"{point.memory_mb:,} MB",
@@ -256,7 +269,9 @@ class SweepChart(QWidget):
                     f"cost {cost_text(point.cost_usd)} per invocation",
                     f"{per_million_text(point.cost_usd)} per million invocations",
                 ]
-                if point.errors:
+                if point.problem:
+                    lines.append(f"Failed: {point.problem}")
+                elif point.errors:
                     lines.append(f"{point.errors} invocation(s) failed")
                 QToolTip.showText(event.globalPos(), "\n".join(lines), self)
             else:
