@@ -3,30 +3,32 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 from workbench import __version__
-from workbench.commands import (
-    api,
-    bucket,
-    cost,
-    events,
-    export,
-    image,
-    invoke,
-    layer,
-    lessons,
-    load,
-    package,
-    queue,
-    runtimes,
-    schedule,
-    serve,
-)
+from workbench.commands import COMMANDS
+
+APP_OPTIONS_WITH_VALUES = ("--open", "--backend")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def chosen_command(argv: Sequence[str]) -> str | None:
+    """The sub-command named in argv, without parsing it (its module is the only one loaded)."""
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token in APP_OPTIONS_WITH_VALUES:
+            skip = True
+        elif not token.startswith("-"):
+            return token if token in COMMANDS else None
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser; only the chosen sub-command's module is imported (all of them when
+    argv is None, as tests and documentation tools ask for)."""
     parser = argparse.ArgumentParser(
         prog="lambda-workbench",
         description="Learn AWS Lambda by doing it, on a faithful local Lambda service.",
@@ -47,29 +49,18 @@ def build_parser() -> argparse.ArgumentParser:
         "(default auto: Docker when an engine and the runtime image answer)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (
-        invoke,
-        serve,
-        api,
-        load,
-        cost,
-        image,
-        runtimes,
-        events,
-        schedule,
-        queue,
-        bucket,
-        package,
-        layer,
-        export,
-        lessons,
-    ):
-        module.register(commands)
+    chosen = chosen_command(argv) if argv is not None else None
+    for name, summary in COMMANDS.items():
+        if argv is None or name == chosen:
+            importlib.import_module(f"workbench.commands.{name}").register(commands)
+        else:
+            commands.add_parser(name, help=summary)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv).parse_args(argv)
     if not getattr(args, "func", None):
         from workbench.app import run_app
 

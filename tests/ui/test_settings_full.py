@@ -129,7 +129,13 @@ def test_a_reservation_the_account_cannot_give_is_shown_inline(window, qloop, sc
         settings.apply_button.click()
         assert error.isHidden()
         deployed = service.function("hello")
-        assert (deployed.reserved_concurrency, deployed.provisioned_concurrency) == (4, 1)
+        # AWS refuses provisioned concurrency on $LATEST: the app publishes a version behind
+        # alias live, provisions it there and invokes live from now on.
+        assert (deployed.reserved_concurrency, deployed.provisioned_concurrency) == (4, 0)
+        provisioned = service.versions.provisioned("hello")
+        assert [(p.qualifier, p.requested) for p in provisioned] == [("live", 1)]
+        assert window.controller.qualifier == "live"
+        assert "alias live" in window.statusBar().currentMessage()
         assert deployed.environment == {"TABLE_NAME": "orders", "LOG_LEVEL": "debug"}
         saved = load_function(code_dir)  # applied settings survive a restart
         assert (saved.reserved_concurrency, saved.provisioned_concurrency) == (4, 1)

@@ -17,6 +17,7 @@ from workbench.core.environment import STOPPED_ERROR_TYPE, Served
 from workbench.core.errors import InvokeError
 from workbench.core.model import CONFIG_FILE_NAME, ConfigError, FunctionConfig, load_function
 from workbench.core.service import LambdaService
+from workbench.ui import provisioned_alias
 from workbench.ui.function_file import sync_function_toml
 from workbench.ui.panes.editor_pane import EditorPane
 from workbench.ui.panes.event_pane import EventPane
@@ -74,6 +75,7 @@ class Controller(QObject):
         # Saved code reaches environments only through a deploy, as on AWS: warm environments
         # keep the code they started with.
         self.code_changed = False
+        self.qualifier: str | None = None  # alias live while provisioned concurrency is set
         # Variables a trigger needs in every deploy (a bucket's AWS_ENDPOINT_URL_S3).
         self.extra_environment: dict[str, str] = {}
         editor.sig_saved.connect(self._on_saved)
@@ -108,8 +110,22 @@ class Controller(QObject):
 
     def _deploy(self) -> None:
         if self.service is not None and self.config is not None:
-            self.service.deploy(self._with_extras(self.config))
-            self.code_changed = False
+            note = self._deploy_config(self.config)
+            if note:
+                self.sig_message.emit(note)
+
+    def _deploy_config(self, config: FunctionConfig) -> str:
+        """$LATEST, then alias live when provisioned concurrency is asked for (AWS refuses it
+        on $LATEST); what happened to live, in words. ConfigError when either is refused."""
+        assert self.service is not None
+        self.service.deploy(self._with_extras(provisioned_alias.for_latest(config)))
+        try:
+            live = provisioned_alias.sync(self.service, self._with_extras(config))
+        except InvokeError as exc:
+            raise ConfigError("provisioned concurrency", exc.message) from exc
+        self.qualifier = live.qualifier
+        self.code_changed = False
+        return live.message
 
     def _with_extras(self, config: FunctionConfig) -> FunctionConfig:
         if not self.extra_environment:
@@ -132,14 +148,14 @@ class Controller(QObject):
         A setting the service refuses (a reservation the account cannot give) is shown
         under its field and the deployed settings stay as they were.
         """
+        note = ""
         if self.service is not None:
             try:
-                self.service.deploy(self._with_extras(config))
+                note = self._deploy_config(config)
             except ConfigError as exc:
                 self.settings.show_deploy_error(exc)
                 self.sig_message.emit(f"Not deployed: {exc}")
                 return False
-            self.code_changed = False
         old_module = handler_module_path(self.config) if self.config else None
         if handler_module_path(config) != old_module and self.editor.modified:
             self.editor.save()
@@ -147,6 +163,7 @@ class Controller(QObject):
         self.sig_message.emit(
             f"Deployed {config.name}: {config.memory_mb} MB, {config.timeout_s} s timeout. "
             f"Its environments were retired; the next invoke starts cold.{self._save(config)}"
+            + (f" {note}" if note else "")
         )
         return True
 
@@ -233,7 +250,11 @@ class Controller(QObject):
         request_ids = []
         try:
             for _ in range(times):
-                request_ids.append(await self.service.invoke_event(self.config.name, payload))
+                request_ids.append(
+                    await self.service.invoke_event(
+                        self.config.name, payload, qualifier=self.qualifier
+                    )
+                )
         except InvokeError as exc:
             self.result.show_invoke_error(exc)
             return
@@ -249,7 +270,7 @@ class Controller(QObject):
     async def _invoke_once(self, payload: bytes) -> Served | BaseException:
         assert self.service is not None and self.config is not None
         try:
-            return await self.service.invoke(self.config.name, payload)
+            return await self.service.invoke(self.config.name, payload, qualifier=self.qualifier)
         except Exception as exc:  # shown to the learner, never lost
             return exc
 

@@ -1,0 +1,62 @@
+"""The CLI loads only what a sub-command needs: `--help`, `cost` and `events` never import the
+engine, aiohttp or the Docker SDK (issue 14: start-up 7.8x a bare interpreter before)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import subprocess
+import sys
+
+import pytest
+
+from workbench.cli import build_parser, chosen_command
+from workbench.commands import COMMANDS
+
+HEAVY = ("aiohttp", "docker", "workbench.core.service", "workbench.backends", "PySide6")
+
+
+def loaded_after(*argv: str) -> set[str]:
+    """The modules a fresh interpreter holds after running the CLI with argv."""
+    probe = (
+        "import sys\n"
+        "from workbench.cli import main\n"
+        "try:\n"
+        f"    main({list(argv)!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('\\n'.join(sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    return set(done.stdout.split())
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("--help",),
+        ("cost", "--invocations", "1000", "--duration-ms", "10", "--memory-mb", "128"),
+        ("events", "list"),
+    ],
+)
+def test_light_commands_do_not_load_the_engine(argv):
+    heavy = sorted(m for m in loaded_after(*argv) if m.startswith(HEAVY))
+    assert heavy == []
+
+
+def test_help_lists_every_command_with_its_modules_own_summary():
+    for name, summary in COMMANDS.items():
+        subparsers = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(f"workbench.commands.{name}").register(subparsers)
+        helps = {choice.dest: choice.help for choice in subparsers._choices_actions}
+        assert helps[name] == summary, f"commands/__init__.py's summary of {name} drifted"
+
+
+def test_the_chosen_command_is_found_past_the_app_options():
+    assert chosen_command(["--backend", "process", "cost", "--help"]) == "cost"
+    assert chosen_command(["--open", "serve"]) is None  # a folder named like a command
+    assert chosen_command(["--help"]) is None
+    help_text = build_parser(["--help"]).format_help()
+    assert all(name in help_text for name in COMMANDS)
