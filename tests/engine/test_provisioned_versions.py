@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from engine_helpers import ServiceFactory, wait_until, write_function
 
-from workbench.core.billing import BillingMeter
+from workbench.core.billing_meter import BillingMeter
 from workbench.core.errors import InvokeError
 from workbench.core.events import EnvironmentReaped, InitCompleted
 from workbench.core.model import ConfigError

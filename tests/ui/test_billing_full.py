@@ -9,7 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from ui_helpers import run, wait_for
 
-from workbench.core.billing import BillingMeter, charge_for
+from workbench.core.billing import charge_for
+from workbench.core.billing_meter import BillingMeter
 from workbench.core.events import EventBus, InvocationCompleted, Report
 from workbench.core.monthly_cost import monthly_estimate
 from workbench.ui.panes.billing_pane import BillingPane

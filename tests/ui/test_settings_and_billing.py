@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from workbench.core.billing import BillingMeter
+from workbench.core.billing_meter import BillingMeter
 from workbench.core.events import EventBus, InvocationCompleted, Report
 from workbench.core.model import FunctionConfig
 from workbench.ui.panes.billing_pane import BillingPane

@@ -9,16 +9,16 @@ from typing import Any
 import pytest
 
 from workbench.commands import cost
-from workbench.core import billing
+from workbench.core import billing, billing_meter
 from workbench.core.billing import (
     PRICES,
-    BillingMeter,
     InvocationCharge,
     billed_duration_ms,
     charge_for,
     format_usd,
     gb_seconds,
 )
+from workbench.core.billing_meter import BillingMeter
 from workbench.core.events import EventBus, InvocationCompleted, InvocationStarted, LogLine, Report
 from workbench.core.monthly_cost import monthly_estimate
 
@@ -269,7 +269,7 @@ def test_free_tier_covers_the_first_400k_gb_seconds() -> None:
 
 def test_free_tier_covers_the_first_requests(monkeypatch: pytest.MonkeyPatch) -> None:
     """Requests past the free allowance pay again (allowance shrunk to 2 to keep this quick)."""
-    monkeypatch.setattr(billing, "FREE_TIER_REQUESTS", 2)
+    monkeypatch.setattr(billing_meter, "FREE_TIER_REQUESTS", 2)
     meter = BillingMeter(free_tier=True)
     costs = [bill(meter, WARM).request_cost for _ in range(3)]
     assert costs == [0, 0, D("0.0000002")]

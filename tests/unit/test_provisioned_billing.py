@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from workbench.core.billing import REQUEST_PRICE, BillingMeter, charge_for
+from workbench.core.billing import REQUEST_PRICE, charge_for
+from workbench.core.billing_meter import BillingMeter
 from workbench.core.events import EnvironmentCreated, EnvironmentReaped, InvocationCompleted, Report
 from workbench.core.provisioned_billing import ProvisionedCapacity
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.core.billing import BillingMeter
+from workbench.core.billing_meter import BillingMeter
 from workbench.core.events import EnvironmentCreated, EnvironmentReaped
 from workbench.core.provisioned_billing import provisioned_month
 

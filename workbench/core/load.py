@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from workbench.core import errors
-from workbench.core.billing import BillingMeter
+from workbench.core.billing_meter import BillingMeter
 from workbench.core.events import EnvironmentCreated, Event, InvocationStarted
 from workbench.core.service import LambdaService
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
 )
 
-from workbench.core.billing import BillingMeter
+from workbench.core.billing_meter import BillingMeter
 from workbench.core.events import Event
 from workbench.core.service import LambdaService
 from workbench.ui import theme, window_layout

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.billing import BillingMeter, charge_for, format_usd
+from workbench.core.billing import charge_for, format_usd
+from workbench.core.billing_meter import BillingMeter
 from workbench.core.events import (
     EnvironmentCreated,
     EnvironmentReaped,
