@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from workbench.commands import cost
-from workbench.core import billing, billing_meter
+from workbench.core import billing_meter
 from workbench.core.billing import (
     PRICES,
     InvocationCharge,
