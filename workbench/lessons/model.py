@@ -148,6 +148,25 @@ def grade(question: Question, chosen: tuple[int, ...] | list[int]) -> QuizFeedba
 
 
 @dataclass(frozen=True)
+class Mistake:
+    """A mistake seen in class, and what the checks say about it (facilitator notes)."""
+
+    mistake: str
+    check_says: str = ""
+    wrong_answer: str = ""  # the lesson folder's wrong/<name>/ that reproduces it, if any
+
+
+@dataclass(frozen=True)
+class FacilitatorNotes:
+    """An instructor's notes for one lesson (facilitator.toml): timing and common mistakes."""
+
+    minutes_in_class: int
+    timing: str = ""
+    mistakes: tuple[Mistake, ...] = ()
+    discuss: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Lesson:
     """A whole lesson: front matter, steps, events, the exercise's checks, quiz and hints."""
 
@@ -166,6 +185,13 @@ class Lesson:
     hints: tuple[str, ...]
     try_it: TryIt = TryIt()
     references: Mapping[str, CodeReference] = field(default_factory=dict)
+    facilitator: FacilitatorNotes | None = None
+
+    @property
+    def wrong_dirs(self) -> tuple[Path, ...]:
+        """Plausible wrong answers shipped with the lesson (wrong/<name>/): each must fail."""
+        wrong = self.folder / "wrong"
+        return tuple(sorted(p for p in wrong.iterdir() if p.is_dir())) if wrong.is_dir() else ()
 
     @property
     def starter_dir(self) -> Path:
@@ -195,6 +221,8 @@ class LessonPack:
     title: str
     lessons: tuple[Lesson, ...]
     problems: tuple[Problem, ...] = ()
+    solutions: str = "visible"  # workshop: visible | after-pass | instructor
+    unlock_key_sha256: str = ""  # workshop: sha256 of the instructor's unlock key
 
     def lesson(self, lesson_id: str) -> Lesson:
         """The lesson with this id; KeyError if there is none."""

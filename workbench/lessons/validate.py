@@ -17,9 +17,11 @@ from pathlib import Path
 
 from workbench.core.model import CONFIG_FILE_NAME, ConfigError, load_function
 from workbench.core.service import LambdaService
+from workbench.lessons.actions import ActionError, parse_action
 from workbench.lessons.model import Lesson, Problem
 from workbench.lessons.pack import load_pack
 from workbench.lessons.runner import check_exercise, function_name
+from workbench.lessons.terminal import action_links
 from workbench.lessons.tomllines import KeyLines
 
 IMPORT_LIMIT_S = 60.0
@@ -90,8 +92,34 @@ def _setting_line(folder: Path, exc: ConfigError) -> int:
     return max(lines.line((key,)), lines.line(("function", key)))
 
 
+def check_actions(lesson: Lesson) -> list[Problem]:
+    """Every action link of lesson.md parses, and names events and sample files that exist."""
+    path = lesson.folder / "lesson.md"
+    problems = []
+    for line, label, href in action_links(path.read_text(encoding="utf-8")):
+        try:
+            action = parse_action(href)
+        except ActionError as exc:
+            problems.append(Problem(path, line, f"[{label}]: {exc}"))
+            continue
+        event = action.params.get("event")
+        if action.kind == "invoke" and event and event not in lesson.events:
+            known = ", ".join(lesson.events) or "none"
+            problems.append(Problem(path, line, f"[{label}]: no event {event!r} (known: {known})"))
+        sample = action.params.get("sample")
+        if (
+            action.kind == "bucket-put"
+            and sample
+            and not (lesson.folder / "events" / str(sample)).is_file()
+        ):
+            problems.append(
+                Problem(path, line, f"[{label}]: no file events/{sample} in the lesson")
+            )
+    return problems
+
+
 async def check_exercise_both_ways(lesson: Lesson, service: LambdaService) -> list[Problem]:
-    """The solution must pass every check and the starter must fail at least one."""
+    """The solution must pass every check; the starter and each wrong answer must fail one."""
     checks_file = lesson.folder / "checks.toml"
     problems: list[Problem] = []
     solution = await check_exercise(
@@ -113,6 +141,14 @@ async def check_exercise_both_ways(lesson: Lesson, service: LambdaService) -> li
         problems.append(
             Problem(checks_file, 1, "the starter passes every check: nothing is left to do")
         )
+    for wrong in lesson.wrong_dirs:
+        result = await check_exercise(
+            lesson, wrong, service, name=function_name(lesson, f"wrong-{wrong.name}")
+        )
+        if result.passed:
+            problems.append(
+                Problem(wrong, 1, f"the wrong answer {wrong.name!r} passes every check")
+            )
     return problems
 
 
@@ -132,7 +168,8 @@ async def check_pack(
     pack = load_pack(folder)
     problems = list(pack.problems)
     for lesson in pack.lessons:
-        for code in (lesson.starter_dir, lesson.solution_dir):
+        problems += check_actions(lesson)
+        for code in (lesson.starter_dir, lesson.solution_dir, *lesson.wrong_dirs):
             problems += check_code(code)
     if service is None:
         return problems
@@ -145,6 +182,7 @@ async def _run_all(
     problems: list[Problem] = []
     for lesson in lessons:
         if progress is not None:
-            progress(f"running {lesson.folder.name}: solution and starter")
+            wrong = len(lesson.wrong_dirs)
+            progress(f"running {lesson.folder.name}: solution, starter and {wrong} wrong answer(s)")
         problems += await check_exercise_both_ways(lesson, service)
     return problems
