@@ -55,6 +55,7 @@ class CheckContext:
     config: FunctionConfig
     lesson: Lesson
     code_dir: Path
+    fresh: Mapping[str, str] = field(default_factory=dict)  # this run's ${…} values
 
     @property
     def name(self) -> str:
@@ -63,7 +64,7 @@ class CheckContext:
     def payload(self, params: Mapping[str, Any], key: str = "event") -> bytes:
         """The event bytes a check names (params[key]), or its inline payload, or {}."""
         if params.get(key):
-            return self.lesson.event(str(params[key])).payload()
+            return self.lesson.event(str(params[key])).payload(self.fresh or None)
         if key == "event" and "payload" in params:
             return json.dumps(params["payload"]).encode()
         return b"{}"

@@ -40,12 +40,19 @@ async def _invoke_ok(ctx: CheckContext, payload: bytes, nth: str) -> Served | Ou
         "counter": Field("string", "JSON path of a number in the response", True),
         "expect": Field("string", "how the counter moves", choices=("grows", "constant")),
         "times": Field("integer", "how many invocations (default 2)", minimum=2, maximum=5),
+        "warm_under_ms": Field(
+            "number",
+            "each warm invocation's REPORT Duration must be below this: measured, so a "
+            "counter the function fakes cannot pass",
+            minimum=1,
+        ),
     },
-    ("values", "counter"),
+    ("values", "counter", "durations"),
 )
 async def warm_reuse(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     counter, mode = params["counter"], params.get("expect", "grows")
     values: list[Any] = []
+    durations: list[float] = []
     for n in range(int(params.get("times", 2))):
         served = await _invoke_ok(ctx, ctx.payload(params), f"invocation #{n + 1}'s")
         if isinstance(served, Outcome):
@@ -55,8 +62,17 @@ async def warm_reuse(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
                 f"Invocation #{n + 1} was a cold start: Lambda could not reuse the environment"
             )
         values.append(jsonpath.lookup(json.loads(served.payload), counter))
+        durations.append(served.report.duration_ms)
     shown = " → ".join("missing" if v is jsonpath.MISSING else short(v) for v in values)
-    fields = {"values": shown, "counter": counter}
+    took = ", ".join(f"{d:.0f} ms" for d in durations)
+    fields = {"values": shown, "counter": counter, "durations": took}
+    limit = params.get("warm_under_ms")
+    if limit is not None and any(d >= float(limit) for d in durations[1:]):
+        return failed(
+            f"The warm invocations took {took} (REPORT Duration); a warm one should take under "
+            f"{float(limit):g} ms, so the slow work still runs on every invocation",
+            **fields,
+        )
     if any(not isinstance(v, int | float) or isinstance(v, bool) for v in values):
         return failed(
             f"`{counter}` should be a number in every response; it went {shown}", **fields

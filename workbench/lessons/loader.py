@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.catalogue import CatalogueError, generate
-from workbench.lessons import markdown, schema
+from workbench.lessons import fresh, markdown, schema
 from workbench.lessons.checks import kinds, template_names
 from workbench.lessons.model import (
     CheckSpec,
@@ -189,7 +189,7 @@ def _events(r: _Reader) -> dict[str, LessonEvent]:
             continue
         params = spec.get("params", {})
         try:
-            generate(spec["sample"], **params)
+            generate(spec["sample"], **fresh.substitute(params))
         except CatalogueError as exc:
             r.problem(r.folder / "events.toml", lines.line((name, "sample")), str(exc))
             continue
@@ -230,7 +230,11 @@ def _checks(r: _Reader, events: dict[str, LessonEvent]) -> list[CheckSpec]:
         found = schema.check_table(check, {**schema.CHECK_COMMON, **kind.params}, where)
         params = {k: v for k, v in check.items() if k not in schema.CHECK_COMMON}
         if not found and kind.static is not None:
-            found = [((*where, *p), m) for p, m in kind.static(params)]
+            found = [((*where, *p), m) for p, m in kind.static(fresh.substitute(params))]
+        for name in fresh.unknown(params):
+            found.append(
+                (where, f"unknown placeholder ${{{name}}}; known: {', '.join(fresh.NAMES)}")
+            )
         for key in kind.event_keys:
             if isinstance(params.get(key), str) and params[key] not in events:
                 found.append(((*where, key), _no_event(params[key], events)))

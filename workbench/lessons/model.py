@@ -53,18 +53,24 @@ class LessonEvent:
     sample: str | None = None  # a key of workbench.catalogue
     params: Mapping[str, Any] = field(default_factory=dict)
 
-    def value(self) -> Any:
-        """The event as JSON data; a catalogue event is generated afresh (new ids, times)."""
+    def value(self, fresh: Mapping[str, str] | None = None) -> Any:
+        """The event as JSON data; a catalogue event is generated afresh (new ids, times).
+
+        `${name}`-style placeholders get the values `fresh` gives (a check run draws new
+        ones), or readable defaults (see workbench.lessons.fresh).
+        """
+        from workbench.lessons.fresh import substitute
+
         if self.path is not None:
-            return json.loads(self.path.read_text(encoding="utf-8"))
+            return substitute(json.loads(self.path.read_text(encoding="utf-8")), fresh)
         from workbench.catalogue import generate  # only lessons with catalogue events need it
 
         assert self.sample is not None
-        return generate(self.sample, **dict(self.params))
+        return generate(self.sample, **substitute(dict(self.params), fresh))
 
-    def payload(self) -> bytes:
+    def payload(self, fresh: Mapping[str, str] | None = None) -> bytes:
         """The event as the bytes an invocation sends."""
-        return json.dumps(self.value()).encode()
+        return json.dumps(self.value(fresh)).encode()
 
     def text(self) -> str:
         """The event pretty-printed, for an editor."""

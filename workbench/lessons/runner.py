@@ -6,12 +6,13 @@ import asyncio
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from workbench.core.errors import InvokeError
 from workbench.core.model import ConfigError, load_function
 from workbench.core.service import LambdaService
+from workbench.lessons import fresh
 from workbench.lessons.checks import CheckContext, feedback, kinds
 from workbench.lessons.model import CheckSpec, Lesson
 
@@ -93,7 +94,9 @@ async def check_exercise(
             service.deploy(config)
         except ConfigError as exc:
             return ExerciseResult(lesson.id, code_dir, tuple(results), str(exc))
-        result = await _run_one(CheckContext(service, config, lesson, code_dir), spec)
+        values = fresh.draw()  # new names and keys for every check: no answer can be learnt
+        ctx = CheckContext(service, config, lesson, code_dir, values)
+        result = await _run_one(ctx, replace(spec, params=fresh.substitute(spec.params, values)))
         results.append(result)
         if on_check is not None:
             on_check(result)
