@@ -132,10 +132,10 @@ def _pack(args: argparse.Namespace) -> LessonPack:
 def run_list(args: argparse.Namespace) -> int:
     pack, store = _pack(args), _store(args)
     print(pack.title)
-    for lesson in pack.lessons:
+    for position, lesson in enumerate(pack.lessons, 1):
         status = store.progress.of(lesson.id).status()
         mark = {"done": "✓", "started": "…", "new": " "}[status]
-        print(f" {mark} {lesson.order:2}. {lesson.title:<32} {lesson.minutes:>3} min  {lesson.id}")
+        print(f" {mark} {position:2}. {lesson.title:<36} {lesson.minutes:>3} min  {lesson.id}")
         print(f"       {lesson.summary}")
     return 0
 

@@ -127,9 +127,12 @@ def kinds() -> Mapping[str, CheckKind]:
         kinds_invoke,
         kinds_lifecycle,
         kinds_package,
+        kinds_queue,
+        kinds_versions,
     )
 
     del kinds_bucket, kinds_config, kinds_http, kinds_invoke, kinds_lifecycle, kinds_package
+    del kinds_queue, kinds_versions
     return dict(_KINDS)
 
 

@@ -18,7 +18,20 @@ from urllib.parse import quote
 FIRST = ("Ada", "Zoë", "José", "Łukasz", "Mónica", "Chidi", "Søren", "Anaïs", "Grace", "Nguyễn")
 LAST = ("Lovelace", "Hopper", "Müller", "O'Brien", "García", "Østergaard", "Dvořák", "Okafor")
 WORDS = ("beach day", "café", "tabby cat", "año nuevo", "straße", "sunset", "façade", "niño")
-PLACEHOLDER = re.compile(r"\$\{([a-z_]+)\}")
+CURRENCIES = ("GBP", "SEK", "CHF", "PLN", "DKK", "NOK")  # never the samples' EUR
+PLACEHOLDER = re.compile(r"\$\{([a-z_0-9]+)\}")
+# A string that is exactly one of these placeholders becomes a JSON number, not text.
+NUMERIC = frozenset({"n", "big", "big_primes"})
+
+
+def primes_below(limit: int) -> int:
+    """How many primes are below limit (a sieve: the check's own answer, in milliseconds)."""
+    sieve = bytearray([1]) * limit
+    sieve[:2] = b"\x00\x00"
+    for i in range(2, int(limit**0.5) + 1):
+        if sieve[i]:
+            sieve[i * i :: i] = bytearray(len(range(i * i, limit, i)))
+    return sum(sieve)
 
 
 def _draw(rng: random.Random) -> dict[str, str]:
@@ -28,6 +41,7 @@ def _draw(rng: random.Random) -> dict[str, str]:
     words = rng.choice(WORDS)
     file = f"{words} ({n})+{rng.choice(FIRST)}.jpg"  # space, parentheses, +, non-ASCII
     order = f"A-{rng.randint(1000, 9999)}"
+    big = rng.randint(120_000, 160_000)
     return {
         "name": f"{first} {last}",
         "first": first,
@@ -37,6 +51,10 @@ def _draw(rng: random.Random) -> dict[str, str]:
         "file_stem": file.rsplit(".", 1)[0],
         "word": words,
         "n": str(n),
+        "n2": f"{n:02d}",
+        "currency": rng.choice(CURRENCIES),
+        "big": str(big),
+        "big_primes": str(primes_below(big)),
         "order": order,
         "token": f"{rng.getrandbits(40):010x}",
     }
@@ -52,6 +70,10 @@ DEFAULTS: Mapping[str, str] = {
     "file_stem": "beach day (2)+Zoë",
     "word": "beach day",
     "n": "2",
+    "n2": "02",
+    "currency": "EUR",
+    "big": "150000",
+    "big_primes": "13848",
     "order": "A-1001",
     "token": "0000c0ffee",
 }
@@ -68,6 +90,9 @@ def substitute(value: Any, values: Mapping[str, str] | None = None) -> Any:
     chosen = values if values is not None else DEFAULTS
     replace: Callable[[re.Match[str]], str] = lambda m: chosen.get(m.group(1), m.group(0))  # noqa: E731
     if isinstance(value, str):
+        whole = PLACEHOLDER.fullmatch(value)
+        if whole and whole.group(1) in NUMERIC and whole.group(1) in chosen:
+            return int(chosen[whole.group(1)])
         return PLACEHOLDER.sub(replace, value)
     if isinstance(value, list):
         return [substitute(v, chosen) for v in value]

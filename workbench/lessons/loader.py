@@ -238,7 +238,8 @@ def _checks(r: _Reader, events: dict[str, LessonEvent]) -> list[CheckSpec]:
         for key in kind.event_keys:
             if isinstance(params.get(key), str) and params[key] not in events:
                 found.append(((*where, key), _no_event(params[key], events)))
-        unknown = set(template_names(check.get("message", ""))) - {"detail", *kind.fields}
+        template = fresh.PLACEHOLDER.sub("", str(check.get("message", "")))  # ${…} are fresh values
+        unknown = set(template_names(template)) - {"detail", *kind.fields}
         if unknown:
             fields = ", ".join(("detail", *kind.fields))
             found.append(

@@ -96,7 +96,12 @@ async def check_exercise(
             return ExerciseResult(lesson.id, code_dir, tuple(results), str(exc))
         values = fresh.draw()  # new names and keys for every check: no answer can be learnt
         ctx = CheckContext(service, config, lesson, code_dir, values)
-        result = await _run_one(ctx, replace(spec, params=fresh.substitute(spec.params, values)))
+        concrete = replace(
+            spec,
+            params=fresh.substitute(spec.params, values),
+            message=fresh.substitute(spec.message, values) if spec.message else spec.message,
+        )
+        result = await _run_one(ctx, concrete)
         results.append(result)
         if on_check is not None:
             on_check(result)

@@ -7,6 +7,7 @@ and the starter must fail at least one, through the real engine.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -63,6 +64,10 @@ def _import_problems(folder: Path, modules: list[str]) -> list[Problem]:
         return []
     with tempfile.TemporaryDirectory(prefix="lesson-import-") as tmp:
         env = {"PATH": "/usr/bin:/bin", "TMPDIR": tmp, "HOME": tmp, "PYTHONDONTWRITEBYTECODE": "1"}
+        # The function's own environment variables, as Lambda sets them before init (a bad
+        # function.toml is reported by check_code).
+        with contextlib.suppress(ConfigError):
+            env = {**load_function(folder).environment, **env}
         try:
             done = subprocess.run(
                 [sys.executable, "-c", _IMPORTER, *modules],
