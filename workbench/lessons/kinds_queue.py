@@ -137,10 +137,23 @@ async def async_delivery(ctx: CheckContext, params: Mapping[str, Any]) -> Outcom
     config = ctx.service.function(ctx.name)
     target = parse_target(params["reaches"])
     allowed = int(params.get("max_retries", 0))
-    if config.max_retry_attempts > allowed:
+    success = params.get("condition") == "Success"
+    if not success and config.max_retry_attempts > allowed:
         return failed(
-            f"max_retry_attempts is {config.max_retry_attempts}: a declined payment would be "
-            "retried after 1 minute and again after 2, and it fails every time",
+            f"max_retry_attempts is {config.max_retry_attempts}: this event would be retried "
+            "after 1 minute and again after 2, and it fails every time",
+            reaches=params["reaches"],
+        )
+    routed = {
+        "on_success": config.on_success,
+        "on_failure": config.on_failure,
+        "dead_letter": config.dead_letter,
+    }
+    targets = {k: parse_target(v) for k, v in routed.items() if v}
+    if target not in targets.values():
+        shown = ", ".join(f"{k} = {v}" for k, v in routed.items() if v) or "no destination"
+        return failed(
+            f"Nothing is routed to {params['reaches']}: the function has {shown}",
             reaches=params["reaches"],
         )
     payload = ctx.payload(params)
