@@ -18,6 +18,7 @@ from workbench.core.events import DestinationDelivered
 from workbench.core.model import parse_target
 from workbench.lessons.checks import EVENT_PARAMS, CheckContext, Outcome, failed, kind, passed
 from workbench.lessons.feedback import short
+from workbench.lessons.kinds_config import succeeded
 from workbench.lessons.schema import Field
 from workbench.triggers.queue import Queue
 from workbench.triggers.queue_poller import BatchResult, MappingError, SqsEventSourceMapping
@@ -167,6 +168,11 @@ async def async_delivery(ctx: CheckContext, params: Mapping[str, Any]) -> Outcom
         ]
         if delivered and len(ctx.service.destinations.messages(target)) > before:
             break
+        if not success and succeeded(ctx, request_id) and config.on_success is None:
+            return failed(
+                "The invocation succeeded, so nothing is sent where failures go",
+                reaches=params["reaches"],
+            )
         await asyncio.sleep(0.05)
     elsewhere = ", ".join(f"{e.destination} ({e.condition})" for e in delivered) or "nowhere"
     kept = ctx.service.destinations.messages(target)[before:]
