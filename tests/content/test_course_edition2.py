@@ -91,9 +91,7 @@ def test_statements_with_figures_cite_facts_in_the_new_and_fixed_lessons():
 
 
 @pytest.mark.timeout(300)
-@pytest.mark.parametrize(
-    "lesson_id", [lid for lid in LESSON_IDS if PACK.lesson(lid).wrong_dirs]
-)
+@pytest.mark.parametrize("lesson_id", [lid for lid in LESSON_IDS if PACK.lesson(lid).wrong_dirs])
 async def test_every_wrong_answer_fails_with_the_feedback_the_notes_promise(
     lesson_id, service: LambdaService
 ):
