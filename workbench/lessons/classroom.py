@@ -203,6 +203,7 @@ def chart(summaries: list[LessonSummary], learners: int, path: Path) -> None:
 
     matplotlib.use("Agg")  # no display: this runs from a terminal or a test
     from matplotlib import pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     labels = [s.id for s in summaries]
     passed = [s.passed for s in summaries]
@@ -220,8 +221,9 @@ def chart(summaries: list[LessonSummary], learners: int, path: Path) -> None:
     )
     ax.set_ylabel("learners")
     ax.set_ylim(0, max(learners, 1))
-    ax.set_title(f"Class progress per lesson ({learners} learners)")
-    ax.legend(loc="upper right")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # learners come whole
+    ax.set_title(f"Class progress per lesson ({learners} learners)", pad=28)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
     plt.setp(ax.get_xticklabels(), rotation=45, ha="right")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
