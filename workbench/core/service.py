@@ -103,6 +103,7 @@ class LambdaService:
         )
         self._env_numbers = itertools.count(1)
         self._background: set[asyncio.Task[object]] = set()
+        self._shutdowns: set[asyncio.Task[object]] = set()  # awaited, never cancelled, at close
         self._reaper: asyncio.Task[None] | None = None
         self._closed = False
 
@@ -119,6 +120,9 @@ class LambdaService:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        # Environments already retired (a redeploy, a failure) finish shutting down rather
+        # than being cancelled halfway, which left their container and Runtime API behind.
+        await asyncio.gather(*self._shutdowns, return_exceptions=True)
         envs = [env for pool in self._pools.values() for env in pool]
         await asyncio.gather(*(env.shutdown("shutdown") for env in envs), return_exceptions=True)
         self._pools.clear()
@@ -145,7 +149,7 @@ class LambdaService:
             if env.reserved:
                 env.retired = True  # let its running invocation finish; retired on release
             else:
-                self._spawn(env.shutdown("replaced"))
+                self._spawn_shutdown(env, "replaced")
         for _ in range(config.provisioned_concurrency):
             env = self._new_environment(config, "provisioned-concurrency")
             self._spawn(self._provision(env))
@@ -354,12 +358,17 @@ class LambdaService:
         pool = self._pools.get((env.config.name, env.version), [])
         if env in pool:
             pool.remove(env)
-        self._spawn(env.shutdown(reason))  # type: ignore[arg-type]
+        self._spawn_shutdown(env, reason)
 
     def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
         task = asyncio.ensure_future(coro)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+    def _spawn_shutdown(self, env: Environment, reason: str) -> None:
+        task = asyncio.ensure_future(env.shutdown(reason))  # type: ignore[arg-type]
+        self._shutdowns.add(task)
+        task.add_done_callback(self._shutdowns.discard)
 
     # ----- reaping -----------------------------------------------------------------------
     def reap_idle(self) -> int:
