@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tarfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -65,3 +66,22 @@ async def test_memory_buys_cpu_for_the_memory_lesson(docker_service):
         assert json.loads(served.payload) == {"below": 60_000, "primes": 6057}
         durations[memory] = served.report.duration_ms
     assert durations[128] > 4 * durations[1769], durations
+
+
+def test_the_bundle_carries_the_runtime_image(tmp_path: Path, docker_client):
+    image = "lambda-workbench/python:3.11"
+    docker_client.images.get(image)  # built by scripts/test.sh
+    bundle = tmp_path / "usb"
+    subprocess_bash("scripts/bundle.sh", bundle, "--images", image)
+    tarball = bundle / "images" / "lambda-workbench_python_3.11.tar"
+    with tarfile.open(tarball) as saved:
+        manifest = json.load(saved.extractfile("manifest.json"))
+    assert manifest[0]["RepoTags"] == [image]
+    assert "lambda-workbench/python:3.11" in (bundle / "README.txt").read_text()
+
+
+def subprocess_bash(*args: str | Path) -> None:
+    done = subprocess.run(
+        ["bash", *map(str, args)], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=800
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
