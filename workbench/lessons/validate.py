@@ -7,6 +7,7 @@ and the starter must fail at least one, through the real engine.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import subprocess
@@ -21,7 +22,7 @@ from workbench.core.service import LambdaService
 from workbench.lessons.actions import ActionError, parse_action
 from workbench.lessons.model import Lesson, Problem
 from workbench.lessons.pack import load_pack
-from workbench.lessons.runner import check_exercise, function_name
+from workbench.lessons.runner import ExerciseResult, check_exercise, function_name
 from workbench.lessons.terminal import action_links
 from workbench.lessons.tomllines import KeyLines
 
@@ -123,13 +124,31 @@ def check_actions(lesson: Lesson) -> list[Problem]:
     return problems
 
 
+PARALLEL_CODE = 3  # code folders of one lesson checked at once (each its own function name)
+
+
 async def check_exercise_both_ways(lesson: Lesson, service: LambdaService) -> list[Problem]:
-    """The solution must pass every check; the starter and each wrong answer must fail one."""
+    """The solution must pass every check; the starter and each wrong answer must fail one.
+
+    The folders run concurrently, a few at a time, each deployed under its own name.
+    """
     checks_file = lesson.folder / "checks.toml"
-    problems: list[Problem] = []
-    solution = await check_exercise(
-        lesson, lesson.solution_dir, service, name=function_name(lesson, "solution")
+    slots = asyncio.Semaphore(PARALLEL_CODE)
+    folders = {
+        "solution": lesson.solution_dir,
+        "starter": lesson.starter_dir,
+        **{f"wrong-{w.name}": w for w in lesson.wrong_dirs},
+    }
+
+    async def run(suffix: str, folder: Path) -> ExerciseResult:
+        async with slots:
+            return await check_exercise(lesson, folder, service, name=function_name(lesson, suffix))
+
+    results = dict(
+        zip(folders, await asyncio.gather(*(run(k, v) for k, v in folders.items())), strict=True)
     )
+    problems: list[Problem] = []
+    solution = results.pop("solution")
     if solution.setup_error:
         problems.append(Problem(checks_file, 1, f"the solution: {solution.setup_error}"))
     for result in solution.checks:
@@ -139,18 +158,13 @@ async def check_exercise_both_ways(lesson: Lesson, service: LambdaService) -> li
             problems.append(
                 Problem(checks_file, spec.line, f"the solution fails '{spec.title}': {first_line}")
             )
-    starter = await check_exercise(
-        lesson, lesson.starter_dir, service, name=function_name(lesson, "starter")
-    )
-    if starter.passed:
+    if results.pop("starter").passed:
         problems.append(
             Problem(checks_file, 1, "the starter passes every check: nothing is left to do")
         )
-    for wrong in lesson.wrong_dirs:
-        result = await check_exercise(
-            lesson, wrong, service, name=function_name(lesson, f"wrong-{wrong.name}")
-        )
+    for suffix, result in results.items():
         if result.passed:
+            wrong = folders[suffix]
             problems.append(
                 Problem(wrong, 1, f"the wrong answer {wrong.name!r} passes every check")
             )
