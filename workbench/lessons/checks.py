@@ -56,6 +56,7 @@ class CheckContext:
     lesson: Lesson
     code_dir: Path
     fresh: Mapping[str, str] = field(default_factory=dict)  # this run's ${…} values
+    qualifier: str | None = None  # invoke this version or alias instead of $LATEST
 
     @property
     def name(self) -> str:
@@ -72,7 +73,8 @@ class CheckContext:
     async def invoke(self, payload: bytes) -> Served:
         """Invoke the function synchronously, bounded by its timeout plus a margin."""
         limit = self.config.timeout_s + INVOKE_MARGIN_S
-        return await asyncio.wait_for(self.service.invoke(self.name, payload), limit)
+        invoked = self.service.invoke(self.name, payload, qualifier=self.qualifier)
+        return await asyncio.wait_for(invoked, limit)
 
 
 KindRunner = Callable[[CheckContext, Mapping[str, Any]], Awaitable[Outcome]]

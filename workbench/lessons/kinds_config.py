@@ -50,7 +50,7 @@ ASYNC_WAIT_S = 30.0
 async def setting(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     name = params["setting"]
     attribute, unit = SETTINGS[name]
-    value = getattr(ctx.service.function(ctx.name), attribute)
+    value = getattr(ctx.config, attribute)  # as the learner configured it (function.toml)
     shown = "not set" if value is None else f"{value}{unit}"
     why = f" — {params['why']}" if params.get("why") else ""
     fields = {"setting": name, "value": shown}

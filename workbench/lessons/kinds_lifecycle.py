@@ -22,6 +22,7 @@ from workbench.lessons.feedback import describe_error, short
 from workbench.lessons.schema import Field
 
 PROVISION_WAIT_S = 30.0  # provisioned environments initialise in the background
+PROVISIONED_ALIAS = "live"  # where a check puts the function.toml's provisioned concurrency
 
 
 async def _invoke_ok(ctx: CheckContext, payload: bytes, nth: str) -> Served | Outcome:
@@ -141,6 +142,14 @@ async def _wait_provisioned(ctx: CheckContext) -> int:
     return ready
 
 
+async def _wait_provisioned_alias(ctx: CheckContext, wanted: int) -> None:
+    """Wait (bounded) until the alias's provisioned environments are initialised."""
+    deadline = time.monotonic() + PROVISION_WAIT_S
+    ready = getattr(ctx.service, "provisioned_ready")  # noqa: B009 (engines without it skip)
+    while time.monotonic() < deadline and ready(ctx.name, PROVISIONED_ALIAS) < wanted:
+        await asyncio.sleep(0.05)
+
+
 @kind(
     "cold_start_count",
     "Optionally warm up with sequential pings, then send simultaneous requests; at most "
@@ -154,7 +163,15 @@ async def _wait_provisioned(ctx: CheckContext) -> int:
     ("cold", "concurrent", "warmup"),
 )
 async def cold_start_count(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
-    if ctx.config.provisioned_concurrency:
+    wanted = ctx.config.provisioned_concurrency
+    if wanted and hasattr(ctx.service, "put_provisioned_concurrency"):
+        # As on AWS: provisioned concurrency lives on a version or an alias, never $LATEST.
+        version = ctx.service.publish_version(ctx.name, "published by the check")
+        ctx.service.set_alias(ctx.name, PROVISIONED_ALIAS, version.number)
+        ctx.service.put_provisioned_concurrency(ctx.name, PROVISIONED_ALIAS, wanted)
+        ctx.qualifier = PROVISIONED_ALIAS
+        await _wait_provisioned_alias(ctx, wanted)
+    elif wanted:
         await _wait_provisioned(ctx)
     payload = ctx.payload(params)
     warmup, concurrent = int(params.get("warmup", 0)), int(params["concurrent"])

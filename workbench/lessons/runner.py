@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from workbench.core.errors import InvokeError
-from workbench.core.model import ConfigError, load_function
+from workbench.core.model import ConfigError, FunctionConfig, load_function
 from workbench.core.service import LambdaService
 from workbench.lessons import fresh
 from workbench.lessons.checks import CheckContext, feedback, kinds
@@ -69,6 +69,20 @@ def function_name(lesson: Lesson, suffix: str = "") -> str:
 OnCheck = Callable[[CheckResult], None]
 
 
+def versions_carry_provisioned(service: LambdaService) -> bool:
+    """Whether this engine keeps provisioned concurrency on versions and aliases only, as AWS
+    does (put_provisioned_concurrency), rather than on the function's $LATEST."""
+    return hasattr(service, "put_provisioned_concurrency")
+
+
+def deployable(config: FunctionConfig, service: LambdaService) -> FunctionConfig:
+    """The learner's configuration as $LATEST takes it: provisioned concurrency, where the
+    engine refuses it on $LATEST, is left to the check (it publishes and puts it on an alias)."""
+    if config.provisioned_concurrency and versions_carry_provisioned(service):
+        return replace(config, provisioned_concurrency=0)
+    return config
+
+
 async def check_exercise(
     lesson: Lesson,
     code_dir: Path,
@@ -91,7 +105,7 @@ async def check_exercise(
     results: list[CheckResult] = []
     for spec in lesson.checks:
         try:
-            service.deploy(config)
+            service.deploy(deployable(config, service))
         except ConfigError as exc:
             return ExerciseResult(lesson.id, code_dir, tuple(results), str(exc))
         values = fresh.draw()  # new names and keys for every check: no answer can be learnt
