@@ -113,3 +113,16 @@ async def test_every_wrong_answer_fails_with_the_feedback_the_notes_promise(
         assert not result.passed, f"{lesson.folder.name}/wrong/{name} passes every check"
         feedback = "\n".join(c.message for c in result.checks if not c.passed)
         assert says[name].lower() in feedback.lower(), (name, feedback)
+
+
+def test_fact_citations_stay_in_the_source_not_on_the_page():
+    """`<!-- fact: … -->` is for authors; the app renders Markdown without HTML, so the
+    loaded lesson text must not carry it."""
+    cited = sum(
+        (lesson.folder / "lesson.md").read_text(encoding="utf-8").count("<!-- fact:")
+        for lesson in PACK.lessons
+    )
+    assert cited >= 30
+    for lesson in PACK.lessons:
+        assert "<!--" not in lesson.intro, lesson.id
+        assert not [s.id for s in lesson.steps if "<!--" in s.markdown], lesson.id
