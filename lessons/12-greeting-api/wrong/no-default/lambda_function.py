@@ -4,5 +4,8 @@ import json
 
 def lambda_handler(event, context):
     name = event["queryStringParameters"]["name"]
-    return {"statusCode": 200, "headers": {"Content-Type": "application/json"},
-            "body": json.dumps({"greeting": f"Hello, {name}!"})}
+    return {
+        "statusCode": 200,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps({"greeting": f"Hello, {name}!"}),
+    }

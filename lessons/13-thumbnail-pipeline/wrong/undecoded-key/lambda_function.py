@@ -2,7 +2,6 @@
 
 import io
 from pathlib import PurePosixPath
-from urllib.parse import unquote_plus
 
 import boto3
 from PIL import Image

@@ -2,4 +2,5 @@
 def lambda_handler(event, context):
     parts = context.invoked_function_arn.split(":")
     qualifier = parts[7] if len(parts) > 7 else "$LATEST"
-    return {"version": qualifier, "alias": None if qualifier[0].isdigit() or qualifier == "$LATEST" else qualifier}
+    is_alias = not qualifier[0].isdigit() and qualifier != "$LATEST"
+    return {"version": qualifier, "alias": qualifier if is_alias else None}
