@@ -59,8 +59,7 @@ def test_action_links_are_valid_and_try_it_needs_no_terminal(lesson_id):
     lesson = PACK.lesson(lesson_id)
     assert check_actions(lesson) == []
     try_it = next(step for step in lesson.steps if step.kind == "try_it")
-    if lesson_id not in ("handler", "event", "runtime"):  # reading events, editing handlers
-        assert "](action:" in try_it.markdown, lesson_id
+    assert "](action:" in try_it.markdown, lesson_id
     for line in try_it.markdown.splitlines():
         if "lambda-workbench " in line or "`aws " in line:
             assert re.search(r"terminal|From a terminal|shell", try_it.markdown), line
