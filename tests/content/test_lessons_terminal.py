@@ -40,7 +40,8 @@ def test_show_prints_every_page_with_actions_spelled_out(tmp_path: Path):
     assert "](action:" not in out  # no raw links in a terminal
     assert "[in the app: click “Send five orders at once”" in out
     assert "$ lambda-workbench load" in out and "--rate 5" in out  # the equivalent command
-    assert "set reserved_concurrency = 2 in function.toml" in out
+    assert "put reserved_concurrency = 2 in function.toml" in out
+    assert "Send five orders at once [▶1]" in out  # marked in the text, spelled out below
     assert str(tmp_path / "lessons" / "concurrency") in out  # the learner's own folder
     last = cli("show", "concurrency", "--page", str(total), "--data-dir", str(tmp_path))
     assert "lessons exercise concurrency" in last.stdout

@@ -74,41 +74,75 @@ def describe_link(label: str, href: str, code: str = "DIR") -> str:
         return f"{label} (broken link: {exc})"
     text = f"{label} [in the app: click “{label}” — {action.describe()}]"
     if action.kind == "set":
-        settings = ", ".join(f"{k} = {v}" for k, v in action.params.items())
-        text += f" [terminal: set {settings} in function.toml]"
+        settings = ", ".join(
+            f"{k} = {v}" if v is not None else f"no {k}" for k, v in action.params.items()
+        )
+        text += f" [terminal: put {settings} in function.toml]"
     command = command_for(action, code)
     if command:
-        text += f"\n    $ {command}"
+        text += f"\n      $ {command}"
     return text
 
 
 def plain(markdown: str, code: str = "DIR") -> str:
-    """Lesson Markdown made readable in a terminal: action links spelled out, comments gone."""
+    """Lesson Markdown made readable in a terminal: comments gone, and each action link
+    marked [▶N] in the text and spelled out (what to click, the command) after it."""
     markdown = re.sub(r"<!--.*?-->", "", markdown, flags=re.S)
+    notes: list[str] = []
 
     def link(match: re.Match[str]) -> str:
         label, href = match.group(1), match.group(2)
-        if is_action_link(href):
-            return describe_link(label, href, code)
-        return f"{label} <{href}>"
+        if not is_action_link(href):
+            return f"{label} <{href}>"
+        notes.append(describe_link(label, href, code))
+        return f"{label} [▶{len(notes)}]"
 
-    return LINK.sub(link, markdown).strip()
+    text = _wrap(LINK.sub(link, markdown).strip())
+    if notes:
+        listed = "\n".join(f"  ▶{n} {note}" for n, note in enumerate(notes, 1))
+        text += "\n\nActions (buttons in the app; commands for a terminal):\n" + listed
+    return text
+
+
+ITEM = re.compile(r"\s*(?:[-*] |\d+\. )")
 
 
 def _wrap(text: str) -> str:
-    """Wrap prose paragraphs to WIDTH; code blocks, tables and lists stay as they are."""
+    """Reflow prose paragraphs and list items to WIDTH; code blocks, tables and the
+    indented command lines under an action link stay as they are."""
     out: list[str] = []
+    block: list[str] = []  # the lines of the paragraph or list item being gathered
     fenced = False
+
+    def flush() -> None:
+        if block:
+            first = block[0]
+            marker = ITEM.match(first)
+            hang = " " * len(marker.group(0)) if marker else ""
+            joined = " ".join(line.strip() for line in block)
+            lead = first[: len(first) - len(first.lstrip())]
+            out.append(textwrap.fill(joined, WIDTH, initial_indent=lead, subsequent_indent=hang))
+            block.clear()
+
     for line in text.splitlines():
         if line.lstrip().startswith(("```", "~~~")):
+            flush()
             fenced = not fenced
-        keep = fenced or line.startswith(("|", "    ", "$")) or len(line) <= WIDTH
-        if keep:
             out.append(line)
+        elif fenced or line.startswith("|") or line.lstrip().startswith("$ "):
+            flush()
+            out.append(line)
+        elif not line.strip():
+            flush()
+            out.append("")
+        elif ITEM.match(line) or line.startswith("#"):
+            flush()
+            block.append(line)
+            if line.startswith("#"):
+                flush()
         else:
-            indent = re.match(r"\s*(?:[-*] |\d+\. )?", line)
-            hang = " " * (len(indent.group(0)) if indent else 0)
-            out.append(textwrap.fill(line, WIDTH, subsequent_indent=hang))
+            block.append(line)
+    flush()
     return "\n".join(out)
 
 
@@ -127,7 +161,7 @@ def show_page(lesson: Lesson, number: int, code: Path | None = None) -> str:
     title, body = all_pages[number - 1]
     where = str(code) if code else "DIR"
     head = f"{lesson.title} — page {number} of {len(all_pages)}: {title}"
-    text = [head, "=" * min(len(head), WIDTH), "", _wrap(plain(body, where)), ""]
+    text = [head, "=" * min(len(head), WIDTH), "", plain(body, where), ""]
     if number < len(all_pages):
         text.append(f"Next: lambda-workbench lessons show {lesson.id} --page {number + 1}")
     else:
