@@ -18,30 +18,37 @@ from workbench.paths import LESSONS_DIR, PROJECT_DIR
 
 PACK = load_pack(LESSONS_DIR)
 LESSON_IDS = [lesson.id for lesson in PACK.lessons]
-EXPECTED_ORDER = [
+EXPECTED_ORDER = [  # AWS's concept order: Function, Trigger, Event, Execution environment, …
     "function",
     "handler",
+    "trigger",
     "event",
+    "environment",
+    "context-config",
     "runtime",
     "deployment-package",
-    "environment",
+    # "execution-role" (lessons/15-execution-role/) lands separately; index.toml lists it
     "billing",
+    "memory-cpu",
     "cold-starts",
+    "versions-aliases",
     "concurrency",
     "invocation-types",
+    "async-destinations",
+    "sqs-batches",
     "limits",
-    "trigger",
     "greeting-api",
     "thumbnail-pipeline",
 ]
 PROBLEM_LINE = re.compile(r"^(?P<path>\S.*?):(?P<line>\d+): (?P<message>.+)$")
 CHECK_RUN_LIMIT_S = 110
+COURSE_CHECK_LIMIT_S = 400  # the whole course, with wrong answers, on a loaded machine
 
 
 def test_every_shipped_lesson_loads_without_problems():
     """The course loads whole: no schema, file or reference problems."""
     assert [str(p) for p in PACK.problems] == []
-    assert LESSON_IDS == EXPECTED_ORDER
+    assert [i for i in LESSON_IDS if i != "execution-role"] == EXPECTED_ORDER
 
 
 @pytest.mark.parametrize("lesson_id", LESSON_IDS)
@@ -100,10 +107,11 @@ def run_cli(*args: str, timeout: float = 100) -> subprocess.CompletedProcess[str
     )
 
 
-@pytest.mark.timeout(CHECK_RUN_LIMIT_S)
+@pytest.mark.timeout(COURSE_CHECK_LIMIT_S)
 def test_lessons_check_passes_on_the_shipped_lessons():
-    """`lambda-workbench lessons check lessons/` exits 0 and prints no problem."""
-    done = run_cli("lessons", "check", "lessons/", "--quiet")
+    """`lambda-workbench lessons check lessons/` exits 0 and prints no problem (it runs every
+    starter, solution and wrong answer: about 1-2 minutes on 2 cores)."""
+    done = run_cli("lessons", "check", "lessons/", "--quiet", timeout=COURSE_CHECK_LIMIT_S - 20)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout == ""
 

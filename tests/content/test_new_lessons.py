@@ -4,6 +4,7 @@ real engine on local processes. (test_lessons.py runs their starters and solutio
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -51,23 +52,30 @@ def messages(result: ExerciseResult) -> list[tuple[bool, str]]:
 
 # ----- the course ---------------------------------------------------------------------------
 def test_the_lessons_sit_where_the_course_needs_them():
-    """Deployment package between Runtime and Application environment; the capstone last."""
+    """Trigger early (AWS's concept order), Runtime before Deployment package, capstones last."""
     ids = [lesson.id for lesson in PACK.lessons]
-    at = ids.index("deployment-package")
-    assert ids[at - 1 : at + 2] == ["runtime", "deployment-package", "environment"]
+    assert ids.index("trigger") < ids.index("event") < ids.index("environment")
+    assert ids.index("runtime") + 1 == ids.index("deployment-package")
     assert ids[-2:] == ["greeting-api", "thumbnail-pipeline"]
-    orders = [lesson.order for lesson in PACK.lessons]
-    assert orders == list(range(1, len(orders) + 1))  # the numbers the lesson list shows
+    orders = [lesson.order for lesson in PACK.lessons]  # the numbers the app shows
+    expected = list(range(1, len(orders) + 2))
+    expected.remove(9)  # kept for 15-execution-role, which lands separately
+    assert orders in (expected[: len(orders)], list(range(1, len(orders) + 1)))
     assert [str(p) for p in PACK.problems] == []
 
 
-def test_the_lessons_cross_references_name_the_right_lessons():
-    """Text that says "lesson N" must mean the lesson now numbered N."""
-    by_order = {lesson.order: lesson.title for lesson in PACK.lessons}
+def test_the_lessons_cross_references_name_lessons_by_title():
+    """No "lesson N" (numbers go stale when the course is reordered); named titles exist."""
+    titles = {lesson.title for lesson in PACK.lessons}
     capstone = (THUMBNAILS.folder / "lesson.md").read_text(encoding="utf-8")
-    for number, title in ((3, "Event"), (5, "Deployment package"), (10, "Invocation types")):
-        assert by_order[number].startswith(title)
-    assert "(lesson 10)" in capstone and "**Deployment package** (lesson 5)" in capstone
+    for lesson in PACK.lessons:
+        for path in lesson.folder.rglob("*"):
+            if path.suffix in (".md", ".toml", ".py") and "wrong" not in path.parts:
+                text = path.read_text(encoding="utf-8")
+                assert not re.search(r"\blesson \d+\b", text), path
+    for title in re.findall(r"\(the ([A-Z][\w ]+?) lesson\)", capstone):
+        assert title in titles, title
+    assert "(the Invocation types lesson)" in capstone
 
 
 # ----- the lesson's own layer ----------------------------------------------------------------
@@ -144,9 +152,13 @@ async def test_package_the_module_in_the_package_passes_too(tmp_path: Path, serv
 async def test_thumbnail_starter_is_told_the_key_is_url_encoded(service: LambdaService):
     (ok, message), _ = messages(await check_exercise(THUMBNAILS, THUMBNAILS.starter_dir, service))
     assert not ok
-    assert 'the event\'s key is "input/beach+day.jpg", but the object is "input/beach day.jpg"' in (
-        message
+    # The check's key is new each run, with a space, +, parentheses and an accent in it.
+    found = re.search(
+        r'the event\'s key is "input/([^"]+)", but the object is "input/([^"]+)"', message
     )
+    assert found, message
+    encoded, real = found.groups()
+    assert " " in real and "+" in encoded and "%" in encoded
     assert "urllib.parse.unquote_plus" in message
 
 
@@ -175,7 +187,8 @@ async def test_thumbnail_written_under_input_loops_until_the_guard_stops_it(
     code = variant(tmp_path, THUMBNAILS.solution_dir, lambda f: write_back(f, guard=False))
     (ok, message), _ = messages(await check_exercise(THUMBNAILS, code, service))
     assert not ok
-    assert message.startswith("Recursive loop: your function wrote input/t-beach day.jpg (and ")
+    assert message.startswith("Recursive loop: your function wrote input/t-")
+    assert ".jpg (and " in message
     assert "prefix 'input/', suffix '.jpg'" in message
     assert "16 invocations before the bucket's recursive-loop guard stopped the chain" in message
 
@@ -215,11 +228,13 @@ async def test_thumbnail_elsewhere_is_not_found(tmp_path: Path, service: LambdaS
     )
     (ok, message), _ = messages(await check_exercise(THUMBNAILS, code, service))
     assert not ok
-    assert message == (
-        "Your function finished, but nothing appeared at output/beach day.jpg (it wrote "
-        "thumbs/beach day.jpg). Write the thumbnail with s3.put_object(Bucket=bucket, "
-        'Key="output/beach day.jpg", Body=...)'
+    found = re.fullmatch(
+        r"Your function finished, but nothing appeared at output/(.+\.jpg) \(it wrote "
+        r"thumbs/(.+\.jpg)\)\. Write the thumbnail with s3\.put_object\(Bucket=bucket, "
+        r'Key="output/(.+\.jpg)", Body=\.\.\.\)',
+        message,
     )
+    assert found and len(set(found.groups())) == 1, message  # the same (fresh) file name
 
 
 # ----- the kinds' parameters, as `lessons check` reads them --------------------------------------

@@ -118,6 +118,7 @@ class LambdaService(ProvisionedPools):
         self.versions = VersionStore(root)
         self._env_numbers = itertools.count(1)
         self._background: set[asyncio.Task[object]] = set()
+        self._shutdowns: set[asyncio.Task[object]] = set()  # awaited, never cancelled, at close
         self._reaper: asyncio.Task[None] | None = None
         self._closed = False
         self.events_resumed = 0  # async events taken over from an earlier run
@@ -135,6 +136,9 @@ class LambdaService(ProvisionedPools):
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        # Environments already retired (a redeploy, a failure) finish shutting down rather
+        # than being cancelled halfway, which left their container and Runtime API behind.
+        await asyncio.gather(*self._shutdowns, return_exceptions=True)
         envs = [env for pool in self._pools.values() for env in pool]
         await asyncio.gather(*(env.shutdown("shutdown") for env in envs), return_exceptions=True)
         self._pools.clear()
@@ -174,7 +178,7 @@ class LambdaService(ProvisionedPools):
         self._pools[(config.name, LATEST)] = []
         for env in old_pool:
             if env.retire():  # else its running invocation finishes first; reaped on release
-                self._spawn(env.shutdown("replaced"))
+                self._spawn_shutdown(env, "replaced")
         self.backend.prepare(config)
         self.resume_events({config.name})  # events an earlier run accepted for it
 
@@ -435,12 +439,17 @@ class LambdaService(ProvisionedPools):
         pool = self._pools.get((env.config.name, env.version), [])
         if env in pool:
             pool.remove(env)
-        self._spawn(env.shutdown(reason))  # type: ignore[arg-type]
+        self._spawn_shutdown(env, reason)
 
     def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
         task = asyncio.ensure_future(coro)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+    def _spawn_shutdown(self, env: Environment, reason: str) -> None:
+        task = asyncio.ensure_future(env.shutdown(reason))  # type: ignore[arg-type]
+        self._shutdowns.add(task)
+        task.add_done_callback(self._shutdowns.discard)
 
     # ----- reaping -----------------------------------------------------------------------
     def reap_idle(self) -> int:

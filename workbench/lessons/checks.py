@@ -55,6 +55,8 @@ class CheckContext:
     config: FunctionConfig
     lesson: Lesson
     code_dir: Path
+    fresh: Mapping[str, str] = field(default_factory=dict)  # this run's ${…} values
+    qualifier: str | None = None  # invoke this version or alias instead of $LATEST
 
     @property
     def name(self) -> str:
@@ -63,7 +65,7 @@ class CheckContext:
     def payload(self, params: Mapping[str, Any], key: str = "event") -> bytes:
         """The event bytes a check names (params[key]), or its inline payload, or {}."""
         if params.get(key):
-            return self.lesson.event(str(params[key])).payload()
+            return self.lesson.event(str(params[key])).payload(self.fresh or None)
         if key == "event" and "payload" in params:
             return json.dumps(params["payload"]).encode()
         return b"{}"
@@ -71,7 +73,8 @@ class CheckContext:
     async def invoke(self, payload: bytes) -> Served:
         """Invoke the function synchronously, bounded by its timeout plus a margin."""
         limit = self.config.timeout_s + INVOKE_MARGIN_S
-        return await asyncio.wait_for(self.service.invoke(self.name, payload), limit)
+        invoked = self.service.invoke(self.name, payload, qualifier=self.qualifier)
+        return await asyncio.wait_for(invoked, limit)
 
 
 KindRunner = Callable[[CheckContext, Mapping[str, Any]], Awaitable[Outcome]]
@@ -126,11 +129,13 @@ def kinds() -> Mapping[str, CheckKind]:
         kinds_invoke,
         kinds_lifecycle,
         kinds_package,
+        kinds_queue,
         kinds_role,
+        kinds_versions,
     )
 
     del kinds_bucket, kinds_config, kinds_http, kinds_invoke, kinds_lifecycle, kinds_package
-    del kinds_role
+    del kinds_queue, kinds_role, kinds_versions
     return dict(_KINDS)
 
 

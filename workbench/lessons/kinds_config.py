@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from workbench.core.events import DestinationDelivered
+from workbench.core.events import DestinationDelivered, InvocationCompleted
 from workbench.core.model import parse_target
 from workbench.core.monthly_cost import monthly_estimate
 from workbench.lessons.checks import EVENT_PARAMS, CheckContext, Outcome, failed, kind, passed
@@ -50,7 +50,7 @@ ASYNC_WAIT_S = 30.0
 async def setting(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     name = params["setting"]
     attribute, unit = SETTINGS[name]
-    value = getattr(ctx.service.function(ctx.name), attribute)
+    value = getattr(ctx.config, attribute)  # as the learner configured it (function.toml)
     shown = "not set" if value is None else f"{value}{unit}"
     why = f" — {params['why']}" if params.get("why") else ""
     fields = {"setting": name, "value": shown}
@@ -159,11 +159,28 @@ async def async_failure_destination(ctx: CheckContext, params: Mapping[str, Any]
     )
 
 
+def succeeded(ctx: CheckContext, request_id: str) -> bool:
+    """Whether an asynchronous invocation has run and succeeded (so no failure will follow)."""
+    return any(
+        e.request_id == request_id and e.function_error is None and e.report.status == "success"
+        for e in ctx.service.bus.of_type(InvocationCompleted)
+    )
+
+
 async def _delivery(ctx: CheckContext, request_id: str) -> DestinationDelivered | None:
     deadline = time.monotonic() + ASYNC_WAIT_S
     while time.monotonic() < deadline:
         for event in ctx.service.bus.of_type(DestinationDelivered):
             if event.request_id == request_id:
                 return event
+        if succeeded(ctx, request_id) and ctx.service.function(ctx.name).on_success is None:
+            return DestinationDelivered(
+                at=time.time(),
+                function=ctx.name,
+                request_id=request_id,
+                destination="",
+                condition="Success",
+                delivered=False,
+            )
         await asyncio.sleep(0.05)
     return None

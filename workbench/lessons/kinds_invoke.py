@@ -123,8 +123,16 @@ def static_compare(params: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...
 @kind(
     "returns",
     "Invoke with an event; the response must have the given type, values and text.",
-    {**EVENT_PARAMS, **COMPARE_PARAMS},
-    ("got", "expected", "path", "error"),
+    {
+        **EVENT_PARAMS,
+        **COMPARE_PARAMS,
+        "min_duration_ms": Field(
+            "number",
+            "the REPORT Duration must be at least this: the real (slow) work must still run",
+            minimum=1,
+        ),
+    },
+    ("got", "expected", "path", "error", "duration"),
     static=static_compare,
 )
 async def returns(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
@@ -134,7 +142,18 @@ async def returns(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
         return failed(f"The invocation failed: {error}", error=error, got="an error")
     value = json.loads(served.payload)
     problem = compare(value, params)
-    return problem or passed(f"It returned {short(value)}")
+    if problem:
+        return problem
+    took = served.report.duration_ms
+    least = params.get("min_duration_ms")
+    if least is not None and took < float(least):
+        return failed(
+            f"It returned {short(value)} after only {took:.0f} ms; the work it stands for "
+            f"takes at least {float(least):g} ms, so it was skipped rather than given time",
+            got=short(value),
+            duration=f"{took:.0f} ms",
+        )
+    return passed(f"It returned {short(value)}")
 
 
 @kind(

@@ -8,15 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from workbench.catalogue import CatalogueError, generate
-from workbench.lessons import markdown, schema
+from workbench.lessons import fresh, markdown, schema
 from workbench.lessons.checks import kinds, template_names
 from workbench.lessons.model import (
     CheckSpec,
     Choice,
     CodeReference,
+    FacilitatorNotes,
     Lesson,
     LessonError,
     LessonEvent,
+    Mistake,
     Problem,
     Question,
     Step,
@@ -95,6 +97,7 @@ def read_lesson(folder: Path) -> tuple[Lesson | None, list[Problem]]:
     checks = _checks(r, events)
     quiz = _quiz(r)
     hints = _hints(r)
+    facilitator = _facilitator(r)
     for code in ("starter", "solution"):
         if not any((folder / code).glob("*.py")):
             r.problem(folder / code, 1, f"{code}/ must hold the function's .py files")
@@ -116,6 +119,7 @@ def read_lesson(folder: Path) -> tuple[Lesson | None, list[Problem]]:
         hints=tuple(hints),
         try_it=try_it,
         references=references,
+        facilitator=facilitator,
     )
     return lesson, []
 
@@ -185,7 +189,7 @@ def _events(r: _Reader) -> dict[str, LessonEvent]:
             continue
         params = spec.get("params", {})
         try:
-            generate(spec["sample"], **params)
+            generate(spec["sample"], **fresh.substitute(params))
         except CatalogueError as exc:
             r.problem(r.folder / "events.toml", lines.line((name, "sample")), str(exc))
             continue
@@ -226,11 +230,16 @@ def _checks(r: _Reader, events: dict[str, LessonEvent]) -> list[CheckSpec]:
         found = schema.check_table(check, {**schema.CHECK_COMMON, **kind.params}, where)
         params = {k: v for k, v in check.items() if k not in schema.CHECK_COMMON}
         if not found and kind.static is not None:
-            found = [((*where, *p), m) for p, m in kind.static(params)]
+            found = [((*where, *p), m) for p, m in kind.static(fresh.substitute(params))]
+        for name in fresh.unknown(params):
+            found.append(
+                (where, f"unknown placeholder ${{{name}}}; known: {', '.join(fresh.NAMES)}")
+            )
         for key in kind.event_keys:
             if isinstance(params.get(key), str) and params[key] not in events:
                 found.append(((*where, key), _no_event(params[key], events)))
-        unknown = set(template_names(check.get("message", ""))) - {"detail", *kind.fields}
+        template = fresh.PLACEHOLDER.sub("", str(check.get("message", "")))  # ${…} are fresh values
+        unknown = set(template_names(template)) - {"detail", *kind.fields}
         if unknown:
             fields = ", ".join(("detail", *kind.fields))
             found.append(
@@ -295,3 +304,30 @@ def _hints(r: _Reader) -> list[str]:
         if not found:
             hints.append(hint["text"].strip())
     return hints
+
+
+def _facilitator(r: _Reader) -> FacilitatorNotes | None:
+    """facilitator.toml, optional: an instructor's timing and the mistakes seen in class."""
+    if not (r.folder / "facilitator.toml").is_file():
+        return None
+    data, lines = r.toml("facilitator.toml")
+    if data is None:
+        return None
+    found = schema.check_table(data, schema.FACILITATOR)
+    for i, mistake in enumerate(data.get("mistakes", []) if not found else []):
+        found += schema.check_table(mistake, schema.MISTAKE, ("mistakes", i))
+        wrong = mistake.get("wrong_answer") if isinstance(mistake, dict) else None
+        if isinstance(wrong, str) and not (r.folder / "wrong" / wrong).is_dir():
+            found.append((("mistakes", i, "wrong_answer"), f"no folder wrong/{wrong}/"))
+    r.report("facilitator.toml", lines, found)
+    if found:
+        return None
+    return FacilitatorNotes(
+        minutes_in_class=data["minutes_in_class"],
+        timing=data.get("timing", ""),
+        mistakes=tuple(
+            Mistake(m["mistake"], m.get("check_says", ""), m.get("wrong_answer", ""))
+            for m in data.get("mistakes", [])
+        ),
+        discuss=tuple(data.get("discuss", ())),
+    )

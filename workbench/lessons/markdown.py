@@ -106,8 +106,14 @@ def excerpt(ref: CodeReference, root: Path = PROJECT_DIR) -> str:
     return f"{caption}\n\n```python\n{code}\n```"
 
 
+COMMENT = re.compile(r"[ \t]*<!--(?!\s*show:).*?-->", re.S)  # e.g. <!-- fact: A5 -->
+
+
 def expand(markdown: str, references: dict[str, CodeReference], root: Path = PROJECT_DIR) -> str:
-    """Markdown with every show marker replaced by its excerpt (unknown names left as is)."""
+    """Markdown with every show marker replaced by its excerpt (unknown names left as is),
+    and other HTML comments (the sources' `<!-- fact: … -->` citations) removed: they are
+    for authors and reviewers, not for the page."""
+    markdown = COMMENT.sub("", markdown)
     out = []
     for line in markdown.splitlines():
         match = SHOW.match(line.strip())

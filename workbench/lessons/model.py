@@ -53,18 +53,24 @@ class LessonEvent:
     sample: str | None = None  # a key of workbench.catalogue
     params: Mapping[str, Any] = field(default_factory=dict)
 
-    def value(self) -> Any:
-        """The event as JSON data; a catalogue event is generated afresh (new ids, times)."""
+    def value(self, fresh: Mapping[str, str] | None = None) -> Any:
+        """The event as JSON data; a catalogue event is generated afresh (new ids, times).
+
+        `${name}`-style placeholders get the values `fresh` gives (a check run draws new
+        ones), or readable defaults (see workbench.lessons.fresh).
+        """
+        from workbench.lessons.fresh import substitute
+
         if self.path is not None:
-            return json.loads(self.path.read_text(encoding="utf-8"))
+            return substitute(json.loads(self.path.read_text(encoding="utf-8")), fresh)
         from workbench.catalogue import generate  # only lessons with catalogue events need it
 
         assert self.sample is not None
-        return generate(self.sample, **dict(self.params))
+        return generate(self.sample, **substitute(dict(self.params), fresh))
 
-    def payload(self) -> bytes:
+    def payload(self, fresh: Mapping[str, str] | None = None) -> bytes:
         """The event as the bytes an invocation sends."""
-        return json.dumps(self.value()).encode()
+        return json.dumps(self.value(fresh)).encode()
 
     def text(self) -> str:
         """The event pretty-printed, for an editor."""
@@ -148,6 +154,25 @@ def grade(question: Question, chosen: tuple[int, ...] | list[int]) -> QuizFeedba
 
 
 @dataclass(frozen=True)
+class Mistake:
+    """A mistake seen in class, and what the checks say about it (facilitator notes)."""
+
+    mistake: str
+    check_says: str = ""
+    wrong_answer: str = ""  # the lesson folder's wrong/<name>/ that reproduces it, if any
+
+
+@dataclass(frozen=True)
+class FacilitatorNotes:
+    """An instructor's notes for one lesson (facilitator.toml): timing and common mistakes."""
+
+    minutes_in_class: int
+    timing: str = ""
+    mistakes: tuple[Mistake, ...] = ()
+    discuss: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Lesson:
     """A whole lesson: front matter, steps, events, the exercise's checks, quiz and hints."""
 
@@ -166,6 +191,13 @@ class Lesson:
     hints: tuple[str, ...]
     try_it: TryIt = TryIt()
     references: Mapping[str, CodeReference] = field(default_factory=dict)
+    facilitator: FacilitatorNotes | None = None
+
+    @property
+    def wrong_dirs(self) -> tuple[Path, ...]:
+        """Plausible wrong answers shipped with the lesson (wrong/<name>/): each must fail."""
+        wrong = self.folder / "wrong"
+        return tuple(sorted(p for p in wrong.iterdir() if p.is_dir())) if wrong.is_dir() else ()
 
     @property
     def starter_dir(self) -> Path:
@@ -195,6 +227,8 @@ class LessonPack:
     title: str
     lessons: tuple[Lesson, ...]
     problems: tuple[Problem, ...] = ()
+    solutions: str = "visible"  # workshop: visible | after-pass | instructor
+    unlock_key_sha256: str = ""  # workshop: sha256 of the instructor's unlock key
 
     def lesson(self, lesson_id: str) -> Lesson:
         """The lesson with this id; KeyError if there is none."""

@@ -23,7 +23,7 @@ def load_pack(folder: Path = LESSONS_DIR) -> LessonPack:
     """
     folder = Path(folder).resolve()
     problems: list[Problem] = []
-    title, names = _read_index(folder, problems)
+    title, names, workshop = _read_index(folder, problems)
     lessons: list[Lesson] = []
     for name in names:
         lesson, found = read_lesson(folder / name)
@@ -33,41 +33,57 @@ def load_pack(folder: Path = LESSONS_DIR) -> LessonPack:
     if not (folder / INDEX).is_file():
         lessons.sort(key=lambda lesson: (lesson.order, lesson.id))
     _check_order(folder, lessons, problems)
-    return LessonPack(folder, title, tuple(lessons), tuple(problems))
+    return LessonPack(
+        folder,
+        title,
+        tuple(lessons),
+        tuple(problems),
+        solutions=str(workshop.get("solutions", "visible")),
+        unlock_key_sha256=str(workshop.get("unlock_key_sha256", "")).lower(),
+    )
 
 
-def _read_index(folder: Path, problems: list[Problem]) -> tuple[str, list[str]]:
-    """The pack's title and its lesson folders: index.toml's list, or every lesson.md folder."""
+def _read_index(folder: Path, problems: list[Problem]) -> tuple[str, list[str], dict[str, object]]:
+    """The pack's title, its lesson folders (index.toml's list, or every lesson.md folder)
+    and its [workshop] settings.
+
+    A folder listed in `optional` may be missing: it is skipped (a lesson landing later).
+    """
     path = folder / INDEX
     if not folder.is_dir():
         problems.append(Problem(folder, 1, "not a folder"))
-        return DEFAULT_TITLE, []
+        return DEFAULT_TITLE, [], {}
     if not path.is_file():
         found_here = sorted(p.parent.name for p in folder.glob("*/lesson.md"))
         if not found_here:
             problems.append(Problem(folder, 1, "no lesson folders (each holds a lesson.md)"))
-        return DEFAULT_TITLE, found_here
+        return DEFAULT_TITLE, found_here, {}
     text = path.read_text(encoding="utf-8")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         problems.append(Problem(path, error_line(exc), f"not valid TOML: {exc}"))
-        return DEFAULT_TITLE, []
+        return DEFAULT_TITLE, [], {}
     lines = KeyLines(text)
     found = schema.check_table(data, schema.INDEX)
+    if not found and "workshop" in data:
+        found = schema.check_table(data["workshop"], schema.WORKSHOP, ("workshop",))
     problems.extend(Problem(path, lines.line(p), m) for p, m in found)
     if found:
-        return DEFAULT_TITLE, []
+        return DEFAULT_TITLE, [], {}
+    optional = set(data.get("optional", []))
     names: list[str] = []
     for name in data["lessons"]:
         line = _line_naming(text, name, lines.line(("lessons",)))
+        if name in optional and not (folder / name).exists():
+            continue
         if not (folder / name / "lesson.md").is_file():
             problems.append(Problem(path, line, f"no lesson folder {name}/ (with a lesson.md)"))
         elif name in names:
             problems.append(Problem(path, line, f"{name} is listed twice"))
         else:
             names.append(name)
-    return data.get("title", DEFAULT_TITLE), names
+    return data.get("title", DEFAULT_TITLE), names, dict(data.get("workshop", {}))
 
 
 def _line_naming(text: str, name: str, default: int) -> int:

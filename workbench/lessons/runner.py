@@ -6,12 +6,13 @@ import asyncio
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from workbench.core.errors import InvokeError
-from workbench.core.model import ConfigError, load_function
+from workbench.core.model import ConfigError, FunctionConfig, load_function
 from workbench.core.service import LambdaService
+from workbench.lessons import fresh
 from workbench.lessons.checks import CheckContext, feedback, kinds
 from workbench.lessons.model import CheckSpec, Lesson
 
@@ -68,6 +69,20 @@ def function_name(lesson: Lesson, suffix: str = "") -> str:
 OnCheck = Callable[[CheckResult], None]
 
 
+def versions_carry_provisioned(service: LambdaService) -> bool:
+    """Whether this engine keeps provisioned concurrency on versions and aliases only, as AWS
+    does (put_provisioned_concurrency), rather than on the function's $LATEST."""
+    return hasattr(service, "put_provisioned_concurrency")
+
+
+def deployable(config: FunctionConfig, service: LambdaService) -> FunctionConfig:
+    """The learner's configuration as $LATEST takes it: provisioned concurrency, where the
+    engine refuses it on $LATEST, is left to the check (it publishes and puts it on an alias)."""
+    if config.provisioned_concurrency and versions_carry_provisioned(service):
+        return replace(config, provisioned_concurrency=0)
+    return config
+
+
 async def check_exercise(
     lesson: Lesson,
     code_dir: Path,
@@ -90,10 +105,17 @@ async def check_exercise(
     results: list[CheckResult] = []
     for spec in lesson.checks:
         try:
-            service.deploy(config)
+            service.deploy(deployable(config, service))
         except ConfigError as exc:
             return ExerciseResult(lesson.id, code_dir, tuple(results), str(exc))
-        result = await _run_one(CheckContext(service, config, lesson, code_dir), spec)
+        values = fresh.draw()  # new names and keys for every check: no answer can be learnt
+        ctx = CheckContext(service, config, lesson, code_dir, values)
+        concrete = replace(
+            spec,
+            params=fresh.substitute(spec.params, values),
+            message=fresh.substitute(spec.message, values) if spec.message else spec.message,
+        )
+        result = await _run_one(ctx, concrete)
         results.append(result)
         if on_check is not None:
             on_check(result)

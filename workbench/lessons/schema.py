@@ -161,4 +161,31 @@ HINT: Schema = {"text": Field("string", "one hint, revealed after the previous o
 INDEX: Schema = {
     "title": Field("string", "the course's title"),
     "lessons": Field("list", "lesson folder names, in order", True, items="string"),
+    "optional": Field(
+        "list",
+        "listed folders that may be missing from this copy (they land later)",
+        items="string",
+    ),
+    "workshop": Field("table", "settings for a class (see WORKSHOP)"),
+}
+WORKSHOP: Schema = {
+    "solutions": Field(
+        "string",
+        "when learners see solutions",
+        choices=("visible", "after-pass", "instructor"),
+    ),
+    "unlock_key_sha256": Field("string", "sha256 of the instructor's unlock key (hex)"),
+}
+FACILITATOR: Schema = {
+    "minutes_in_class": Field(
+        "integer", "time to plan for in a class", True, minimum=1, maximum=240
+    ),
+    "timing": Field("string", "how the time splits"),
+    "discuss": Field("list", "questions to put to the room", items="string"),
+    "mistakes": Field("list", "[[mistakes]] seen in class", items="table"),
+}
+MISTAKE: Schema = {
+    "mistake": Field("string", "what learners do", True),
+    "check_says": Field("string", "what the check answers them"),
+    "wrong_answer": Field("string", "the wrong/<name>/ folder reproducing it"),
 }

@@ -7,6 +7,8 @@ and the starter must fail at least one, through the real engine.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import subprocess
 import sys
@@ -17,9 +19,11 @@ from pathlib import Path
 
 from workbench.core.model import CONFIG_FILE_NAME, ConfigError, load_function
 from workbench.core.service import LambdaService
+from workbench.lessons.actions import ActionError, parse_action
 from workbench.lessons.model import Lesson, Problem
 from workbench.lessons.pack import load_pack
-from workbench.lessons.runner import check_exercise, function_name
+from workbench.lessons.runner import ExerciseResult, check_exercise, function_name
+from workbench.lessons.terminal import action_links
 from workbench.lessons.tomllines import KeyLines
 
 IMPORT_LIMIT_S = 60.0
@@ -61,6 +65,10 @@ def _import_problems(folder: Path, modules: list[str]) -> list[Problem]:
         return []
     with tempfile.TemporaryDirectory(prefix="lesson-import-") as tmp:
         env = {"PATH": "/usr/bin:/bin", "TMPDIR": tmp, "HOME": tmp, "PYTHONDONTWRITEBYTECODE": "1"}
+        # The function's own environment variables, as Lambda sets them before init (a bad
+        # function.toml is reported by check_code).
+        with contextlib.suppress(ConfigError):
+            env = {**load_function(folder).environment, **env}
         try:
             done = subprocess.run(
                 [sys.executable, "-c", _IMPORTER, *modules],
@@ -90,13 +98,57 @@ def _setting_line(folder: Path, exc: ConfigError) -> int:
     return max(lines.line((key,)), lines.line(("function", key)))
 
 
+def check_actions(lesson: Lesson) -> list[Problem]:
+    """Every action link of lesson.md parses, and names events and sample files that exist."""
+    path = lesson.folder / "lesson.md"
+    problems = []
+    for line, label, href in action_links(path.read_text(encoding="utf-8")):
+        try:
+            action = parse_action(href)
+        except ActionError as exc:
+            problems.append(Problem(path, line, f"[{label}]: {exc}"))
+            continue
+        event = action.params.get("event")
+        if action.kind == "invoke" and event and event not in lesson.events:
+            known = ", ".join(lesson.events) or "none"
+            problems.append(Problem(path, line, f"[{label}]: no event {event!r} (known: {known})"))
+        sample = action.params.get("sample")
+        if (
+            action.kind == "bucket-put"
+            and sample
+            and not (lesson.folder / "events" / str(sample)).is_file()
+        ):
+            problems.append(
+                Problem(path, line, f"[{label}]: no file events/{sample} in the lesson")
+            )
+    return problems
+
+
+PARALLEL_CODE = 3  # code folders of one lesson checked at once (each its own function name)
+
+
 async def check_exercise_both_ways(lesson: Lesson, service: LambdaService) -> list[Problem]:
-    """The solution must pass every check and the starter must fail at least one."""
+    """The solution must pass every check; the starter and each wrong answer must fail one.
+
+    The folders run concurrently, a few at a time, each deployed under its own name.
+    """
     checks_file = lesson.folder / "checks.toml"
-    problems: list[Problem] = []
-    solution = await check_exercise(
-        lesson, lesson.solution_dir, service, name=function_name(lesson, "solution")
+    slots = asyncio.Semaphore(PARALLEL_CODE)
+    folders = {
+        "solution": lesson.solution_dir,
+        "starter": lesson.starter_dir,
+        **{f"wrong-{w.name}": w for w in lesson.wrong_dirs},
+    }
+
+    async def run(suffix: str, folder: Path) -> ExerciseResult:
+        async with slots:
+            return await check_exercise(lesson, folder, service, name=function_name(lesson, suffix))
+
+    results = dict(
+        zip(folders, await asyncio.gather(*(run(k, v) for k, v in folders.items())), strict=True)
     )
+    problems: list[Problem] = []
+    solution = results.pop("solution")
     if solution.setup_error:
         problems.append(Problem(checks_file, 1, f"the solution: {solution.setup_error}"))
     for result in solution.checks:
@@ -106,13 +158,16 @@ async def check_exercise_both_ways(lesson: Lesson, service: LambdaService) -> li
             problems.append(
                 Problem(checks_file, spec.line, f"the solution fails '{spec.title}': {first_line}")
             )
-    starter = await check_exercise(
-        lesson, lesson.starter_dir, service, name=function_name(lesson, "starter")
-    )
-    if starter.passed:
+    if results.pop("starter").passed:
         problems.append(
             Problem(checks_file, 1, "the starter passes every check: nothing is left to do")
         )
+    for suffix, result in results.items():
+        if result.passed:
+            wrong = folders[suffix]
+            problems.append(
+                Problem(wrong, 1, f"the wrong answer {wrong.name!r} passes every check")
+            )
     return problems
 
 
@@ -132,7 +187,8 @@ async def check_pack(
     pack = load_pack(folder)
     problems = list(pack.problems)
     for lesson in pack.lessons:
-        for code in (lesson.starter_dir, lesson.solution_dir):
+        problems += check_actions(lesson)
+        for code in (lesson.starter_dir, lesson.solution_dir, *lesson.wrong_dirs):
             problems += check_code(code)
     if service is None:
         return problems
@@ -145,6 +201,7 @@ async def _run_all(
     problems: list[Problem] = []
     for lesson in lessons:
         if progress is not None:
-            progress(f"running {lesson.folder.name}: solution and starter")
+            wrong = len(lesson.wrong_dirs)
+            progress(f"running {lesson.folder.name}: solution, starter and {wrong} wrong answer(s)")
         problems += await check_exercise_both_ways(lesson, service)
     return problems

@@ -5,7 +5,7 @@ def lambda_handler(event, context):
     # pricing.py holds the shop's price rules and is shared by all its functions. Imported
     # here, where it is used, a missing module fails each invocation with
     # ModuleNotFoundError; at the top of the file it would fail the init instead, with
-    # Runtime.ImportModuleError (lesson 2).
+    # Runtime.ImportModuleError (the Handler lesson).
     import pricing
 
     return {
