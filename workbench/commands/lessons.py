@@ -7,11 +7,8 @@ import asyncio
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from workbench.backends.detect import BackendChoice, BackendUnavailable, select_backend
-from workbench.backends.process import ProcessBackend
-from workbench.core.service import LambdaService
 from workbench.lessons import (
     ExerciseResult,
     Lesson,
@@ -27,6 +24,9 @@ from workbench.lessons import (
 )
 from workbench.lessons.validate import check_pack
 from workbench.paths import LESSONS_DIR
+
+if TYPE_CHECKING:  # the engine loads only for commands that run code (list and show stay quick)
+    from workbench.backends.detect import BackendChoice
 
 
 def register(subparsers: Any) -> None:
@@ -167,6 +167,9 @@ async def _check_pack(folder: Path, run: bool, say: Callable[[str], None] | None
     """Validate a pack; when running exercises, on local processes (fast, no Docker needed)."""
     if not run:
         return await check_pack(folder)
+    from workbench.backends.process import ProcessBackend
+    from workbench.core.service import LambdaService
+
     async with LambdaService(ProcessBackend()) as service:
         return await check_pack(folder, service, progress=say)
 
@@ -235,6 +238,9 @@ def run_exercise(args: argparse.Namespace) -> int:
 
 async def _check(lesson: Lesson, code: Path, backend: BackendChoice) -> ExerciseResult:
     """Run the exercise's checks on a service of its own (Docker when asked or available)."""
+    from workbench.backends.detect import BackendUnavailable, select_backend
+    from workbench.core.service import LambdaService
+
     try:
         selection = await select_backend(backend, None)
     except BackendUnavailable as exc:
