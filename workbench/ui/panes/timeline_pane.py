@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QScrollBar,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -72,6 +74,9 @@ class TimelinePane(QWidget):
         self.legend = QLabel()
         self.legend.setObjectName("legend")
         self.legend.setWordWrap(True)  # a narrow pane wraps the legend rather than widening
+        small = self.legend.font()  # a notch smaller: on a laptop every lane row counts
+        small.setPointSizeF(small.pointSizeF() * 0.85)
+        self.legend.setFont(small)
         self.legend.setToolTip(legend_tooltip())
         self.zoom = QComboBox()
         self.zoom.addItems([FIT, *ZOOMS_S])
@@ -124,6 +129,10 @@ class TimelinePane(QWidget):
         title = QLabel("Environments")
         title.setObjectName("paneTitle")
         title.setToolTip(NAVIGATION_TIP)
+        # A laptop's right column is narrow: the title gives way (hidden, never cut) so the
+        # controls fit and the editor beside keeps its 72 columns (see resizeEvent).
+        title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title = title
         header.addWidget(title)
         header.addStretch(1)
         header.addWidget(self.zoom_out_button)
@@ -142,6 +151,12 @@ class TimelinePane(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.legend)
         layout.addLayout(grid, 1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        controls = (self.zoom_out_button, self.zoom, self.zoom_in_button, self.follow)
+        needed = sum(w.sizeHint().width() for w in (*controls, self.show_ended)) + 60
+        self.title.setVisible(self.width() >= needed + self.title.sizeHint().width())
 
     # ----- feeding -----------------------------------------------------------------------
     def on_event(self, event: Event) -> None:
