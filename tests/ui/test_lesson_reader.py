@@ -324,3 +324,30 @@ def test_reader_screenshot_on_the_handler_lesson(reader, window, qtbot, screensh
     reader.show_lesson("runtime", "the-loop-from-the-workbenchs-own-runtime")
     qtbot.wait(50)
     reader.pane.grab().save(str(screenshots / "lesson_reader_excerpt.png"))
+
+
+def test_a_workshop_hides_the_solution_until_the_exercise_passes(reader, window, tmp_path):
+    """index.toml's [workshop] solutions = "after-pass": Solution… says why it is hidden and
+    opens nothing; once the exercise has passed, it opens as usual."""
+    from workbench.lessons.runner import CheckResult, ExerciseResult
+
+    pack = tmp_path / "workshop"
+    shutil.copytree(LESSONS_DIR / "02-handler", pack / "02-handler")
+    (pack / "index.toml").write_text(
+        'title = "Class of today"\nlessons = ["02-handler"]\n'
+        '\n[workshop]\nsolutions = "after-pass"\n'
+    )
+    reader.open_pack(pack)
+    reader.show_lesson("handler", "exercise")
+    reader.pane.solution_button.click()
+    assert reader.solution_dialog is None and reader.answers.asked == []
+    assert "opens once your exercise passes" in reader.pane.status.text()
+    passed = ExerciseResult(
+        "handler",
+        reader.store.code_dir(reader.lesson),
+        (CheckResult(1, "returns", "ok", True, "fine", 0.1),),
+    )
+    reader.store.record(reader.lesson, passed)
+    reader.pane.solution_button.click()
+    assert reader.solution_dialog is not None
+    reader.solution_dialog.close()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog
 from workbench.core.service import LambdaService
 from workbench.lessons import ExerciseResult, Lesson, LessonPack, ProgressStore, grade, load_pack
 from workbench.lessons.actions import is_action_link
+from workbench.lessons.workshop import Visibility, solution_visibility
 from workbench.paths import LESSONS_DIR
 from workbench.ui.function_file import is_inside
 from workbench.ui.lessons import exercise
@@ -260,6 +261,10 @@ class LessonReader(QObject):
     def try_it(self, code: str | None = None) -> None:
         """Load the try-it code (or `code`: starter, solution) and its event; say what to watch."""
         assert self.lesson is not None and self.store is not None
+        if (
+            code or self.lesson.try_it.code
+        ) == "solution" and not self.solution_visibility().visible:
+            code = "starter"  # the workshop hides solutions: the learner's own copy instead
         exercise.try_it(self, self.lesson, self.store, code=code)
         if self.page.kind == "try_it":
             self._mark(self.page.id)
@@ -329,9 +334,20 @@ class LessonReader(QObject):
         self.render(anchor="hints")
         return hint
 
+    def solution_visibility(self) -> Visibility:
+        """Whether the pack's workshop setting lets this learner see the solution now."""
+        assert self.pack is not None and self.lesson is not None and self.store is not None
+        return solution_visibility(self.pack, self.lesson, self.store)
+
     def show_solution(self) -> None:
-        """After a warning, show the reference solution and a diff against the learner's code."""
+        """After a warning, show the reference solution and a diff against the learner's code
+        (once the instructor's setting allows it: after a pass, or after an unlock)."""
         assert self.lesson is not None and self.store is not None
+        allowed = self.solution_visibility()
+        if not allowed.visible:
+            self.pane.status.setText(f"The solution is hidden: {allowed.reason}.")
+            self.window.show_message(f"Solution hidden: {allowed.reason}")
+            return
         exercise.show_solution(self, self.lesson, self.store)
 
     def answer(self, question: int, chosen: tuple[int, ...]) -> None:

@@ -84,10 +84,14 @@ class QueueTrigger(Trigger):
 
     async def start(self, service: LambdaService, config: FunctionConfig) -> None:
         name = f"{config.name[:70]}-queue"
-        self.dlq = Queue(f"{name}-dlq", clock=service.clock)
+        # Kept in the service's store (SQLite) when it has one: messages sent from the app
+        # survive a crash and are delivered on the next start, as accepted messages must be.
+        store = service.event_store
+        self.dlq = Queue(f"{name}-dlq", clock=service.clock, store=store)
         self.queue = Queue(
             name,
             clock=service.clock,
+            store=store,
             visibility_timeout_s=self.spec.visibility_timeout_s,
             dead_letter_queue=self.dlq,
             max_receive_count=self.spec.max_receive_count,
