@@ -156,7 +156,11 @@ async def start_engine(
     short = selection.backend.description.split(" — ")[0]
     if selection.backend.name == "process":
         short += " (no containers: hover for why)"
-    window.attach_service(service, short, f"{backend_text(selection)}\n{selection.reason}")
+    isolation = selection.backend.isolation  # what keeps environments apart, or that nothing does
+    details = f"{backend_text(selection)}\n{selection.reason}" + (
+        f"\n{isolation}." if isolation else ""
+    )
+    window.attach_service(service, short, details)
     settle_heap()
     if announce:
         print(f"engine-ready {time.time():.6f}", flush=True)
