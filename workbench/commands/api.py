@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _serve(args: argparse.Namespace, config: FunctionConfig) -> int:
-    async with running_service(args, image=config.image) as service:
+    async with running_service(args, image=config.image, runtime=config.runtime) as service:
         service.bus.subscribe(_log_printer(prefix=False))
         service.deploy(config)
         try:

@@ -113,7 +113,7 @@ async def _watch(
     trigger: TriggerFilter,
     others: dict[str, Path],
 ) -> int:
-    async with running_service(args, image=config.image) as service:
+    async with running_service(args, image=config.image, runtime=config.runtime) as service:
         console = _Console()
         service.bus.subscribe(_log_printer(prefix=False))
         service.bus.subscribe(console.result)

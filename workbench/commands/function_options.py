@@ -104,12 +104,14 @@ async def running_service(
     args: argparse.Namespace,
     *,
     image: str | None = None,
+    runtime: str | None = None,
     quiet: bool = False,
     event_store: EventStore | None = None,
 ) -> AsyncIterator[LambdaService]:
     """Select the backend (saying which and why on stderr) and run a service until exit.
 
     image: the function's own image (from --image or function.toml), which needs Docker.
+    runtime: the function's runtime, so the banner names its image (not every runtime's).
     event_store: where accepted async events are kept until delivered (none: in memory).
     """
     try:
@@ -117,7 +119,7 @@ async def running_service(
     except ValueError as exc:
         raise SystemExit(f"error: {exc}") from None
     try:
-        selection = await select_backend(args.backend, image or args.image)
+        selection = await select_backend(args.backend, image or args.image, runtime)
     except BackendUnavailable as exc:
         raise SystemExit(f"error: {exc}") from None
     if not quiet:

@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
 
 async def _invoke(args: argparse.Namespace, config: Any, payload: bytes) -> int:
     status = 0
-    async with running_service(args, image=config.image) as service:
+    async with running_service(args, image=config.image, runtime=config.runtime) as service:
         service.bus.subscribe(_print_log_line)
         service.deploy(config)
         for _ in range(args.times):

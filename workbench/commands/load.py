@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _load(args: argparse.Namespace, config: Any, plan: LoadPlan) -> int:
-    async with running_service(args, image=config.image) as service:
+    async with running_service(args, image=config.image, runtime=config.runtime) as service:
         try:
             service.deploy(config)
         except ConfigError as exc:

@@ -176,7 +176,7 @@ def _dlq_name(name: str) -> str:
 async def _run(
     args: argparse.Namespace, config: FunctionConfig, bodies: list[str], store: EventStore | None
 ) -> int:
-    async with running_service(args, image=config.image) as service:
+    async with running_service(args, image=config.image, runtime=config.runtime) as service:
         service.bus.subscribe(_log_printer(prefix=False))
         service.deploy(config)
         name = queue_name(args, config)

@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace, config: FunctionConfig, schedule: Schedule) -> int:
-    async with running_service(args, image=config.image) as service:
+    async with running_service(args, image=config.image, runtime=config.runtime) as service:
         service.bus.subscribe(_log_printer(prefix=False))
         service.deploy(config)
         scheduler = Scheduler(service, config.name, schedule, rule=args.rule, on_fire=_print)

@@ -104,8 +104,12 @@ async def _serve(args: argparse.Namespace, configs: list[FunctionConfig]) -> int
 async def _serve_with(
     args: argparse.Namespace, configs: list[FunctionConfig], store: EventStore | None
 ) -> int:
+    runtimes = {c.runtime for c in configs}
     async with running_service(
-        args, image=next((c.image for c in configs if c.image), None), event_store=store
+        args,
+        image=next((c.image for c in configs if c.image), None),
+        runtime=runtimes.pop() if len(runtimes) == 1 else None,  # the banner names its image
+        event_store=store,
     ) as service:
         service.bus.subscribe(_log_printer(prefix=len(configs) > 1))
         for config in configs:
