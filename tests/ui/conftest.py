@@ -33,12 +33,26 @@ from workbench.ui.main_window import MainWindow  # noqa: E402
 CLOSE_LIMIT_S = 15.0
 
 
+class AppLikeLoop(qasync.QEventLoop):
+    """The app's loop runs forever, so code that Qt's events step always finds it with
+    get_running_loop(). A test runs it in pieces (run_until_complete) and processes Qt events
+    in between, where qasync leaves no running loop: this one stays the running loop."""
+
+    def run_forever(self) -> None:
+        try:
+            super().run_forever()
+        finally:
+            asyncio.events._set_running_loop(self)
+
+
 @pytest.fixture
 def qloop(qapp) -> Iterator[qasync.QEventLoop]:
     """A qasync loop on the test's QApplication, closed afterwards."""
-    loop = qasync.QEventLoop(qapp)
+    loop = AppLikeLoop(qapp)
     asyncio.set_event_loop(loop)
+    asyncio.events._set_running_loop(loop)
     yield loop
+    asyncio.events._set_running_loop(None)
     loop.close()
     asyncio.set_event_loop(None)
 

@@ -222,6 +222,9 @@ class Environment:
         except SandboxError as exc:
             self._fail(str(exc))
             raise
+        except Exception as exc:  # e.g. OSError from a spawn: never leave it half-initialised
+            self._fail(f"the runtime could not be started: {exc}")
+            raise SandboxError(f"the runtime could not be started: {exc}") from exc
         started = self._clock.monotonic()
         assert self._init_error is not None and self._exit is not None
         which = await first_of(
