@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtWidgets import QApplication
 from ui_helpers import run
 
@@ -31,7 +32,12 @@ def test_env_rows_add_remove_and_count_bytes_live(pane):
     assert env.size_label.text() == "19 of 4,096 bytes"
     config = pane.validate()
     assert config is not None and config.environment == {"STAGE": "dev", "TABLE": "orders"}
-    env.table.selectRow(0)
+    # Exactly row 0: selectRow() would extend the selection if an earlier test's last key
+    # event left Shift as the application's current modifier.
+    flags = (
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+    )
+    env.table.selectionModel().select(env.table.model().index(0, 0), flags)
     env.remove_selected()
     assert env.variables() == {"TABLE": "orders"}
     assert pane.apply_button.isEnabled()
