@@ -70,3 +70,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except ValueError as exc:
+        # A setting refused when a command deploys (e.g. provisioned concurrency on $LATEST,
+        # written by the app): a message, never a traceback. Imported here to keep --help light.
+        from workbench.core.model import ConfigError
+
+        if not isinstance(exc, ConfigError):
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -191,3 +191,13 @@ def test_a_wrong_type_in_function_toml_is_a_message_not_a_traceback(
         assert done.returncode == 2, done.stderr
         assert message in done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_a_setting_refused_at_deploy_is_a_message_not_a_traceback(function_dir: Path):
+    """function.toml asking for provisioned concurrency (which the app writes, for alias live)
+    is refused on $LATEST with AWS's words and exit 2, not a Python traceback."""
+    (function_dir / "function.toml").write_text("provisioned_concurrency = 1\n")
+    done = run_cli("invoke", str(function_dir), "--backend", "process")
+    assert done.returncode == 2
+    assert "cannot be applied to unpublished function versions" in done.stderr
+    assert "Traceback" not in done.stderr
