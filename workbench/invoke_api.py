@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import ipaddress
 import json
 import logging
 import uuid
@@ -28,11 +27,10 @@ from workbench.core.errors import InvokeError
 from workbench.core.service import SYNC_PAYLOAD_LIMIT, LambdaService
 from workbench.lambda_api_common import SERVICE_KEY, invalid_parameter, resolve_function
 from workbench.lambda_control_api import add_control_routes
+from workbench.listen_address import DEFAULT_HOST, INVOKE_API_PORT, check_loopback
 from workbench.loopback_guard import loopback_guard
 
 API_PREFIX = "/2015-03-31"
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 3001
 LOG_RESULT_BYTES = 4 * 1024  # X-Amz-Log-Result: "the last 4 KB of the execution log"
 LATEST = "$LATEST"
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
@@ -62,23 +60,8 @@ def create_app(service: LambdaService) -> web.Application:
     return app
 
 
-def check_loopback(host: str) -> None:
-    """Raise ValueError unless host is a loopback address (or 'localhost')."""
-    if host == "localhost":
-        return
-    try:
-        loopback = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
-        raise ValueError(
-            f"refusing to listen on {host!r}: the Invoke API has no authentication, so it "
-            "only listens on loopback (e.g. 127.0.0.1)"
-        )
-
-
 async def start_invoke_api(
-    service: LambdaService, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
+    service: LambdaService, host: str = DEFAULT_HOST, port: int = INVOKE_API_PORT
 ) -> web.AppRunner:
     """Serve the Invoke API on host:port (loopback only; port 0 picks a free port).
 

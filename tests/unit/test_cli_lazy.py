@@ -60,3 +60,30 @@ def test_the_chosen_command_is_found_past_the_app_options():
     assert chosen_command(["--help"]) is None
     help_text = build_parser(["--help"]).format_help()
     assert all(name in help_text for name in COMMANDS)
+
+
+def test_serve_parses_and_checks_its_folders_before_loading_the_engine():
+    """`serve` chooses the backend and starts the first container on a thread while the
+    engine loads (select_early): up to that point only light modules may be imported."""
+    probe = (
+        "import sys\n"
+        "from workbench.cli import build_parser\n"
+        "from workbench.commands.serve import load_functions\n"
+        "args = build_parser(['serve', 'sample_functions/hello']).parse_args("
+        "['serve', 'sample_functions/hello'])\n"
+        "load_functions(args)\n"
+        "print('\\n'.join(sys.modules))\n"
+    )
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        cwd=root,
+    )
+    heavy = sorted(m for m in done.stdout.split() if m.startswith(HEAVY))
+    assert heavy == []

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from workbench.backends.process import ProcessBackend, sweep_orphans
-from workbench.core.model import DEFAULT_RUNTIME, RUNTIMES
+from workbench.core.model import DEFAULT_RUNTIME, RUNTIMES, FunctionConfig
 from workbench.core.sandbox import Backend
 from workbench.runtimes import CATALOGUE
 from workbench.runtimes import get as get_runtime
@@ -25,8 +25,14 @@ class Selection:
     reason: str
 
 
-def _docker_selection(image: str | None, runtime: str | None = None) -> Selection:
-    """Blocking: connect to the engine, find the runtime image, sweep orphans."""
+def _docker_selection(
+    image: str | None, runtime: str | None = None, prepare: FunctionConfig | None = None
+) -> Selection:
+    """Blocking: connect to the engine, find the runtime image, sweep orphans.
+
+    prepare: a function whose first container starts now, while the orphans are swept and
+    the caller goes on starting up, so that its first invocation finds it running.
+    """
     from workbench.backends.docker import DockerBackend
     from workbench.backends.images import docker_client_or_none, find_runtime_image
 
@@ -43,6 +49,8 @@ def _docker_selection(image: str | None, runtime: str | None = None) -> Selectio
             "`lambda-workbench image build` (about 40 s), or use --backend process"
         )
     backend = DockerBackend(client, choice.name)
+    if prepare is not None:
+        backend.prepare(prepare)
     swept = backend.sweep_orphans()
     reason = f"Docker engine found; {_runs_in(client, choice, image, runtime)}"
     if swept:
@@ -81,17 +89,34 @@ async def select_backend(
     choice: BackendChoice = "auto", image: str | None = None, runtime: str | None = None
 ) -> Selection:
     """The backend to run environments on, and a sentence saying why it was chosen."""
+    return await asyncio.to_thread(choose_backend, choice, image, runtime)
+
+
+def choose_backend(
+    choice: BackendChoice = "auto",
+    image: str | None = None,
+    runtime: str | None = None,
+    prepare: FunctionConfig | None = None,
+) -> Selection:
+    """Blocking select_backend, safe on any thread and before an event loop runs.
+
+    prepare: a function to provision ahead (Backend.prepare) as soon as the backend exists.
+    """
     if choice == "process":
         if image:
             raise BackendUnavailable("--image needs the Docker backend")
-        return _process_selection("chosen with --backend process", "as requested")
-    try:
-        return await asyncio.to_thread(_docker_selection, image, runtime)
-    except BackendUnavailable as exc:
-        if choice == "docker" or image:
-            raise
-        reason = str(exc).split(" — ")[0]
-        return _process_selection(reason, f"{exc}; using local processes")
+        selection = _process_selection("chosen with --backend process", "as requested")
+    else:
+        try:
+            return _docker_selection(image, runtime, prepare)
+        except BackendUnavailable as exc:
+            if choice == "docker" or image:
+                raise
+            reason = str(exc).split(" — ")[0]
+            selection = _process_selection(reason, f"{exc}; using local processes")
+    if prepare is not None:
+        selection.backend.prepare(prepare)
+    return selection
 
 
 def _process_selection(short_reason: str, reason: str) -> Selection:

@@ -41,15 +41,30 @@ OWNER_ARGUMENT = "--workbench-owner="
 ADDRESS_SPACE_HEADROOM_MB = 1024
 
 
-def _proc_status_kb(pid: int, field: str) -> int | None:
+def _proc_status(pid: int) -> dict[str, str] | None:
+    """/proc/<pid>/status as {field: value}, or None if the process is gone (one read)."""
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
+            text = status.read()
+    except OSError:
         return None
-    return None
+    fields = {}
+    for line in text.splitlines():
+        name, _, value = line.partition(":")
+        fields[name] = value.strip()
+    return fields
+
+
+def _kb(fields: dict[str, str], field: str) -> int | None:
+    try:
+        return int(fields[field].split()[0])
+    except (KeyError, ValueError, IndexError):
+        return None
+
+
+def _proc_status_kb(pid: int, field: str) -> int | None:
+    fields = _proc_status(pid)
+    return _kb(fields, field) if fields is not None else None
 
 
 def _proc_state(pid: int) -> str | None:
@@ -61,20 +76,21 @@ def _proc_state(pid: int) -> str | None:
         return None
 
 
+_KILL_BIT = 1 << (signal.SIGKILL - 1)
+
+
 def _dying(pid: int) -> bool:
-    """Gone, a zombie, or with a SIGKILL pending: a kill just sent has not always landed."""
-    if _proc_state(pid) in ("Z", "X", None):
+    """Gone, a zombie, or with a SIGKILL pending: a kill just sent has not always landed.
+
+    One read of /proc/<pid>/status: this runs before every warm invocation.
+    """
+    fields = _proc_status(pid)
+    if fields is None or fields.get("State", "X")[:1] in ("Z", "X"):
         return True
-    kill_bit = 1 << (signal.SIGKILL - 1)
-    for field in ("SigPnd", "ShdPnd"):
-        try:
-            with open(f"/proc/{pid}/status", encoding="ascii") as status:
-                line = next((x for x in status if x.startswith(field + ":")), "")
-            if line and int(line.split()[1], 16) & kill_bit:
-                return True
-        except (OSError, ValueError):
-            return True
-    return False
+    try:
+        return any(int(fields[name], 16) & _KILL_BIT for name in ("SigPnd", "ShdPnd"))
+    except (KeyError, ValueError):
+        return True
 
 
 class ProcessSandbox:
@@ -100,8 +116,9 @@ class ProcessSandbox:
         limit_kb = self._memory_mb * 1024
         while self.process.returncode is None:
             if not self._frozen:
-                rss = _proc_status_kb(self.pid, "VmRSS") or 0
-                self._peak_kb = max(self._peak_kb, _proc_status_kb(self.pid, "VmHWM") or rss)
+                fields = _proc_status(self.pid) or {}
+                rss = _kb(fields, "VmRSS") or 0
+                self._peak_kb = max(self._peak_kb, _kb(fields, "VmHWM") or rss)
                 if rss > limit_kb:
                     self._oom_killed = True
                     self._signal(signal.SIGKILL)
@@ -118,11 +135,12 @@ class ProcessSandbox:
     async def freeze(self) -> None:
         self._frozen = True
         self._signal(signal.SIGSTOP)
-        # SIGSTOP is asynchronous: report frozen only once the kernel has stopped it.
-        for _ in range(100):
+        # SIGSTOP is asynchronous: report frozen only once the kernel has stopped it. It
+        # usually lands within a loop turn or two, so look again at once before sleeping.
+        for attempt in range(110):
             if _proc_state(self.pid) in ("T", None):
                 return
-            await asyncio.sleep(0.001)
+            await asyncio.sleep(0 if attempt < 10 else 0.001)
 
     async def thaw(self) -> None:
         self._signal(signal.SIGCONT)

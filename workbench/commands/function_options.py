@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
+import threading
 from collections.abc import AsyncIterator
+from concurrent.futures import Future
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from workbench.backends.detect import BackendUnavailable, select_backend
 from workbench.core.clock import TeachingClock
-from workbench.core.event_store import EventStore
+from workbench.core.lifecycle import DEFAULT_IDLE_TIMEOUT_S
 from workbench.core.model import FunctionConfig, load_function, parse_env_assignments
-from workbench.core.service import DEFAULT_IDLE_TIMEOUT_S, LambdaService
 from workbench.packages.zips import check_function, import_zip
+
+if TYPE_CHECKING:
+    from workbench.backends.detect import Selection
+    from workbench.core.event_store import EventStore
+    from workbench.core.service import LambdaService
 
 
 def add_function_options(parser: argparse.ArgumentParser) -> None:
@@ -99,6 +106,33 @@ def function_from_args(code_dir: str | Path, args: argparse.Namespace) -> Functi
     return config
 
 
+def select_early(
+    args: argparse.Namespace,
+    *,
+    image: str | None = None,
+    runtime: str | None = None,
+    first: FunctionConfig | None = None,
+) -> Future[Selection]:
+    """Start choosing the backend on a thread now, and provision `first`'s first container.
+
+    A command calls this before it imports the rest of the engine and opens its port, so
+    that the container starts meanwhile and the first request finds it running. Pass the
+    future to running_service.
+    """
+    future: Future[Selection] = Future()
+
+    def choose() -> None:
+        from workbench.backends.detect import choose_backend  # on this thread, with Docker's SDK
+
+        try:
+            future.set_result(choose_backend(args.backend, image or args.image, runtime, first))
+        except BaseException as exc:  # handed to whoever awaits the future
+            future.set_exception(exc)
+
+    threading.Thread(target=choose, name="choose backend", daemon=True).start()
+    return future
+
+
 @asynccontextmanager
 async def running_service(
     args: argparse.Namespace,
@@ -107,25 +141,34 @@ async def running_service(
     runtime: str | None = None,
     quiet: bool = False,
     event_store: EventStore | None = None,
+    selection: Future[Selection] | None = None,
 ) -> AsyncIterator[LambdaService]:
     """Select the backend (saying which and why on stderr) and run a service until exit.
 
     image: the function's own image (from --image or function.toml), which needs Docker.
     runtime: the function's runtime, so the banner names its image (not every runtime's).
     event_store: where accepted async events are kept until delivered (none: in memory).
+    selection: the backend chosen early (select_early); else it is chosen now.
     """
+    from workbench.backends.detect import BackendUnavailable, select_backend
+    from workbench.core.service import LambdaService  # the engine: loaded only to run it
+
     try:
         clock = TeachingClock(args.clock_speed)
     except ValueError as exc:
         raise SystemExit(f"error: {exc}") from None
     try:
-        selection = await select_backend(args.backend, image or args.image, runtime)
+        chosen = (
+            await asyncio.wrap_future(selection)
+            if selection is not None
+            else await select_backend(args.backend, image or args.image, runtime)
+        )
     except BackendUnavailable as exc:
         raise SystemExit(f"error: {exc}") from None
     if not quiet:
-        print(f"backend: {selection.backend.description} ({selection.reason})", file=sys.stderr)
+        print(f"backend: {chosen.backend.description} ({chosen.reason})", file=sys.stderr)
     service = LambdaService(
-        selection.backend, idle_timeout_s=args.idle_timeout, clock=clock, event_store=event_store
+        chosen.backend, idle_timeout_s=args.idle_timeout, clock=clock, event_store=event_store
     )
     async with service:
         yield service

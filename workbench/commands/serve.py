@@ -8,24 +8,24 @@ import contextlib
 import errno
 import signal
 import sys
-from typing import Any
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any
 
 from workbench.commands.function_options import (
     add_function_options,
     add_server_options,
     function_from_args,
-    running_service,
+    select_early,
 )
-from workbench.core.event_store import EventStore, open_default_store, pending_message
-from workbench.core.events import LogLine
 from workbench.core.model import ConfigError, FunctionConfig
-from workbench.invoke_api import (
-    DEFAULT_HOST,
-    DEFAULT_PORT,
-    bound_port,
-    check_loopback,
-    start_invoke_api,
-)
+from workbench.listen_address import DEFAULT_HOST, INVOKE_API_PORT, check_loopback
+
+if TYPE_CHECKING:
+    from workbench.backends.detect import Selection
+    from workbench.core.event_store import EventStore
+
+# The engine, aiohttp and the Docker SDK are imported only once the backend is being chosen
+# on its own thread (select_early): the first container starts while they load.
 
 
 def register(subparsers: Any) -> None:
@@ -42,7 +42,7 @@ def register(subparsers: Any) -> None:
         ),
     )
     parser.add_argument("dirs", nargs="+", metavar="DIR", help="a function's code folder")
-    add_server_options(parser, DEFAULT_PORT, DEFAULT_HOST)
+    add_server_options(parser, INVOKE_API_PORT, DEFAULT_HOST)
     add_function_options(parser)
     parser.set_defaults(func=run)
 
@@ -74,11 +74,20 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return asyncio.run(_serve(args, configs))
+    runtimes = {c.runtime for c in configs}
+    selection = select_early(
+        args,
+        image=next((c.image for c in configs if c.image), None),
+        runtime=runtimes.pop() if len(runtimes) == 1 else None,  # the banner names its image
+        first=configs[0],
+    )
+    return asyncio.run(_serve(args, configs, selection))
 
 
 def open_event_store() -> EventStore | None:
     """The store of accepted events in the user data folder; None (with a warning) if unusable."""
+    from workbench.core.event_store import open_default_store
+
     store, warning = open_default_store()
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
@@ -87,30 +96,34 @@ def open_event_store() -> EventStore | None:
 
 def report_pending(store: EventStore | None, remaining: int) -> None:
     """Say how many accepted events are still queued, and that they are not lost."""
+    from workbench.core.event_store import pending_message
+
     message = pending_message(store, remaining)
     if message:
         print(message, file=sys.stderr, flush=True)
 
 
-async def _serve(args: argparse.Namespace, configs: list[FunctionConfig]) -> int:
+async def _serve(
+    args: argparse.Namespace, configs: list[FunctionConfig], selection: Future[Selection]
+) -> int:
     store = open_event_store()
     try:
-        return await _serve_with(args, configs, store)
+        return await _serve_with(args, configs, store, selection)
     finally:
         if store is not None:
             store.close()
 
 
 async def _serve_with(
-    args: argparse.Namespace, configs: list[FunctionConfig], store: EventStore | None
+    args: argparse.Namespace,
+    configs: list[FunctionConfig],
+    store: EventStore | None,
+    selection: Future[Selection],
 ) -> int:
-    runtimes = {c.runtime for c in configs}
-    async with running_service(
-        args,
-        image=next((c.image for c in configs if c.image), None),
-        runtime=runtimes.pop() if len(runtimes) == 1 else None,  # the banner names its image
-        event_store=store,
-    ) as service:
+    from workbench.commands.function_options import running_service
+    from workbench.invoke_api import bound_port, start_invoke_api
+
+    async with running_service(args, event_store=store, selection=selection) as service:
         service.bus.subscribe(_log_printer(prefix=len(configs) > 1))
         for config in configs:
             service.deploy(config)
@@ -171,6 +184,8 @@ def _bind_error(host: str, port: int, exc: OSError) -> str:
 
 
 def _log_printer(prefix: bool) -> Any:
+    from workbench.core.events import LogLine
+
     def print_line(event: object) -> None:
         if isinstance(event, LogLine):
             text = f"[{event.function}] {event.text}" if prefix else event.text

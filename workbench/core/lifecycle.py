@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# Idle this long, an environment is reaped. AWS does not publish its value; LocalStack's default.
+DEFAULT_IDLE_TIMEOUT_S = 600.0
+
 
 class EnvState(StrEnum):
     CREATED = "created"

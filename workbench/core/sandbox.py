@@ -100,7 +100,11 @@ class Backend(Protocol):
     freeze_delay_s: float
 
     def prepare(self, function: FunctionConfig) -> None:
-        """Optionally provision a sandbox ahead of the function's next cold start."""
+        """Optionally provision a sandbox ahead of the function's next cold start.
+
+        Must not block, and may be called on any thread, before an event loop runs: a
+        command calls it while it is still importing the rest of the engine.
+        """
         ...
 
     async def start(self, spec: SandboxSpec) -> Sandbox:
