@@ -22,12 +22,17 @@ from workbench.runtimes.catalogue import (
     listing_order,
     runtime_for_image,
 )
-from workbench.runtimes.family import SHIM_IN_CONTAINER, ImageContents, LanguageFamily
 from workbench.runtimes.host import host_node, host_python
 from workbench.runtimes.nodejs import NODE_BOOTSTRAP_PATH, NODE_MISSING
 from workbench.runtimes.offers import Offer, offered, process_availability
 from workbench.runtimes.provided import NO_BOOTSTRAP, NOT_EXECUTABLE
-from workbench.runtimes.runtime import Runtime, image_prefix
+from workbench.runtimes.runtime import (
+    SHIM_IN_CONTAINER,
+    ImageContents,
+    LanguageFamily,
+    Runtime,
+    image_prefix,
+)
 
 __all__ = [
     "CATALOGUE",

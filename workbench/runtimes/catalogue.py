@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 from workbench.core.model import RUNTIMES
-from workbench.runtimes.family import LanguageFamily
 from workbench.runtimes.nodejs import NODEJS
 from workbench.runtimes.provided import PROVIDED
 from workbench.runtimes.python import PYTHON
-from workbench.runtimes.runtime import Runtime
+from workbench.runtimes.runtime import LanguageFamily, Runtime
 
 # Adding a language: a family module like nodejs.py, its bootstrap in shim/, a sample, and
 # an entry here (and its names in core.model.RUNTIMES).

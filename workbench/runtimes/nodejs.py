@@ -10,9 +10,8 @@ from workbench.core.model import FunctionConfig
 from workbench.core.sandbox import SandboxError
 from workbench.paths import SHIM_DIR
 from workbench.runtimes import support
-from workbench.runtimes.family import SHIM_IN_CONTAINER, ImageContents, LanguageFamily
 from workbench.runtimes.host import host_node
-from workbench.runtimes.runtime import Runtime
+from workbench.runtimes.runtime import SHIM_IN_CONTAINER, ImageContents, LanguageFamily, Runtime
 
 NODE_BOOTSTRAP_PATH = SHIM_DIR / "bootstrap.js"
 NODE_MISSING = "Node.js is not installed: apt-get install nodejs, or use the Docker backend"

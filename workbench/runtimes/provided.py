@@ -12,9 +12,8 @@ from pathlib import Path
 
 from workbench.core.model import FunctionConfig
 from workbench.core.runtime_env import TASK_ROOT
-from workbench.runtimes.family import ImageContents, LanguageFamily
 from workbench.runtimes.host import host_bash
-from workbench.runtimes.runtime import Runtime
+from workbench.runtimes.runtime import ImageContents, LanguageFamily, Runtime
 
 # AWS's words when the custom runtime's entrypoint cannot be started (Runtime.InvalidEntrypoint).
 NO_BOOTSTRAP = "Couldn't find valid bootstrap(s): [{root}/bootstrap /opt/bootstrap]"

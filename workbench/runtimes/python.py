@@ -10,9 +10,8 @@ from workbench.core.model import FunctionConfig
 from workbench.core.sandbox import SandboxError
 from workbench.paths import BOOTSTRAP_PATH
 from workbench.runtimes import support
-from workbench.runtimes.family import SHIM_IN_CONTAINER, ImageContents, LanguageFamily
 from workbench.runtimes.host import host_python, python_missing
-from workbench.runtimes.runtime import Runtime
+from workbench.runtimes.runtime import SHIM_IN_CONTAINER, ImageContents, LanguageFamily, Runtime
 
 # What Lambda's Python runtimes provide besides the standard library: the AWS SDK for Python
 # (python-package.html: "The Lambda Python runtimes include the AWS SDK for Python (Boto3) and
