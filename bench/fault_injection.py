@@ -329,7 +329,8 @@ def _targets(which: str) -> list[Target]:
             )
         )
     if which in ("both", "docker"):
-        from workbench.backends.docker import OWNER_LABEL, DockerBackend
+        from workbench.backends.docker import DockerBackend
+        from workbench.backends.docker_sweep import OWNER_LABEL
         from workbench.backends.images import docker_client_or_none, find_runtime_image
 
         client = docker_client_or_none(timeout=30)

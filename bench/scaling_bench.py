@@ -61,7 +61,8 @@ async def main() -> int:
         if args.backend in ("both", "process"):
             await bench("process", ProcessBackend(), code_dir, args.count, args.concurrency)
         if args.backend in ("both", "docker"):
-            from workbench.backends.docker import OWNER_LABEL, DockerBackend
+            from workbench.backends.docker import DockerBackend
+            from workbench.backends.docker_sweep import OWNER_LABEL
             from workbench.backends.images import docker_client_or_none, find_runtime_image
 
             client = docker_client_or_none(timeout=60)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.backends.docker import OWNER_LABEL
+from workbench.backends.docker_sweep import OWNER_LABEL
 from workbench.backends.images import LABEL
 from workbench.core.model import load_function
 from workbench.paths import LESSONS_DIR, PROJECT_DIR

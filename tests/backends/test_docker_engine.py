@@ -17,13 +17,9 @@ import pytest
 
 from tests.support.aws_like_image import ensure_aws_like_image
 from workbench.backends import cgroup_freezer
-from workbench.backends.docker import (
-    CPU_PERIOD_US,
-    FUNCTION_LABEL,
-    OWNER_LABEL,
-    DockerBackend,
-    cpu_quota,
-)
+from workbench.backends.docker import DockerBackend
+from workbench.backends.docker_run_options import CPU_PERIOD_US, FUNCTION_LABEL, cpu_quota
+from workbench.backends.docker_sweep import OWNER_LABEL
 from workbench.backends.images import LABEL
 from workbench.core.errors import InvokeError
 from workbench.core.events import EnvironmentFrozen, EnvironmentReaped

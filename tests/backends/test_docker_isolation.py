@@ -25,8 +25,10 @@ import docker
 import pytest
 from docker.transport import UnixHTTPAdapter
 
-from workbench.backends.docker import FUNCTION_LABEL, OWNER_LABEL, DockerBackend
+from workbench.backends.docker import DockerBackend
 from workbench.backends.docker_host import ISOLATION
+from workbench.backends.docker_run_options import FUNCTION_LABEL
+from workbench.backends.docker_sweep import OWNER_LABEL
 from workbench.backends.images import docker_client_or_none
 from workbench.core.environment import EnvState
 from workbench.core.errors import InvokeError

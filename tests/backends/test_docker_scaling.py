@@ -8,7 +8,8 @@ import os
 
 import pytest
 
-from workbench.backends.docker import OWNER_LABEL, DockerBackend
+from workbench.backends.docker import DockerBackend
+from workbench.backends.docker_sweep import OWNER_LABEL
 from workbench.core.errors import InvokeError
 from workbench.core.model import FunctionConfig
 from workbench.core.service import LambdaService

@@ -10,7 +10,7 @@ import time
 import docker
 import pytest
 
-from workbench.core.environment import STOPPED_ERROR_TYPE
+from workbench.core.failed_invocations import STOPPED_ERROR_TYPE
 from workbench.core.model import FunctionConfig
 
 pytestmark = pytest.mark.docker

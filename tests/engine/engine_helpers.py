@@ -14,9 +14,9 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from workbench.core.environment import Served
 from workbench.core.events import LogLine
 from workbench.core.model import FunctionConfig
+from workbench.core.outcomes import Served
 from workbench.core.service import LambdaService
 
 INVOKE_LIMIT_S = 20.0  # upper bound for any single invocation in these tests

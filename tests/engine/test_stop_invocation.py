@@ -7,8 +7,8 @@ from pathlib import Path
 
 from engine_helpers import body, invoke, log_texts, wait_until, write_function
 
-from workbench.core.environment import STOPPED_ERROR_TYPE
 from workbench.core.events import EnvironmentReset
+from workbench.core.failed_invocations import STOPPED_ERROR_TYPE
 from workbench.core.service import LambdaService
 
 SLOW = """

@@ -13,172 +13,46 @@ forge another's address. See docs/decisions/001-runtime-api-isolation.md.
 Storage: nothing of the host is writable from a function except its /tmp, a per-environment
 filesystem of the ephemeral storage size that survives resets (docker_tmp.py, decision 009);
 a tiny init (docker-init) is PID 1 and reaps zombies.
+
+How a container is sized and locked down: docker_run_options.py; a running one (freeze,
+thaw, kill, memory figures): docker_sandbox.py. This module starts and keeps them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
-import os
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import docker
 import docker.errors
-import requests.exceptions
 
-from workbench.backends import cgroup_freezer
-from workbench.backends.cgroup_freezer import FreezerError, pending_sigkill
 from workbench.backends.docker_host import (
     ISOLATION,
     ISOLATION_TRANSLATED,
     bridge_gateway,
-    cgroup_memory_files,
-    read_int,
     running_address,
     translates_addresses,
 )
-from workbench.backends.docker_slots import (
-    LAUNCHER,
-    ContainerSlot,
-    SlotShape,
-)
-from workbench.backends.docker_sweep import OWNER_LABEL, sweep_orphans
+from workbench.backends.docker_run_options import container_run_options
+from workbench.backends.docker_sandbox import DOCKER_FAILURES, DockerSandbox
+from workbench.backends.docker_slots import ContainerSlot, SlotShape
+from workbench.backends.docker_sweep import sweep_orphans
 from workbench.backends.docker_tmp import TmpStorage, TmpVolume
 from workbench.backends.function_image import is_function_image
-from workbench.backends.images import LABEL
 from workbench.core.model import DEFAULT_RUNTIME, ConfigError, FunctionConfig
-from workbench.core.runtime_env import TASK_ROOT
-from workbench.core.sandbox import SandboxError, SandboxExit, SandboxSpec
+from workbench.core.sandbox import SandboxError, SandboxSpec
 from workbench.packages.layers import opt_dir
 from workbench.paths import SHIM_DIR
 from workbench.runtimes import SHIM_IN_CONTAINER, Runtime, container_command, runtime_for_image
 from workbench.runtimes import get as get_runtime
 
-FUNCTION_LABEL = f"{LABEL}.function"
 MAX_SPARES = 8  # waiting containers kept at most, one per function shape
-VCPU_MB = 1769  # one full vCPU at 1,769 MB (configuration-memory.html)
 _ENGINE_GONE = (
     "the Docker engine stopped answering ({detail}); start it again (scripts/setup-docker.sh)"
     " or switch to the process backend"
 )
-
-_DockerFailure = (docker.errors.DockerException, requests.exceptions.RequestException, OSError)
-
-
-# Docker's default CFS period. Shorter periods spread a small share more evenly, but every
-# warm invocation of a 128 MB function then waits for the next period (p50 18 ms measured with
-# 20 ms); with 100 ms light traffic runs at full speed and sustained traffic is throttled to
-# the share in bursts. Lambda's own period is not published.
-CPU_PERIOD_US = 100_000
-
-
-def cpu_quota(memory_mb: int, period_us: int = CPU_PERIOD_US) -> int:
-    """CFS quota (µs per period) for a function's memory: the vCPU share Lambda gives it."""
-    return max(int(memory_mb / VCPU_MB * period_us), 1_000)
-
-
-class DockerSandbox:
-    """One container running one runtime."""
-
-    def __init__(
-        self,
-        backend: DockerBackend,
-        slot: ContainerSlot,
-        memory_mb: int,
-        runtime_peer: str | None,
-    ) -> None:
-        self._backend = backend
-        self._slot = slot
-        self.runtime_peer = runtime_peer
-        self.container: Any = slot.container
-        self.log_fd = slot.log_fd
-        self._exit: asyncio.Future[SandboxExit] = asyncio.get_running_loop().create_future()
-        self._killed = False
-        self._cpu_quota = cpu_quota(memory_mb)
-        self._last_peak: int | None = None
-        self._memory_paths = cgroup_memory_files(self.container.id)
-        self._pid = int(self.container.attrs.get("State", {}).get("Pid") or 0)
-        # Writing the freezer cgroup ourselves: 0.3 ms instead of ~15 ms per `docker pause`
-        # (decision 002); None where the engine's cgroups are out of reach (Docker Desktop).
-        self._freezer = cgroup_freezer.for_container(self.container.id, self._pid)
-        threading.Thread(target=self._wait_for_exit, daemon=True).start()
-
-    @property
-    def freezes_directly(self) -> bool:
-        return self._freezer is not None
-
-    def _wait_for_exit(self) -> None:
-        """Blocks in a thread until the container stops, then resolves the exit future."""
-        loop = self._exit.get_loop()
-        try:
-            status = self.container.wait()
-            code = int(status.get("StatusCode", -1))
-            self.container.reload()
-            oom = bool(self.container.attrs.get("State", {}).get("OOMKilled"))
-            result = SandboxExit(exit_code=code, oom_killed=oom)
-        except _DockerFailure as exc:
-            result = SandboxExit(exit_code=None, oom_killed=False)
-            self._backend.note_failure(exc)
-        with contextlib.suppress(RuntimeError):  # the loop may be closed at exit
-            loop.call_soon_threadsafe(_resolve, self._exit, result)
-
-    async def after_init(self) -> None:
-        self._slot.forget_environment()  # the runtime has read it: keep nothing on disk
-        # Init ran with the whole machine's CPUs, like the init burst observed on Lambda
-        # (community reports, UNVERIFIED by AWS); the handler runs at the memory's share.
-        await self._backend.call(
-            self.container.update, cpu_quota=self._cpu_quota, cpu_period=CPU_PERIOD_US
-        )
-
-    async def freeze(self) -> None:
-        self._last_peak = self.peak_memory_mb()
-        if self._freezer is not None:
-            try:
-                await self._freezer.freeze()
-                return
-            except FreezerError:
-                self._freezer.thaw_now()
-                self._freezer = None  # from now on the engine's own pause
-        await self._backend.call(self.container.pause)
-
-    async def thaw(self) -> None:
-        if self._freezer is None:
-            await self._backend.call(self.container.unpause)
-            return
-        # A container killed while frozen (docker kill, an engine restart) only dies when it
-        # thaws; say so now, so the invocation goes cold elsewhere instead of dying mid-way.
-        killed = pending_sigkill(self._pid)
-        try:
-            await self._freezer.thaw()
-        except FreezerError as exc:
-            raise SandboxError(f"the container is gone ({exc})") from exc
-        if killed:
-            raise SandboxError("the container was killed while frozen")
-
-    async def kill(self) -> None:
-        if self._killed:
-            return
-        self._killed = True
-        if self._freezer is not None:
-            self._freezer.thaw_now()  # a frozen task takes no SIGKILL on cgroup v1
-        await self._backend.remove_container(self.container)
-        self._slot.close()
-
-    async def wait_exit(self) -> SandboxExit:
-        return await asyncio.shield(self._exit)
-
-    def peak_memory_mb(self) -> int | None:
-        value = read_int(self._memory_paths[0]) if self._memory_paths else None
-        if value is None:
-            return self._last_peak
-        return math.ceil(value / (1024 * 1024))
-
-    def current_memory_mb(self) -> int | None:
-        value = read_int(self._memory_paths[1]) if self._memory_paths else None
-        return math.ceil(value / (1024 * 1024)) if value is not None else None
 
 
 def container_name_prefix(env_id: str) -> str:
@@ -190,11 +64,6 @@ def _consume_exception(future: asyncio.Future[Any]) -> None:
     """Mark a background call's failure as seen; it resurfaces where it matters."""
     if not future.cancelled():
         future.exception()
-
-
-def _resolve(future: asyncio.Future[SandboxExit], result: SandboxExit) -> None:
-    if not future.done():
-        future.set_result(result)
 
 
 class DockerBackend:
@@ -243,7 +112,7 @@ class DockerBackend:
             return await loop.run_in_executor(self._pool, lambda: function(*args, **kwargs))
         except docker.errors.APIError as exc:
             raise SandboxError(f"Docker refused: {exc.explanation or exc}") from exc
-        except _DockerFailure as exc:
+        except DOCKER_FAILURES as exc:
             self.note_failure(exc)
             raise SandboxError(_ENGINE_GONE.format(detail=type(exc).__name__)) from exc
 
@@ -298,27 +167,10 @@ class DockerBackend:
             command = self._command(shape.image, shape.handler)
             code_inside = bool(self._code_inside.get(shape.image))
             volumes, tmpfs = slot.mounts({str(SHIM_DIR): SHIM_IN_CONTAINER}, code_inside)
-            slot.container = self.client.containers.run(
-                shape.image,
-                entrypoint=["/bin/sh", "-c", LAUNCHER, "sh"],
-                command=command,
-                name=slot.name,
-                detach=True,
-                labels={LABEL: "1", OWNER_LABEL: str(os.getpid()), FUNCTION_LABEL: function_name},
-                mem_limit=f"{shape.memory_mb}m",
-                memswap_limit=f"{shape.memory_mb}m",  # swap off: the limit is real
-                pids_limit=1024,
-                ulimits=[docker.types.Ulimit(name="nofile", soft=1024, hard=1024)],
-                cap_drop=["ALL"],
-                security_opt=["no-new-privileges"],
-                read_only=True,  # also makes /etc/hosts, /etc/resolv.conf, … read-only
-                tmpfs=tmpfs,
-                volumes=volumes,
-                init=True,  # docker-init as PID 1 reaps zombies, as Lambda's init does
-                working_dir=TASK_ROOT,
-                extra_hosts={"host.docker.internal": "host-gateway"},
-                network_mode="bridge",
+            options = container_run_options(
+                shape, slot.name, function_name, command, volumes, tmpfs
             )
+            slot.container = self.client.containers.run(shape.image, **options)
         except BaseException:
             slot.close()
             if fresh_tmp and tmp is not None:

@@ -1,28 +1,22 @@
-"""One execution environment: serving one invocation at a time, on its guarded lifecycle.
+"""One execution environment serving invocations, one at a time: init (cold, ahead of time
+for provisioned concurrency, or retried inside the invoke phase), invoke, END and REPORT.
 
-The states and the moves between them live in lifecycle.py; this class only asks for moves.
-An environment whose runtime dies while idle (killed, out of memory, engine restarted) is
-reaped as soon as that is noticed, and an invocation that finds it dead goes to a new
-environment (EnvironmentGone): the next invocation simply goes cold, as on AWS.
+Its lifecycle (claims, freeze and thaw, reaping, shutdown) is environment_lifecycle.py's.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Literal
 
 from workbench.core import logformat
 from workbench.core.billing import billed_duration_ms
 from workbench.core.clock import Clock
+from workbench.core.environment_lifecycle import EnvironmentGone, EnvironmentLifecycle
 from workbench.core.events import (
-    EnvironmentFailed,
-    EnvironmentFrozen,
-    EnvironmentReaped,
     EnvironmentReset,
-    EnvironmentThawed,
     Event,
     InitCompleted,
     InitFailed,
@@ -30,12 +24,15 @@ from workbench.core.events import (
     InvocationCompleted,
     InvocationStarted,
     InvocationType,
-    LogLine,
     Report,
 )
-from workbench.core.invocation_log import InvocationLog
-from workbench.core.lifecycle import EnvState, IllegalTransition, Lifecycle
-from workbench.core.logstream import LogReader
+from workbench.core.failed_invocations import (
+    exit_result,
+    failed_init_result,
+    stopped_result,
+    timeout_result,
+)
+from workbench.core.lifecycle import EnvState, IllegalTransition
 from workbench.core.model import FunctionConfig
 from workbench.core.outcomes import (
     InitOutcome,
@@ -45,27 +42,14 @@ from workbench.core.outcomes import (
     from_runtime,
     trace_id,
 )
-from workbench.core.runtime_api import PendingInvocation, RuntimeApiServer, RuntimeOutcome
-from workbench.core.runtime_env import runtime_variables
-from workbench.core.sandbox import Backend, Sandbox, SandboxError, SandboxExit, SandboxSpec
+from workbench.core.runtime_api import PendingInvocation
+from workbench.core.sandbox import Backend, SandboxError
 from workbench.core.waiting import first_of
-
-# After a failed freeze or thaw, how long to wait for the runtime's exit to be reported
-# before concluding that the backend, not the runtime, is what broke.
-DEATH_NOTICE_S = 0.5
-
-# Not an AWS error type (Lambda has no Stop): named like the timeout's Sandbox.Timedout.
-STOPPED_ERROR_TYPE = "Sandbox.Stopped"
-
 
 __all__ = ["EnvState", "Environment", "EnvironmentGone", "IllegalTransition"]
 
 
-class EnvironmentGone(SandboxError):
-    """The environment died while idle; the invocation that found it can go to a new one."""
-
-
-class Environment:
+class Environment(EnvironmentLifecycle):
     """An execution environment; the pool guarantees it serves one invocation at a time."""
 
     def __init__(
@@ -78,135 +62,16 @@ class Environment:
         initialization_type: str = "on-demand",
         version: str = "$LATEST",
     ) -> None:
-        self.env_id = env_id
+        super().__init__(env_id, config, backend, publish, clock)
         self.version = version
-        self.config = config
         self.initialization_type = initialization_type
-        self._life = Lifecycle(env_id)
         self.last_used = clock.monotonic()
         self.invocations = 0
-        self._backend = backend
-        self._publish = publish
-        self._clock = clock
-        self._server: RuntimeApiServer | None = None
-        self._sandbox: Sandbox | None = None
-        self._reader: LogReader | None = None
-        self._last_peak = 0
-        self._exit: asyncio.Future[SandboxExit] | None = None
-        self._next_called = asyncio.Event()
-        self._init_error: asyncio.Future[RuntimeOutcome] | None = None
-        self._control = asyncio.Lock()
-        self._invocation_log = InvocationLog()
-        self._cleanup: set[asyncio.Future[None]] = set()
-        self._failure: str | None = None
         # ----- stop (the learner's Stop button): ends the running invocation like a timeout
         self.running_request: str | None = None
         self._stop_requested = asyncio.Event()
 
-    # ----- lifecycle (the service asks; only this class moves) ----------------------------
-    @property
-    def state(self) -> EnvState:
-        return self._life.state
-
-    @property
-    def reserved(self) -> bool:
-        """Claimed by an invocation or by its provisioning."""
-        return self._life.claimed
-
-    @property
-    def retiring(self) -> bool:
-        """Replaced by a redeploy while claimed: to be shut down when released."""
-        return self._life.retiring
-
-    @property
-    def initialised(self) -> bool:
-        return self._sandbox is not None and self.state in (
-            EnvState.IDLE,
-            EnvState.FROZEN,
-            EnvState.BUSY,
-        )
-
-    @property
-    def alive(self) -> bool:
-        return self._life.alive
-
-    @property
-    def available(self) -> bool:
-        """Free to take an invocation: alive and not claimed."""
-        return self._life.alive and not self._life.claimed
-
-    @property
-    def runtime_api_address(self) -> str | None:
-        """host:port of this environment's Runtime API, while it has one."""
-        return self._server.address if self._server else None
-
-    @property
-    def refused_connections(self) -> int:
-        """Requests its Runtime API refused because they came from another address."""
-        return self._server.refused_peers if self._server else 0
-
-    def claim(self) -> None:
-        self._life.claim()
-
-    def release(self) -> None:
-        self._life.release()
-
-    def retire(self) -> bool:
-        """A redeploy replaces it: True to shut it down now, False when it waits for release."""
-        return self._life.retire()
-
-    def _move(self, new: EnvState) -> None:
-        if self.state == EnvState.REAPED:  # shut down under a running invocation
-            raise SandboxError("the execution environment was shut down")
-        self._life.move(new)
-
-    # ----- events and logs -------------------------------------------------------------
-    def _emit(self, event_type: type[Event], **fields: object) -> None:
-        self._publish(
-            event_type(at=self._clock.now(), function=self.config.name, **fields)  # type: ignore[arg-type,unused-ignore]
-        )
-
-    def _log(self, text: str) -> None:
-        """A line from the runtime (or about it), attributed to the invocation in progress."""
-        if self._invocation_log.admit(text):
-            self._log_platform(text)
-
-    def _log_platform(self, text: str) -> None:
-        """A platform line (END, REPORT): published, never capped."""
-        request_id = self._invocation_log.request_id
-        self._emit(LogLine, text=text, env_id=self.env_id, request_id=request_id)
-
     # ----- init ------------------------------------------------------------------------
-    async def _start_sandbox(self) -> None:
-        if self._server is None:
-            self._server = RuntimeApiServer(
-                self._backend.bind_host, self._next_called.set, self._on_init_error
-            )
-            await self._server.start()
-        spec = SandboxSpec(
-            env_id=self.env_id,
-            function=self.config,
-            runtime_api=self._server.address,
-            variables=runtime_variables(
-                self.config, self._server.address, self.initialization_type, self.version
-            ),
-        )
-        self._next_called.clear()
-        self._last_peak = 0
-        self._init_error = asyncio.get_running_loop().create_future()
-        self._server.forget_peer()
-        sandbox = await self._backend.start(spec)
-        self._sandbox = sandbox
-        # From now on only this runtime's address is answered (None: the backend can't tell).
-        self._server.admit_only(sandbox.runtime_peer)
-        self._reader = LogReader(sandbox.log_fd, self._log)
-        self._exit = asyncio.ensure_future(sandbox.wait_exit())
-        self._exit.add_done_callback(lambda _: self._exited(sandbox))
-
-    def _on_init_error(self, outcome: RuntimeOutcome) -> None:
-        if self._init_error and not self._init_error.done():
-            self._init_error.set_result(outcome)
-
     async def _initialise(self, limit_s: float, phase: Literal["init", "invoke"]) -> InitOutcome:
         """Start the runtime and wait until it first asks for work, fails, or runs out of time.
 
@@ -218,7 +83,7 @@ class Environment:
         if phase == "init":
             self._log(logformat.init_start_line(self.config.runtime, self.config.image))
         try:
-            await self._start_sandbox()
+            await self._runtime.start(self.config, self.initialization_type, self.version)
         except SandboxError as exc:
             self._fail(str(exc))
             raise
@@ -226,29 +91,24 @@ class Environment:
             self._fail(f"the runtime could not be started: {exc}")
             raise SandboxError(f"the runtime could not be started: {exc}") from exc
         started = self._clock.monotonic()
-        assert self._init_error is not None and self._exit is not None
-        which = await first_of(
-            {"next": self._next_called.wait(), "error": self._init_error, "exit": self._exit},
-            timeout=limit_s,
-        )
+        which = await self._runtime.wait_ready(limit_s)
         duration_ms = (self._clock.monotonic() - started) * 1000
         if which == "next":
-            assert self._sandbox is not None
-            await self._guard(self._sandbox.after_init())
+            assert self._runtime.sandbox is not None
+            await self._guard(self._runtime.sandbox.after_init())
             self._emit(InitCompleted, env_id=self.env_id, init_duration_ms=duration_ms, phase=phase)
             return InitOutcome("success", duration_ms)
         if which == "error":
-            error = self._init_error.result()
+            error = self._runtime.init_error()
             outcome = InitOutcome("error", duration_ms, error.error_type, error.body)
         elif which == "exit":
-            text = f"Runtime exited with error: {self._exit.result().describe()}"
+            text = f"Runtime exited with error: {self._runtime.exit_info().describe()}"
             outcome = InitOutcome(
                 "error", duration_ms, "Runtime.ExitError", error_body(text, "Runtime.ExitError")
             )
         else:
             outcome = InitOutcome("timeout", duration_ms, None)
-        if self._reader:
-            self._reader.flush()
+        self._runtime.flush_logs()
         self._log(
             logformat.init_report_line(duration_ms, phase, outcome.status, outcome.error_type)
         )
@@ -333,16 +193,16 @@ class Environment:
             client_context=client_context,
             tenant_id=tenant_id,
         )
-        assert self._server is not None and self._exit is not None
-        self._next_called.clear()
+        exit_ = self._runtime.exit
+        assert exit_ is not None
         self._stop_requested.clear()
         self.running_request = request_id
-        self._server.deliver(invocation)
+        self._runtime.deliver(invocation)
         try:
             which = await first_of(
                 {
                     "outcome": invocation.outcome,
-                    "exit": self._exit,
+                    "exit": exit_,
                     "stop": self._stop_requested.wait(),
                 },
                 timeout=deadline - self._clock.monotonic(),
@@ -352,18 +212,19 @@ class Environment:
         finished = self._clock.monotonic()
         if which == "outcome":
             # The invocation ends when the runtime asks for its next event.
-            done = await first_of(
-                {"next": self._next_called.wait(), "exit": self._exit},
-                timeout=max(deadline - self._clock.monotonic(), 0.0),
-            )
+            done = await self._runtime.wait_next(max(deadline - self._clock.monotonic(), 0.0))
             result = from_runtime(invocation.outcome.result())
             reset = None if done == "next" else "runtime did not ask for its next event"
         elif which == "exit":
-            result, reset = self._exit_result(request_id), "runtime exited"
+            result, reset = exit_result(request_id, self._runtime.exit_info()), "runtime exited"
         elif which == "stop":
-            result, reset = self._stopped_result(request_id, finished - started), "stopped"
+            elapsed_s = finished - started
+            result = stopped_result(self._clock.now(), request_id, elapsed_s)
+            reset = "stopped"
         else:
-            result, reset = self._timeout_result(request_id, finished - started), "timeout"
+            elapsed_s = finished - started
+            result = timeout_result(self._clock.real_now(), request_id, elapsed_s)
+            reset = "timeout"
         if reset:
             await self._reset_runtime()
         duration_ms = (finished - started) * 1000
@@ -383,23 +244,22 @@ class Environment:
     ) -> Served:
         init_ms = init.duration_ms if init else None
         memory = self.config.memory_mb
-        self._note_peak()
+        self._runtime.note_peak()
         if result.error_type == "Runtime.OutOfMemory":
-            self._last_peak = memory
+            self._runtime.peak_mb = memory
         report = Report(
             request_id=request_id,
             duration_ms=duration_ms,
             billed_duration_ms=billed_duration_ms(duration_ms, init_ms),
             memory_size_mb=memory,
-            max_memory_used_mb=min(self._last_peak, memory),
+            max_memory_used_mb=min(self._runtime.peak_mb, memory),
             init_duration_ms=init_ms,
             status=result.status,
             error_type=result.error_type,
         )
         for line in result.log_lines:
             self._log(line)
-        if self._reader:
-            self._reader.flush()
+        self._runtime.flush_logs()
         notice = self._invocation_log.dropped_notice()
         if notice:
             self._invocation_log.keep(notice)
@@ -437,43 +297,10 @@ class Environment:
         invocation_type: InvocationType,
     ) -> Served:
         duration_ms = (self._clock.monotonic() - started) * 1000
-        if init.status == "timeout":
-            result = self._timeout_result(request_id, duration_ms / 1000)
-        else:
-            error_type = init.error_type or "Runtime.Unknown"
-            result = Result(
-                payload=init.error_body or error_body("Init failed", error_type),
-                function_error="Unhandled",
-                status="error",
-                error_type=error_type,
-            )
+        real_now = self._clock.real_now()
+        result = failed_init_result(init, real_now, request_id, duration_ms / 1000)
         return self._complete(
             request_id, result, duration_ms, None, True, invocation_type, "init failed"
-        )
-
-    def _exit_result(self, request_id: str) -> Result:
-        assert self._exit is not None
-        exit_info = self._exit.result()
-        error_type = "Runtime.OutOfMemory" if exit_info.oom_killed else "Runtime.ExitError"
-        message = (
-            f"RequestId: {request_id} Error: Runtime exited with error: {exit_info.describe()}"
-        )
-        return Result(
-            payload=error_body(message, error_type),
-            function_error="Unhandled",
-            status="error",
-            error_type=error_type,
-            log_lines=(message, error_type),
-        )
-
-    def _timeout_result(self, request_id: str, elapsed_s: float) -> Result:
-        message = logformat.timeout_message(self._clock.real_now(), request_id, elapsed_s)
-        return Result(
-            payload=error_body(message, "Sandbox.Timedout"),
-            function_error="Unhandled",
-            status="timeout",
-            error_type="Sandbox.Timedout",
-            log_lines=(message,),
         )
 
     def stop_invocation(self, request_id: str) -> bool:
@@ -483,145 +310,3 @@ class Environment:
             return False
         self._stop_requested.set()
         return True
-
-    def _stopped_result(self, request_id: str, elapsed_s: float) -> Result:
-        message = logformat.stopped_message(self._clock.now(), request_id, elapsed_s)
-        return Result(
-            payload=error_body(message, STOPPED_ERROR_TYPE),
-            function_error="Unhandled",
-            status="error",
-            error_type=STOPPED_ERROR_TYPE,
-            log_lines=(message,),
-        )
-
-    # ----- freeze, thaw, stop -------------------------------------------------------------
-    async def freeze(self) -> None:
-        """Suspend the environment if it is still idle and unreserved (AWS freezes it)."""
-        async with self._control:
-            sandbox = self._sandbox
-            if self.state != EnvState.IDLE or self.reserved or sandbox is None:
-                return
-            try:
-                await sandbox.freeze()
-            except SandboxError as exc:
-                # A busy host can make the freezer give up ("unable to freeze"): a runtime
-                # that is still alive stays warm, unfrozen, rather than being thrown away.
-                await self._lost(str(exc), alive_is_fine=True)
-                return
-            if self.state == EnvState.IDLE:
-                self._move(EnvState.FROZEN)
-                self._emit(EnvironmentFrozen, env_id=self.env_id)
-
-    async def _thaw_or_gone(self) -> None:
-        """Make a warm environment ready for an invocation; EnvironmentGone if it died idle."""
-        async with self._control:
-            sandbox, exit_ = self._sandbox, self._exit
-            if sandbox is None or exit_ is None or not self.alive:
-                raise SandboxError("the execution environment was shut down")
-            await asyncio.sleep(0)  # let an exit that already happened be noticed
-            if exit_.done():
-                self._reap_dead()
-            elif self.state == EnvState.FROZEN:
-                try:
-                    await sandbox.thaw()
-                except SandboxError as exc:
-                    await self._lost(str(exc))
-                else:
-                    self._move(EnvState.IDLE)
-                    self._emit(EnvironmentThawed, env_id=self.env_id)
-            if self.state == EnvState.REAPED:
-                raise EnvironmentGone(f"environment {self.env_id} died while idle")
-            if self.state == EnvState.FAILED:
-                raise SandboxError(self._failure or "the execution environment failed")
-
-    async def _lost(self, message: str, alive_is_fine: bool = False) -> None:
-        """A freeze or thaw failed: the runtime died (reap it) or the backend broke (fail)."""
-        exit_ = self._exit
-        if exit_ is not None and not exit_.done():
-            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(asyncio.shield(exit_), DEATH_NOTICE_S)
-        if not self.alive:
-            return  # noticed meanwhile
-        if exit_ is not None and exit_.done():
-            self._reap_dead()
-        elif not alive_is_fine:
-            self._fail(message)
-
-    def _exited(self, sandbox: Sandbox) -> None:
-        """The runtime ended. Idle and unclaimed, it died on its own: reap it now."""
-        idle = self.state in (EnvState.IDLE, EnvState.FROZEN)
-        if self._sandbox is sandbox and idle and not self.reserved:
-            self._reap_dead()
-
-    def _reap_dead(self) -> None:
-        """Reap an environment whose runtime died while idle; its next invocation goes cold."""
-        self._move(EnvState.REAPED)
-        self._emit(EnvironmentReaped, env_id=self.env_id, reason="died")
-        task = asyncio.ensure_future(self._release_resources())
-        self._cleanup.add(task)
-        task.add_done_callback(self._cleanup.discard)
-
-    async def _guard(self, operation: Awaitable[None]) -> None:
-        try:
-            await operation
-        except SandboxError as exc:
-            self._fail(str(exc))
-            raise
-
-    def _fail(self, message: str) -> None:
-        if self.alive:
-            self._failure = message
-            self._move(EnvState.FAILED)
-            self._emit(EnvironmentFailed, env_id=self.env_id, message=message)
-
-    def _note_peak(self) -> None:
-        """Remember the runtime's peak memory; Lambda reports the environment's peak."""
-        peak = self._sandbox.peak_memory_mb() if self._sandbox else None
-        self._last_peak = max(peak or 0, self._last_peak)
-
-    async def _stop_sandbox(self) -> None:
-        self._note_peak()  # before the runtime and its figures are gone
-        sandbox, self._sandbox = self._sandbox, None
-        if self._reader:
-            self._reader.close()
-            self._reader = None
-        if sandbox is not None:
-            with contextlib.suppress(SandboxError):
-                await sandbox.kill()
-        if self._exit is not None and not self._exit.done():
-            self._exit.cancel()
-
-    async def _reset_runtime(self) -> None:
-        """Stop the runtime; the environment waits, CREATED, for its next (cold) invocation.
-
-        The Runtime API forgets everything of the runtime that was: a /next it left pending,
-        an event it was never given, the invocation it held.
-        """
-        if self.alive:
-            self._move(EnvState.RESETTING)
-        await self._stop_sandbox()
-        if self._server:
-            self._server.reset()
-        if self.state == EnvState.RESETTING:
-            self._move(EnvState.CREATED)
-
-    async def _release_resources(self) -> None:
-        await self._stop_sandbox()
-        await self._backend.release(self.env_id)  # /tmp outlives resets, not this
-        if self._server:
-            await self._server.close()
-            self._server = None
-
-    async def shutdown(self, reason: Literal["idle", "shutdown", "replaced"]) -> None:
-        """Stop the runtime and the Runtime API endpoint for good."""
-        async with self._control:
-            if self._cleanup:
-                await asyncio.gather(*self._cleanup, return_exceptions=True)
-            if self.state == EnvState.REAPED:
-                await self._release_resources()
-                return
-            was_failed = self.state == EnvState.FAILED
-            self._move(EnvState.REAPED)
-            await self._release_resources()
-            if not was_failed:
-                self._emit(EnvironmentReaped, env_id=self.env_id, reason=reason)

@@ -1,31 +1,29 @@
 """LambdaService: the local Lambda service's async API (deploy, invoke, queue, reap).
 
 Runs on one asyncio loop; the desktop app shares that loop through qasync and only
-observes `service.bus`.
+observes `service.bus`. Its environments, per function version, are environment_pools.py's;
+provisioned concurrency is provisioned.py's.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import itertools
 import json
 import shutil
 import uuid
-from collections.abc import Coroutine, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from workbench.core import errors
 from workbench.core.async_queue import AsyncInvoker, RetryPolicy
 from workbench.core.clock import Clock, SystemClock
 from workbench.core.concurrency import AccountLimit, ConcurrencyGate, machine_account_limit
 from workbench.core.destinations import DestinationRouter
-from workbench.core.environment import Environment, EnvironmentGone, EnvState
+from workbench.core.environment import EnvironmentGone
+from workbench.core.environment_pools import EnvironmentPools
 from workbench.core.event_store import EventStore
 from workbench.core.events import (
-    EnvironmentCreated,
     EventBus,
     InvocationQueued,
     InvocationThrottled,
@@ -51,17 +49,6 @@ InvocationResult = Served
 
 
 @dataclass(frozen=True)
-class EnvironmentInfo:
-    """A snapshot of one environment, for status lines and tests."""
-
-    env_id: str
-    function: str
-    state: EnvState
-    invocations: int
-    reserved: bool
-
-
-@dataclass(frozen=True)
 class _Request:
     """One invocation as asked for."""
 
@@ -74,7 +61,7 @@ class _Request:
     qualifier: str | None = None
 
 
-class LambdaService(ProvisionedPools):
+class LambdaService(EnvironmentPools, ProvisionedPools):
     """The local Lambda service: functions, their environment pools, and invocations."""
 
     def __init__(
@@ -91,11 +78,9 @@ class LambdaService(ProvisionedPools):
         versions_root: Path | None = None,
         event_store: EventStore | None = None,
     ) -> None:
-        self.backend = backend
-        self.bus = bus or EventBus()
-        self.clock = clock or SystemClock()
-        self.idle_timeout_s = idle_timeout_s
-        self.init_limit_s = init_limit_s
+        super().__init__(
+            backend, bus or EventBus(), clock or SystemClock(), idle_timeout_s, init_limit_s
+        )
         self.gate = ConcurrencyGate(account_limit or machine_account_limit())
         policy = retry_policy or RetryPolicy(error_delays_s=tuple(async_retry_delays_s))
         self.destinations = DestinationRouter(self.invoke_event)
@@ -110,38 +95,22 @@ class LambdaService(ProvisionedPools):
             slots=self.gate.account.limit,
         )
         self._functions: dict[str, FunctionConfig] = {}
-        # One pool per function version: versions never share environments.
-        self._pools: dict[tuple[str, str], list[Environment]] = {}
         # Our own snapshot folder is removed on close (and by a later run if we die first).
         root = versions_root if versions_root is not None else scratch_dir("versions")
         self._own_versions_root = None if versions_root is not None else root
         self.versions = VersionStore(root)
-        self._env_numbers = itertools.count(1)
-        self._background: set[asyncio.Task[object]] = set()
-        self._shutdowns: set[asyncio.Task[object]] = set()  # awaited, never cancelled, at close
-        self._reaper: asyncio.Task[None] | None = None
         self._closed = False
         self.events_resumed = 0  # async events taken over from an earlier run
 
     # ----- lifecycle -------------------------------------------------------------------
     async def start(self) -> None:
         """Start the reaper; call once on the loop that will run the service."""
-        if self._reaper is None:
-            self._reaper = asyncio.create_task(self._reap_forever())
+        self._start_reaper()
 
     async def close(self) -> None:
         """Stop everything: queued invocations, environments, the backend."""
         self._closed = True
-        tasks = [t for t in (self._reaper, *self._background) if t]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        # Environments already retired (a redeploy, a failure) finish shutting down rather
-        # than being cancelled halfway, which left their container and Runtime API behind.
-        await asyncio.gather(*self._shutdowns, return_exceptions=True)
-        envs = [env for pool in self._pools.values() for env in pool]
-        await asyncio.gather(*(env.shutdown("shutdown") for env in envs), return_exceptions=True)
-        self._pools.clear()
+        await self._shut_down_pools()
         await self.backend.close()
         if self._own_versions_root is not None:
             await asyncio.to_thread(shutil.rmtree, self._own_versions_root, True)
@@ -182,14 +151,6 @@ class LambdaService(ProvisionedPools):
         self.backend.prepare(config)
         self.resume_events({config.name})  # events an earlier run accepted for it
 
-    async def _provision(self, env: Environment) -> None:
-        """Initialise a provisioned environment ahead of traffic, then freeze it."""
-        env.claim()
-        try:
-            await env.initialise_ahead(self._init_limit(env))
-        finally:
-            self._release(env)
-
     def _disabled(self, name: str) -> bool:
         config = self._functions.get(name)
         return config is not None and config.reserved_concurrency == 0
@@ -202,15 +163,6 @@ class LambdaService(ProvisionedPools):
 
     def functions(self) -> list[FunctionConfig]:
         return list(self._functions.values())
-
-    def environments(self, name: str | None = None) -> list[EnvironmentInfo]:
-        pools = [pool for (fn, _), pool in self._pools.items() if name in (None, fn)]
-        return [
-            EnvironmentInfo(env.env_id, env.config.name, env.state, env.invocations, env.reserved)
-            for pool in pools
-            for env in pool
-            if env.alive
-        ]
 
     # ----- invoking --------------------------------------------------------------------
     def validate_payload(self, name: str, payload: bytes, limit: int = SYNC_PAYLOAD_LIMIT) -> None:
@@ -243,21 +195,6 @@ class LambdaService(ProvisionedPools):
         return await self._run(
             _Request(name, payload, "RequestResponse", None, client_context, tenant_id, qualifier)
         )
-
-    def stop_invocation(self, request_id: str) -> bool:
-        """End a running invocation the way a timeout does: its environment is reset and the
-        REPORT says Error Type: Sandbox.Stopped. False if no environment is running it."""
-        return any(env.stop_invocation(request_id) for pool in self._pools.values() for env in pool)
-
-    def running_requests(self, name: str) -> list[str]:
-        """The request ids a function's environments are running right now."""
-        return [
-            env.running_request
-            for (function, _version), pool in self._pools.items()
-            if function == name
-            for env in pool
-            if env.running_request is not None
-        ]
 
     def resolve(self, name: str, qualifier: str | None = None) -> Resolved:
         """What `name:qualifier` runs; ResourceNotFoundException if nothing."""
@@ -367,107 +304,3 @@ class LambdaService(ProvisionedPools):
             finally:
                 self._release(env)
         raise AssertionError("unreachable")  # the loop returns or raises
-
-    def _init_limit(self, env: Environment) -> float:
-        if env.initialization_type == "on-demand":
-            return self.init_limit_s
-        return max(130.0, env.config.timeout_s)  # provisioned concurrency / SnapStart
-
-    def _acquire(self, target: Resolved) -> Environment:
-        """A free environment (provisioned, then warm, then reset ones), or a new one."""
-        pool = self._pools.setdefault((target.config.name, target.version), [])
-        pool[:] = [env for env in pool if env.alive or env.reserved]  # drop the dead
-        free = [env for env in pool if env.available]
-        free.sort(
-            key=lambda e: (
-                not e.initialised,
-                e.initialization_type != "provisioned-concurrency",
-                -e.last_used,
-            )
-        )
-        env = free[0] if free else self._new_environment(target.config, "on-demand", target.version)
-        env.claim()
-        return env
-
-    def _new_environment(
-        self, config: FunctionConfig, initialization_type: str, version: str = LATEST
-    ) -> Environment:
-        env = Environment(
-            f"{config.name}-{next(self._env_numbers)}",
-            config,
-            self.backend,
-            self.bus.publish,
-            self.clock,
-            initialization_type,
-            version,
-        )
-        self._pools.setdefault((config.name, version), []).append(env)
-        self.bus.publish(
-            EnvironmentCreated(
-                at=self.clock.now(),
-                function=config.name,
-                env_id=env.env_id,
-                backend=self.backend.name,
-                initialization_type=initialization_type,
-                memory_mb=config.memory_mb,
-                architecture=config.architecture,
-            )
-        )
-        return env
-
-    def _release(self, env: Environment) -> None:
-        env.release()
-        if env.retiring:
-            self._discard(env, "replaced")
-        elif env.state in (EnvState.FAILED, EnvState.REAPED):
-            self._discard(env, "shutdown")
-        elif env.state == EnvState.IDLE:
-            self._spawn(self._freeze(env))
-
-    async def _freeze(self, env: Environment) -> None:
-        delay = self.backend.freeze_delay_s
-        if delay:
-            await asyncio.sleep(delay)
-            if self.clock.monotonic() - env.last_used < delay:
-                return  # used again meanwhile; that invocation's release schedules the freeze
-        with contextlib.suppress(SandboxError):
-            await env.freeze()
-        if env.state in (EnvState.FAILED, EnvState.REAPED) and not env.reserved:
-            self._discard(env, "shutdown")
-
-    def _discard(self, env: Environment, reason: str) -> None:
-        pool = self._pools.get((env.config.name, env.version), [])
-        if env in pool:
-            pool.remove(env)
-        self._spawn_shutdown(env, reason)
-
-    def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
-    def _spawn_shutdown(self, env: Environment, reason: str) -> None:
-        task = asyncio.ensure_future(env.shutdown(reason))  # type: ignore[arg-type]
-        self._shutdowns.add(task)
-        task.add_done_callback(self._shutdowns.discard)
-
-    # ----- reaping -----------------------------------------------------------------------
-    def reap_idle(self) -> int:
-        """Shut down environments idle longer than idle_timeout_s; returns how many."""
-        now = self.clock.monotonic()
-        reaped = 0
-        for pool in self._pools.values():
-            for env in list(pool):
-                idle = env.state in (EnvState.IDLE, EnvState.FROZEN, EnvState.CREATED)
-                provisioned = env.initialization_type == "provisioned-concurrency"
-                expired = now - env.last_used >= self.idle_timeout_s
-                if idle and expired and not env.reserved and not provisioned:
-                    self._discard(env, "idle")
-                    reaped += 1
-        return reaped
-
-    async def _reap_forever(self) -> None:
-        while True:
-            # Recomputed each time: the app changes idle_timeout_s while the service runs.
-            await asyncio.sleep(min(1.0, max(self.idle_timeout_s / 4, 0.05)))
-            self.reap_idle()

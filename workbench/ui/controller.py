@@ -13,9 +13,10 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from workbench import runtimes
-from workbench.core.environment import STOPPED_ERROR_TYPE, Served
 from workbench.core.errors import InvokeError
+from workbench.core.failed_invocations import STOPPED_ERROR_TYPE
 from workbench.core.model import CONFIG_FILE_NAME, ConfigError, FunctionConfig, load_function
+from workbench.core.outcomes import Served
 from workbench.core.service import LambdaService
 from workbench.ui import provisioned_alias
 from workbench.ui.function_file import sync_function_toml

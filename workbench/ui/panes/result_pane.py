@@ -17,9 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.environment import STOPPED_ERROR_TYPE, Served
 from workbench.core.errors import InvokeError
 from workbench.core.events import Event, InvocationCompleted, InvocationStarted, LogLine
+from workbench.core.failed_invocations import STOPPED_ERROR_TYPE
+from workbench.core.outcomes import Served
 from workbench.ui.sweep import is_sweep_function
 from workbench.ui.widgets.log_view import StackTextView
 
