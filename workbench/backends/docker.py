@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import docker
@@ -92,7 +92,9 @@ class DockerBackend:
         self._sandboxes: list[DockerSandbox] = []
         self._entrypoints: dict[str, list[str]] = {}
         self._code_inside: dict[str, bool] = {}  # function images carry their own /var/task
-        self._spares: dict[SlotShape, asyncio.Future[ContainerSlot]] = {}
+        # Spares are started on the backend's threads, so that prepare() works before an event
+        # loop runs (a command provisions its first container while it is still loading).
+        self._spares: dict[SlotShape, Future[ContainerSlot | None]] = {}
         self._background: set[asyncio.Future[Any]] = set()
         self._closed = False
         self._unremoved: list[Any] = []  # containers the engine could not remove when asked
@@ -193,7 +195,7 @@ class DockerBackend:
         )
 
     def prepare(self, function: FunctionConfig) -> None:
-        """Provision a waiting container for this function's next cold start."""
+        """Provision a waiting container for this function's next cold start (any thread)."""
         try:
             shape = self._shape(function)
         except SandboxError:
@@ -201,15 +203,22 @@ class DockerBackend:
         if shape in self._spares or self._closed or not self.provision_ahead:
             return
         while len(self._spares) >= MAX_SPARES:
-            self._discard_spare(next(iter(self._spares)))
-        self._spares[shape] = self._spawn(self.call(self._create_slot, shape, function.name))
+            self._pool.submit(self._discard_spare, self._spares.pop(next(iter(self._spares))))
+        self._spares[shape] = self._pool.submit(self._create_spare, shape, function.name)
 
-    def _discard_spare(self, shape: SlotShape) -> None:
-        self._spawn(self._remove_spare(self._spares.pop(shape)))
+    def _create_spare(self, shape: SlotShape, function_name: str) -> ContainerSlot | None:
+        """Blocking: a waiting container, or None if it cannot start now. Nothing is lost:
+        the cold start that wanted it creates one itself and reports that failure."""
+        try:
+            return self._create_slot(shape, function_name)
+        except (SandboxError, *DOCKER_FAILURES):
+            return None
 
-    async def _remove_spare(self, spare: asyncio.Future[ContainerSlot]) -> None:
-        with contextlib.suppress(SandboxError, asyncio.CancelledError):
-            await self._remove_slot(await spare)
+    def _discard_spare(self, spare: Future[ContainerSlot | None]) -> None:
+        """Blocking: remove a spare once it exists."""
+        slot = spare.result()
+        if slot is not None:
+            self._remove_slot_now(slot)
 
     def _spawn(self, coroutine: Any) -> asyncio.Future[Any]:
         """Run in the background, keeping a reference and consuming a failure."""
@@ -226,13 +235,19 @@ class DockerBackend:
         except SandboxError:
             self._unremoved.append(container)
 
-    async def _remove_slot(self, slot: ContainerSlot) -> None:
-        """Remove a slot's container, and its /tmp unless an environment owns that."""
-        await self.remove_container(slot.container)
+    def _remove_slot_now(self, slot: ContainerSlot) -> None:
+        """Blocking: remove a slot's container, and its /tmp unless an environment owns that."""
+        try:
+            slot.container.remove(force=True)  # type: ignore[attr-defined]
+        except DOCKER_FAILURES:
+            self._unremoved.append(slot.container)  # the engine is away: close() retries
         slot.close()
         if slot.tmp is not None and slot.tmp not in self._env_tmp.values():
             with contextlib.suppress(SandboxError):
-                await self.call(self._tmp.remove, slot.tmp)
+                self._tmp.remove(slot.tmp)
+
+    async def _remove_slot(self, slot: ContainerSlot) -> None:
+        await self.call(self._remove_slot_now, slot)
 
     async def _take_slot(self, function: FunctionConfig, env_id: str) -> tuple[ContainerSlot, str]:
         """A running waiting container for this shape, and its address; a new one if none.
@@ -242,16 +257,15 @@ class DockerBackend:
         shape = self._shape(function)
         tmp = self._env_tmp.get(env_id)  # a restart after a reset keeps its /tmp: no spare
         spare = self._spares.pop(shape, None) if tmp is None else None
-        if spare is not None:
-            with contextlib.suppress(SandboxError, asyncio.CancelledError):
-                slot = await spare
-                try:
-                    address = await self.call(running_address, slot.container)
-                except SandboxError:
-                    address = None
-                if address is not None:
-                    return slot, address
-                await self._remove_slot(slot)  # it died waiting, or the engine is away
+        waiting = await asyncio.wrap_future(spare) if spare is not None else None
+        if waiting is not None:
+            try:
+                address = await self.call(running_address, waiting.container)
+            except SandboxError:
+                address = None
+            if address is not None:
+                return waiting, address
+            await self._remove_slot(waiting)  # it died waiting, or the engine is away
         slot = await self.call(self._create_slot, shape, function.name, tmp)
         try:
             address = await self.call(running_address, slot.container)
@@ -298,7 +312,8 @@ class DockerBackend:
         sandboxes, self._sandboxes = self._sandboxes, []
         spares, self._spares = list(self._spares.values()), {}
         await asyncio.gather(*(s.kill() for s in sandboxes), return_exceptions=True)
-        for slot in await asyncio.gather(*spares, return_exceptions=True):
+        waiting = (asyncio.wrap_future(spare) for spare in spares)
+        for slot in await asyncio.gather(*waiting, return_exceptions=True):
             if isinstance(slot, ContainerSlot):
                 await self._remove_slot(slot)
         unremoved, self._unremoved = self._unremoved, []

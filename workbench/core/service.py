@@ -29,6 +29,7 @@ from workbench.core.events import (
     InvocationThrottled,
     InvocationType,
 )
+from workbench.core.lifecycle import DEFAULT_IDLE_TIMEOUT_S
 from workbench.core.model import ConfigError, FunctionConfig
 from workbench.core.outcomes import Served
 from workbench.core.provisioned import ProvisionedPools
@@ -42,7 +43,6 @@ DEAD_ENVIRONMENT_RETRIES = 2
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024  # API_Invoke: 6 MB request for synchronous invocations
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024  # 1 MB for asynchronous ones (256 KB before 2025)
 ON_DEMAND_INIT_LIMIT_S = 10.0
-DEFAULT_IDLE_TIMEOUT_S = 600.0  # AWS does not publish its value; LocalStack's default
 ASYNC_RETRY_DELAYS_S = (60.0, 120.0)  # two retries, 1 min then 2 min (invocation-async)
 
 InvocationResult = Served

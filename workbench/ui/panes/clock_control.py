@@ -6,7 +6,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QWidget
 
 from workbench.core.clock import SPEED_RANGE
-from workbench.core.service import DEFAULT_IDLE_TIMEOUT_S, LambdaService
+from workbench.core.lifecycle import DEFAULT_IDLE_TIMEOUT_S
+from workbench.core.service import LambdaService
 
 PRESETS = (1.0, 10.0, 60.0, 600.0)
 SPEEDS = tuple(s for s in PRESETS if SPEED_RANGE[0] <= s <= SPEED_RANGE[1])
