@@ -23,13 +23,13 @@ from workbench.triggers.queue import (
     QueueError,
     QueueEvent,
 )
-from workbench.triggers.queue_poller import (
+from workbench.triggers.queue_batches import (
     DEFAULT_BATCH_SIZE,
     BatchResult,
     MappingError,
-    SqsEventSourceMapping,
     check_mapping_settings,
 )
+from workbench.triggers.queue_poller import SqsEventSourceMapping
 
 DEFAULT_MAX_RECEIVE_COUNT = 3
 _BODY_PREVIEW = 60

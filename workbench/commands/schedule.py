@@ -14,12 +14,10 @@ from workbench.commands.function_options import (
 )
 from workbench.commands.serve import _log_printer, _until_stopped
 from workbench.core.model import ConfigError, FunctionConfig
-from workbench.triggers.schedule import (
+from workbench.triggers.schedule import ScheduleFiring, Scheduler, check_rule_name
+from workbench.triggers.schedule_expressions import (
     Schedule,
     ScheduleError,
-    ScheduleFiring,
-    Scheduler,
-    check_rule_name,
     iso_utc,
     parse_schedule,
 )

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QCheckBox, QWidget
 
 from workbench.triggers.queue import MAX_RECEIVE_COUNT_RANGE, VISIBILITY_TIMEOUT_RANGE_S
-from workbench.triggers.queue_poller import (
+from workbench.triggers.queue_batches import (
     BATCH_SIZE_RANGE,
     BATCHING_WINDOW_RANGE_S,
     DEFAULT_BATCH_SIZE,

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QWidget
 
-from workbench.triggers.schedule import RateSchedule, ScheduleError, iso_utc
+from workbench.triggers.schedule_expressions import RateSchedule, ScheduleError, iso_utc
 from workbench.ui.triggers.form_base import Message, TriggerForm, form_layout, hint, stacked
 from workbench.ui.triggers.specs import PREVIEW_COUNT, ScheduleSpec, check_schedule
 
