@@ -1,0 +1,67 @@
+"""The trigger kinds: found in workbench.triggers.kinds, one module each, never listed by hand.
+
+The Add trigger dialog, the cards, the manager, the lesson intents, the CLI's command table and
+the SAM export all ask here. A module of the kinds package declares `KIND = TriggerKind(...)`;
+`register()` adds one more at run time (tests do, with a throwaway kind).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from typing import Any
+
+from workbench.triggers import kinds as kinds_package
+from workbench.triggers.kind import TriggerKind
+
+_registered: dict[str, TriggerKind] = {}
+
+
+class UnknownTriggerKind(LookupError):
+    """No trigger kind has this name (the message lists the known ones)."""
+
+
+@cache
+def _discovered() -> tuple[TriggerKind, ...]:
+    found = []
+    for info in pkgutil.iter_modules(kinds_package.__path__):
+        module = importlib.import_module(f"{kinds_package.__name__}.{info.name}")
+        kind = getattr(module, "KIND", None)
+        if isinstance(kind, TriggerKind):
+            found.append(kind)
+    return tuple(found)
+
+
+def trigger_kinds() -> list[TriggerKind]:
+    """Every kind, in listing order."""
+    every = {kind.name: kind for kind in _discovered()} | _registered
+    return sorted(every.values(), key=lambda kind: (kind.order, kind.name))
+
+
+def trigger_kind(name: str) -> TriggerKind:
+    """The kind with this name; UnknownTriggerKind names the known ones."""
+    for kind in trigger_kinds():
+        if kind.name == name:
+            return kind
+    known = ", ".join(kind.name for kind in trigger_kinds())
+    raise UnknownTriggerKind(f"unknown trigger kind {name!r}; known: {known}")
+
+
+def kind_of(item: Any) -> TriggerKind:
+    """The kind of a spec or a runner (instance or class), by its `kind` name."""
+    return trigger_kind(str(getattr(item, "kind", "")))
+
+
+@contextmanager
+def registered(kind: TriggerKind) -> Iterator[TriggerKind]:
+    """Add a kind for the duration of a with-block (a plug-in, or a test's throwaway kind)."""
+    if kind.name in {k.name for k in trigger_kinds()}:
+        raise ValueError(f"a trigger kind named {kind.name!r} is already registered")
+    _registered[kind.name] = kind
+    try:
+        yield kind
+    finally:
+        _registered.pop(kind.name, None)
