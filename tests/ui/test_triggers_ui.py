@@ -114,9 +114,9 @@ def test_api_trigger_answers_http_and_logs_the_request(window, triggers, qloop, 
         logs = window.result_pane.log_text
         await wait_for(lambda: "[api] GET /hello?name=Alice → 200" in logs())
         card = triggers.panel.card_for(trigger)
-        QTest.mouseClick(card.test_button, Qt.MouseButton.LeftButton)
+        QTest.mouseClick(card.controls["test_button"], Qt.MouseButton.LeftButton)
         await wait_for(lambda: card.note.text().startswith("HTTP 200"))
-        assert "Hello, world!" in card.note.text() and card.test_button.isEnabled()
+        assert "Hello, world!" in card.note.text() and card.controls["test_button"].isEnabled()
 
     run_scenario(qloop, triggers, scenario)
 
@@ -212,7 +212,7 @@ def test_bucket_trigger_fires_on_a_dropped_file_and_previews_it(
         triggers.panel.refresh()
         await snap(window.side_tabs, screenshots / "triggers_panel_dark.png")
         window.set_theme("light")
-        triggers.panel.card_for(trigger).objects_button.click()
+        triggers.panel.card_for(trigger).controls["objects_button"].click()
         assert window.side_tabs.currentWidget() is view
         # Settings applied later keep the endpoint the handler needs.
         assert window.controller.apply_settings(window.controller.config)
@@ -241,14 +241,14 @@ def test_queue_message_reaches_the_function(window, engine, triggers, qloop):
         trigger = await add_from_dialog(triggers, "queue")
         assert isinstance(trigger, QueueTrigger)
         card = triggers.panel.card_for(trigger)
-        card.message.setText('{"name": "Queue"}')
-        card.send_button.click()
+        card.controls["message"].setText('{"name": "Queue"}')
+        card.controls["send_button"].click()
         logs = window.result_pane.log_text
         await wait_for(lambda: "[sqs] batch of 1" in logs() and "success" in logs(), 20)
         records = [e for e in completed(engine) if e.report.status == "success"]
         assert records and len(trigger.queue) == 0
-        card.message.setText("")
-        card.send_button.click()
+        card.controls["message"].setText("")
+        card.controls["send_button"].click()
         assert "non-empty" in card.note.text()
 
     run_scenario(qloop, triggers, scenario)

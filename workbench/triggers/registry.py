@@ -55,6 +55,16 @@ def kind_of(item: Any) -> TriggerKind:
     return trigger_kind(str(getattr(item, "kind", "")))
 
 
+def listed(words: list[str]) -> str:
+    """Words as a sentence lists them: "a, b or c"."""
+    return ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else "".join(words)
+
+
+def kind_titles() -> str:
+    """The kinds' titles in a sentence: "API Gateway, S3 bucket, … or SQS queue"."""
+    return listed([kind.title for kind in trigger_kinds()])
+
+
 @contextmanager
 def registered(kind: TriggerKind) -> Iterator[TriggerKind]:
     """Add a kind for the duration of a with-block (a plug-in, or a test's throwaway kind)."""

@@ -163,7 +163,7 @@ def sam_events(spec: QueueSpec, prefix: str) -> SamEvent:
         "maxReceiveCount": spec.max_receive_count,
     }
     queue_properties = {"VisibilityTimeout": spec.visibility_timeout_s, "RedrivePolicy": redrive}
-    resources = {
+    resources: dict[str, dict[str, Any]] = {
         queue: {"Type": "AWS::SQS::Queue", "Properties": queue_properties},
         dlq: {"Type": "AWS::SQS::Queue"},
     }

@@ -69,9 +69,9 @@ class AddTriggerDialog(QDialog):
             )
         self.forms: dict[str, TriggerForm] = {}
         tips: dict[str, str] = {}
-        for kind, ui in offered_kinds():
-            self.forms[kind.name] = ui.make_form(context)
-            tips[kind.name] = kind.summary
+        for offered, ui in offered_kinds():
+            self.forms[offered.name] = ui.make_form(context)
+            tips[offered.name] = offered.summary
         self.kinds = QListWidget()
         self.kinds.setToolTip("The event source that invokes the function")
         self.kinds.setIconSize(QSize(24, 24))

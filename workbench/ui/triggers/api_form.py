@@ -118,24 +118,24 @@ def make_form(context: FormContext) -> ApiForm:
 def card_actions(card: TriggerCard) -> QHBoxLayout:
     """Send test request: the example request, answered on the card."""
     row = QHBoxLayout()
-    card.test_button = QPushButton("Send test request")
-    card.test_button.setToolTip("Send the example request to the API, as curl would")
-    card.test_button.clicked.connect(lambda: spawn(send_test_request(card)))
-    row.addWidget(card.test_button)
+    button = card.controls["test_button"] = QPushButton("Send test request")
+    button.setToolTip("Send the example request to the API, as curl would")
+    button.clicked.connect(lambda: spawn(send_test_request(card, button)))
+    row.addWidget(button)
     row.addStretch(1)
     return row
 
 
-async def send_test_request(card: TriggerCard) -> str:
+async def send_test_request(card: TriggerCard, button: QPushButton) -> str:
     """Send the API's example request and show the answer on the card."""
     trigger = card.trigger
     assert isinstance(trigger, ApiTrigger)
-    card.test_button.setEnabled(False)
+    button.setEnabled(False)
     card.show_note(f"{trigger.method} {trigger.example} …")
     try:
         answer = await trigger.send_test_request()
     finally:
-        card.test_button.setEnabled(True)
+        button.setEnabled(True)
     card.show_note(answer, error=answer.startswith("✗"))
     card.refresh()
     return answer

@@ -147,9 +147,9 @@ def make_form(context: FormContext) -> BucketForm:
 def card_actions(card: TriggerCard) -> QHBoxLayout:
     """Show objects: the Bucket tab, to list, preview and add objects."""
     row = QHBoxLayout()
-    card.objects_button = QPushButton("Show objects")
-    card.objects_button.setToolTip("Open the Bucket tab: list, preview and add objects")
-    card.objects_button.clicked.connect(lambda: card.sig_show_objects.emit(card.trigger))
-    row.addWidget(card.objects_button)
+    button = card.controls["objects_button"] = QPushButton("Show objects")
+    button.setToolTip("Open the Bucket tab: list, preview and add objects")
+    button.clicked.connect(lambda: card.sig_show_objects.emit(card.trigger))
+    row.addWidget(button)
     row.addStretch(1)
     return row

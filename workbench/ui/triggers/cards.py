@@ -63,6 +63,7 @@ class TriggerCard(QFrame):
     def __init__(self, trigger: Trigger, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.trigger = trigger
+        self.controls: dict[str, QWidget] = {}  # the kind's own buttons and fields, by name
         self.setObjectName("triggerCard")
         self._dark: bool | None = None
         self._apply_style()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.triggers.kind import Trigger
-from workbench.triggers.registry import trigger_kinds
+from workbench.triggers.registry import kind_titles, listed, trigger_kinds
 from workbench.ui.tasks import spawn
 from workbench.ui.triggers.cards import TriggerCard
 from workbench.ui.triggers.icons import kind_icon
@@ -24,15 +24,10 @@ from workbench.ui.triggers.manager import TriggerManager
 REFRESH_MS = 1000  # queue counts and next fire times change by the second at most
 
 
-def _listed(words: list[str]) -> str:
-    return ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else "".join(words)
-
-
 def empty_text() -> str:
     """What the panel says with no trigger: the registered kinds and their log prefixes."""
-    kinds = trigger_kinds()
-    titles = _listed([k.title for k in kinds])
-    tags = _listed([f"[{k.runner.tag}]" for k in kinds])
+    titles = kind_titles()
+    tags = listed([f"[{kind.runner.tag}]" for kind in trigger_kinds()])
     return (
         f"No triggers yet. Add one to invoke the function the way AWS services do — {titles}. "
         f"Their activity shows in the logs with a {tags} prefix, and their invocations on the "
@@ -54,7 +49,7 @@ class TriggersPanel(QWidget):
         title.setObjectName("paneTitle")
         title.setToolTip("Event sources that invoke the open function")
         self.add_button = QPushButton(kind_icon("trigger"), "Add trigger…")
-        self.add_button.setToolTip(f"Add {_listed([k.title for k in trigger_kinds()])} trigger")
+        self.add_button.setToolTip(f"Add a trigger: {kind_titles()}")
         self.stop_all_button = QPushButton("Stop all")
         self.stop_all_button.setToolTip("Stop every trigger of this function")
         self.stop_all_button.clicked.connect(lambda: spawn(self.manager.stop_all()))

@@ -123,28 +123,27 @@ def make_form(context: FormContext) -> QueueForm:
 def card_actions(card: TriggerCard) -> QHBoxLayout:
     """A message body and Send message (or Enter)."""
     row = QHBoxLayout()
-    card.message = QLineEdit()
-    card.message.setPlaceholderText('Message body, e.g. {"order": 42}')
-    card.message.setToolTip("The body of a message to send to the queue")
-    card.message.returnPressed.connect(lambda: send_message(card))
-    card.send_button = QPushButton("Send message")
-    card.send_button.setToolTip("Send the message to the queue (Enter)")
-    card.send_button.clicked.connect(lambda: send_message(card))
-    row.addWidget(card.message, 1)
-    row.addWidget(card.send_button)
+    body = card.controls["message"] = QLineEdit()
+    body.setPlaceholderText('Message body, e.g. {"order": 42}')
+    body.setToolTip("The body of a message to send to the queue")
+    body.returnPressed.connect(lambda: send_message(card, body))
+    button = card.controls["send_button"] = QPushButton("Send message")
+    button.setToolTip("Send the message to the queue (Enter)")
+    button.clicked.connect(lambda: send_message(card, body))
+    row.addWidget(body, 1)
+    row.addWidget(button)
     return row
 
 
-def send_message(card: TriggerCard) -> None:
+def send_message(card: TriggerCard, body: QLineEdit) -> None:
     """Send the typed body to the queue."""
     trigger = card.trigger
     assert isinstance(trigger, QueueTrigger)
-    body = card.message.text()
     try:
-        message_id = trigger.send(body)
+        message_id = trigger.send(body.text())
     except QueueError as exc:
         card.show_note(f"✗ {exc}", error=True)
         return
-    card.message.clear()
+    body.clear()
     card.show_note(f"sent message {message_id}")
     card.refresh()

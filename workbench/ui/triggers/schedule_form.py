@@ -149,9 +149,9 @@ def card_actions(card: TriggerCard) -> QHBoxLayout:
     trigger = card.trigger
     assert isinstance(trigger, ScheduleTrigger)
     row = QHBoxLayout()
-    card.fire_button = QPushButton("Fire now")
-    card.fire_button.setToolTip("Send one Scheduled Event now, as the console's test does")
-    card.fire_button.clicked.connect(lambda: spawn(trigger.fire_now()))
-    row.addWidget(card.fire_button)
+    button = card.controls["fire_button"] = QPushButton("Fire now")
+    button.setToolTip("Send one Scheduled Event now, as the console's test does")
+    button.clicked.connect(lambda: spawn(trigger.fire_now()))
+    row.addWidget(button)
     row.addStretch(1)
     return row
