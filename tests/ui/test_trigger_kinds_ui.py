@@ -13,8 +13,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit
 
-from workbench.triggers.kind import Trigger, TriggerKind
+from workbench.triggers.kind import TriggerKind
 from workbench.triggers.registry import registered, trigger_kinds
+from workbench.triggers.running import Trigger
 from workbench.ui.triggers.add_dialog import AddTriggerDialog
 from workbench.ui.triggers.cards import TriggerCard
 from workbench.ui.triggers.form_base import FormContext, TriggerForm, kind_ui

@@ -23,10 +23,10 @@ from ui_helpers import run, wait_for
 from workbench.app import run_window
 from workbench.core.clock import TeachingClock
 from workbench.core.events import InvocationCompleted
-from workbench.triggers.kinds.api import ApiSpec, ApiTrigger
-from workbench.triggers.kinds.bucket import BucketTrigger
-from workbench.triggers.kinds.queue import QueueSpec, QueueTrigger
-from workbench.triggers.kinds.schedule import ScheduleSpec
+from workbench.triggers.api_trigger import ApiSpec, ApiTrigger
+from workbench.triggers.bucket_trigger import BucketTrigger
+from workbench.triggers.queue_trigger import QueueSpec, QueueTrigger
+from workbench.triggers.schedule_trigger import ScheduleSpec
 from workbench.ui.triggers.previews import load_preview
 from workbench.ui.triggers.wiring import TriggerUi
 

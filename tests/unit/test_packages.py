@@ -19,8 +19,8 @@ from workbench.packages.image_names import function_image_repo
 from workbench.packages.limits import MB, PackageError
 from workbench.packages.sam import export_sam
 from workbench.packages.zips import build_zip, import_zip, inspect_zip
-from workbench.triggers.kinds.api import ApiSpec
-from workbench.triggers.kinds.schedule import ScheduleSpec
+from workbench.triggers.api_trigger import ApiSpec
+from workbench.triggers.schedule_trigger import ScheduleSpec
 
 HANDLER = "def lambda_handler(event, context):\n    return {'ok': True}\n"
 

@@ -19,19 +19,15 @@ from workbench.core.model import ConfigError, FunctionConfig
 from workbench.invoke_api import bound_port
 from workbench.triggers.api_gateway import (
     DEFAULT_BINARY_MEDIA_TYPES,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
     ApiGateway,
     ApiRequestLog,
     check_host,
     gateway_of,
     start_api_gateway,
 )
-from workbench.triggers.api_gateway_routes import (
-    DEFAULT_HOST,
-    DEFAULT_PORT,
-    RouteError,
-    example_path,
-    parse_routes,
-)
+from workbench.triggers.api_gateway_routes import RouteError, example_path, parse_routes
 from workbench.triggers.kinds.api import KIND
 
 _KINDS = {"2.0": "HTTP API, payload 2.0", "1.0": "REST API, payload 1.0"}

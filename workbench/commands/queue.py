@@ -16,7 +16,7 @@ from workbench.commands.function_options import (
 from workbench.commands.serve import _log_printer, _until_stopped, open_event_store
 from workbench.core.event_store import EventStore
 from workbench.core.model import ConfigError, FunctionConfig
-from workbench.triggers.kinds.queue import DEFAULT_MAX_RECEIVE_COUNT, KIND
+from workbench.triggers.kinds.queue import KIND
 from workbench.triggers.queue import (
     DEFAULT_VISIBILITY_TIMEOUT_S,
     MessageDeadLettered,
@@ -31,6 +31,7 @@ from workbench.triggers.queue_batches import (
     check_mapping_settings,
 )
 from workbench.triggers.queue_poller import SqsEventSourceMapping
+from workbench.triggers.queue_trigger import DEFAULT_MAX_RECEIVE_COUNT
 
 _BODY_PREVIEW = 60
 

@@ -14,7 +14,7 @@ from workbench.commands.function_options import (
 )
 from workbench.commands.serve import _log_printer, _until_stopped
 from workbench.core.model import ConfigError, FunctionConfig
-from workbench.triggers.kinds.schedule import KIND, PREVIEW_COUNT
+from workbench.triggers.kinds.schedule import KIND
 from workbench.triggers.schedule import ScheduleFiring, Scheduler, check_rule_name
 from workbench.triggers.schedule_expressions import (
     Schedule,
@@ -22,6 +22,7 @@ from workbench.triggers.schedule_expressions import (
     iso_utc,
     parse_schedule,
 )
+from workbench.triggers.schedule_trigger import PREVIEW_COUNT
 
 
 def register(subparsers: Any) -> None:

@@ -23,8 +23,8 @@ import yaml
 from workbench.core.model import FunctionConfig, parse_target
 from workbench.packages.image_names import function_image_repo
 from workbench.packages.layers import resolve_layer
-from workbench.triggers.kind import TriggerSpec
 from workbench.triggers.registry import kind_of
+from workbench.triggers.running import TriggerSpec
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 PROVISIONED_ALIAS = "live"  # ProvisionedConcurrencyConfig needs an alias to attach to

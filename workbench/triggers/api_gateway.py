@@ -39,14 +39,10 @@ from workbench.triggers.api_gateway_responses import (
     http_api_reply,
     rest_api_reply,
 )
-from workbench.triggers.api_gateway_routes import (
-    DEFAULT_HOST,
-    DEFAULT_PORT,
-    Route,
-    find_route,
-    parse_routes,
-)
+from workbench.triggers.api_gateway_routes import Route, find_route, parse_routes
 
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 3000
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload quota (10 MB)
 INTEGRATION_TIMEOUT_S = {"2.0": 30.0, "1.0": 29.0}  # HTTP API maximum; REST API default
 DEFAULT_STAGE = {"2.0": "$default", "1.0": "Prod"}

@@ -12,11 +12,6 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-# Where a gateway listens by default: loopback only (it has no authentication), port 3000 as
-# `sam local start-api`. Here rather than in api_gateway so that checking a port in the Add
-# trigger form, or listing trigger kinds, does not load aiohttp.
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 3000
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 ANY = "ANY"
 DEFAULT_ROUTE = "$default"

@@ -37,7 +37,6 @@ from workbench.triggers.bucket_folder import FolderWatcher, Md5Cache
 from workbench.triggers.s3_access import service_identities
 from workbench.triggers.s3_api import S3Endpoint
 from workbench.triggers.s3_events import (
-    ENDPOINT_VARIABLE,
     USER_PRINCIPAL,
     Kind,
     Sequencer,
@@ -48,6 +47,7 @@ from workbench.triggers.s3_store import FolderBucket, Write
 
 LOOP_LIMIT = 16  # invocations per chain before Lambda stops the next one
 POLL_INTERVAL_S = 0.3
+ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_S3"  # honoured by boto3 1.28 and later
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 logger = logging.getLogger(__name__)

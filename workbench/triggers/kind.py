@@ -1,122 +1,99 @@
-"""What a trigger kind is: its description (TriggerKind) and the base of its runner (Trigger).
+"""What a trigger kind is, as every part of the workbench sees it: a TriggerKind.
 
-Each kind declares one TriggerKind in its module under workbench.triggers.kinds; the registry
-(workbench.triggers.registry) finds them there. Everything here imports cheaply, because the
-CLI's `--help` lists the kinds' commands: a kind's engine (aiohttp, the service) is imported
-only when its runner starts.
+Each kind declares one in its module under workbench.triggers.kinds, and the registry
+(workbench.triggers.registry) finds them there. A declaration is plain text and names: the CLI's
+`--help` reads every kind's, so it must not import the kind's implementation (its spec
+dataclass, its runner, its engine), which loads the first time one of those parts is asked for.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+import importlib
 
+# typing.TYPE_CHECKING without importing typing, which costs more than the rest of --help
+# (mypy and ruff treat any constant of this name the same way).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from workbench.core.model import FunctionConfig
-    from workbench.core.service import LambdaService
+    from collections.abc import Callable
+    from typing import Any
 
-Log = Callable[[str, str, str | None], None]  # (tag, text, request id)
-Changed = Callable[[], None]
-STOP_GRACE_S = 2.0  # a queue batch still running when stopped gets this long to finish
-_numbers = itertools.count(1)
+    from workbench.triggers.running import SamEvent, SpecDefaults, Trigger
 
 
-class TriggerSpec(Protocol):
-    """What the learner asked for, as plain values (a frozen dataclass per kind)."""
-
-    @property
-    def kind(self) -> str: ...
-
-
-@dataclass(frozen=True)
-class SpecDefaults:
-    """What a kind's default spec may depend on: the function, and where buckets live."""
-
-    function: FunctionConfig
-    buckets_dir: Path
-
-
-@dataclass(frozen=True)
-class SamEvent:
-    """SAM event sources for the function (by logical id), and resources they need beside it."""
-
-    events: dict[str, dict[str, Any]]
-    resources: dict[str, dict[str, Any]]
-
-
-class Trigger:
-    """One running trigger: a title, live details, a status, and a clean stop.
-
-    A runner is built as `runner(function, log, spec, changed)`; `changed` is called when
-    what it shows changed outside its own log lines (a bucket's objects).
-    """
-
-    kind = ""
-    tag = ""  # the log prefix, e.g. [api]
-
-    def __init__(self, function: str, log: Log, spec: Any, changed: Changed | None = None) -> None:
-        self.number = next(_numbers)
-        self.function = function
-        self.spec = spec
-        self.status = "starting"
-        self._log = log
-        self._changed = changed or (lambda: None)
-
-    def log(self, text: str, request_id: str | None = None) -> None:
-        self._log(self.tag, text, request_id)
-
-    @property
-    def title(self) -> str:
-        return self.kind
-
-    @property
-    def environment(self) -> dict[str, str]:
-        """Variables the function's environments need while this trigger runs (none)."""
-        return {}
-
-    def details(self) -> list[str]:
-        """Lines that describe the trigger now (refreshed while it runs)."""
-        return []
-
-    async def start(self, service: LambdaService, config: FunctionConfig) -> None:
-        raise NotImplementedError
-
-    async def _stop(self) -> None:
-        raise NotImplementedError
-
-    async def stop(self) -> None:
-        """Stop taking and sending events; safe to call twice."""
-        if self.status == "stopped":
-            return
-        self.status = "stopping"
-        try:
-            await self._stop()
-        finally:
-            self.status = "stopped"
-
-
-@dataclass(frozen=True)
 class TriggerKind:
-    """A kind of trigger, as every part of the workbench sees it.
+    """A kind of trigger: how it is listed and named, and where its parts are.
 
-    `name` is the spec's and runner's `kind`, and names the kind's UI module
+    `name` is its specs' and runners' `kind`, and names its UI module
     (workbench/ui/triggers/<name>_form.py). `command` is its CLI sub-command, whose module is
-    workbench/commands/<command>.py; `command_help` is the line `--help` lists for it.
+    workbench/commands/<command>.py, and `command_help` the line `--help` lists for it.
+    `spec`, `runner`, `default_spec` and `sam_event` are attribute names in the
+    `implementation` module (or the objects themselves); `sam_event=None` when SAM cannot
+    express the kind.
     """
 
-    name: str
-    title: str  # "API Gateway"
-    summary: str  # one line: what invokes the function, and how
-    order: int  # where it is listed (the Add trigger dialog, --help)
-    spec: type[Any]
-    runner: type[Trigger]
-    default_spec: Callable[[SpecDefaults], Any]  # what an intent starts when none runs
-    command: str | None
-    command_help: str
-    sam_event: Callable[[Any, str], SamEvent] | None  # (spec, logical id prefix) → SAM
-    samples: tuple[str, ...]  # catalogue keys of the events it sends
-    icon_svg: str  # the body of a 24×24 SVG
-    one_per_function: str | None = None  # why a second one is refused; None: no limit
+    def __init__(
+        self,
+        *,
+        name: str,
+        title: str,
+        summary: str,
+        order: int,
+        implementation: str = "",
+        spec: str | type[Any],
+        runner: str | type[Trigger],
+        default_spec: str | Callable[[SpecDefaults], Any] = "default_spec",
+        sam_event: str | Callable[[Any, str], SamEvent] | None = "sam_events",
+        command: str | None = None,
+        command_help: str = "",
+        samples: tuple[str, ...] = (),
+        icon_svg: str = "",
+        one_per_function: str | None = None,
+    ) -> None:
+        self.name = name
+        self.title = title  # "API Gateway"
+        self.summary = summary  # one line: what invokes the function, and how
+        self.order = order  # where it is listed (the Add trigger dialog, --help)
+        self.implementation = implementation  # the module of its spec, runner, SAM events
+        self.command = command
+        self.command_help = command_help
+        self.samples = samples  # catalogue keys of the events it sends
+        self.icon_svg = icon_svg  # the body of a 24×24 SVG
+        self.one_per_function = one_per_function  # why a second one is refused; None: no limit
+        self._parts: dict[str, Any] = {
+            "spec": spec,
+            "runner": runner,
+            "default_spec": default_spec,
+            "sam_event": sam_event,
+        }
+
+    def __repr__(self) -> str:
+        return f"TriggerKind({self.name!r}, implementation={self.implementation!r})"
+
+    def _part(self, part: str) -> Any:
+        value = self._parts[part]
+        if isinstance(value, str):
+            if not self.implementation:
+                raise LookupError(f"trigger kind {self.name!r} names its {part} but no module")
+            value = getattr(importlib.import_module(self.implementation), value)
+            self._parts[part] = value
+        return value
+
+    @property
+    def spec(self) -> type[Any]:
+        """The spec dataclass (imports the implementation)."""
+        return self._part("spec")  # type: ignore[no-any-return]
+
+    @property
+    def runner(self) -> type[Trigger]:
+        """The Trigger subclass that runs a spec (imports the implementation)."""
+        return self._part("runner")  # type: ignore[no-any-return]
+
+    @property
+    def default_spec(self) -> Callable[[SpecDefaults], Any]:
+        """What an intent starts when the function has no such trigger."""
+        return self._part("default_spec")  # type: ignore[no-any-return]
+
+    @property
+    def sam_event(self) -> Callable[[Any, str], SamEvent] | None:
+        """(spec, logical id prefix) → its SAM events and resources; None if SAM has none."""
+        return self._part("sam_event")  # type: ignore[no-any-return]

@@ -8,14 +8,15 @@ the SAM export all ask here. A module of the kinds package declares `KIND = Trig
 from __future__ import annotations
 
 import importlib
-import pkgutil
-from collections.abc import Iterator
-from contextlib import contextmanager
+import os
 from functools import cache
-from typing import Any
 
 from workbench.triggers import kinds as kinds_package
-from workbench.triggers.kind import TriggerKind
+from workbench.triggers.kind import TYPE_CHECKING, TriggerKind
+
+if TYPE_CHECKING:
+    from types import TracebackType
+    from typing import Any
 
 _registered: dict[str, TriggerKind] = {}
 
@@ -26,9 +27,17 @@ class UnknownTriggerKind(LookupError):
 
 @cache
 def _discovered() -> tuple[TriggerKind, ...]:
+    # A directory listing, not pkgutil: the CLI's --help comes here, and pkgutil's imports
+    # alone cost more than the rest of --help.
+    names = sorted(
+        entry.name[:-3]
+        for folder in kinds_package.__path__
+        for entry in os.scandir(folder)
+        if entry.name.endswith(".py") and not entry.name.startswith("_")
+    )
     found = []
-    for info in pkgutil.iter_modules(kinds_package.__path__):
-        module = importlib.import_module(f"{kinds_package.__name__}.{info.name}")
+    for name in names:
+        module = importlib.import_module(f"{kinds_package.__name__}.{name}")
         kind = getattr(module, "KIND", None)
         if isinstance(kind, TriggerKind):
             found.append(kind)
@@ -65,13 +74,22 @@ def kind_titles() -> str:
     return listed([kind.title for kind in trigger_kinds()])
 
 
-@contextmanager
-def registered(kind: TriggerKind) -> Iterator[TriggerKind]:
+class registered:
     """Add a kind for the duration of a with-block (a plug-in, or a test's throwaway kind)."""
-    if kind.name in {k.name for k in trigger_kinds()}:
-        raise ValueError(f"a trigger kind named {kind.name!r} is already registered")
-    _registered[kind.name] = kind
-    try:
-        yield kind
-    finally:
-        _registered.pop(kind.name, None)
+
+    def __init__(self, kind: TriggerKind) -> None:
+        self.kind = kind
+
+    def __enter__(self) -> TriggerKind:
+        if self.kind.name in {k.name for k in trigger_kinds()}:
+            raise ValueError(f"a trigger kind named {self.kind.name!r} is already registered")
+        _registered[self.kind.name] = self.kind
+        return self.kind
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        _registered.pop(self.kind.name, None)

@@ -18,9 +18,6 @@ from urllib.parse import quote_plus
 from workbench.core.model import REGION
 
 Kind = Literal["put", "delete"]
-# The variable that points handlers' S3 clients at the local endpoint (boto3 1.28 and later
-# honour it). Here, with the other engine-free S3 names, so listing trigger kinds stays cheap.
-ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_S3"
 EVENT_NAMES: dict[Kind, str] = {"put": "ObjectCreated:Put", "delete": "ObjectRemoved:Delete"}
 # What --events accepts besides put/delete: the names S3's notification configuration uses.
 _EVENT_ALIASES: dict[str, Kind] = {

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.core.model import FunctionConfig
-from workbench.triggers.kind import SpecDefaults, Trigger
-from workbench.triggers.kinds.api import ApiTrigger
-from workbench.triggers.kinds.bucket import BucketTrigger
-from workbench.triggers.kinds.queue import QueueTrigger
+from workbench.triggers.api_trigger import ApiTrigger
+from workbench.triggers.bucket_trigger import BucketTrigger
+from workbench.triggers.queue_trigger import QueueTrigger
 from workbench.triggers.registry import kind_of
+from workbench.triggers.running import SpecDefaults, Trigger
 
 if TYPE_CHECKING:
     from workbench.ui.main_window import MainWindow

@@ -1,3 +1,3 @@
-"""One module per trigger kind: its spec and checks, its runner, its SAM event, its samples,
-and a `KIND = TriggerKind(...)` that the registry finds. Keep the top of each module cheap to
-import (the CLI's --help reads KIND): engine modules are imported inside the runner."""
+"""One module per trigger kind, each declaring `KIND = TriggerKind(...)`, which the registry
+finds. A declaration is names and text only, so listing kinds (the CLI's --help) stays cheap;
+it names the module that holds the kind's spec, runner and SAM events."""

@@ -1,129 +1,20 @@
-"""The EventBridge schedule trigger: a rate or cron expression invokes the function
-asynchronously. Its spec and checks, its runner (a scheduled rule on the service's clock, as
-`lambda-workbench schedule` runs it), its SAM event, and its KIND.
+"""The EventBridge schedule trigger kind: a rate or cron expression invokes the function
+asynchronously. Its spec, checks, runner and SAM events are in
+workbench.triggers.schedule_trigger.
 """
 
-from __future__ import annotations
-
-import asyncio
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
-
-from workbench.triggers.kind import (
-    Changed,
-    Log,
-    SamEvent,
-    Trigger,
-    TriggerKind,
-)
-from workbench.triggers.schedule_expressions import (
-    Schedule,
-    iso_utc,
-    next_fire_times,
-    parse_schedule,
-)
-
-if TYPE_CHECKING:
-    from workbench.core.model import FunctionConfig
-    from workbench.core.service import LambdaService
-    from workbench.triggers.schedule import ScheduleFiring, Scheduler
-
-PREVIEW_COUNT = 5
-DEFAULT_EXPRESSION = "rate(5 minutes)"
-
-
-@dataclass(frozen=True)
-class ScheduleSpec:
-    """An EventBridge scheduled rule."""
-
-    expression: str
-    fire_now: bool = False
-
-    kind = "schedule"
-
-
-def check_schedule(
-    expression: str, now: float, count: int = PREVIEW_COUNT
-) -> tuple[Schedule, list[datetime]]:
-    """The parsed schedule and its next fire times after now (epoch s); ScheduleError if bad."""
-    schedule = parse_schedule(expression)
-    moment = datetime.fromtimestamp(now, UTC)
-    return schedule, next_fire_times(schedule, moment, count, moment)
-
-
-class ScheduleTrigger(Trigger):
-    """An EventBridge scheduled rule firing Scheduled Events on the service's clock."""
-
-    kind, tag = "schedule", "schedule"
-    spec: ScheduleSpec
-
-    def __init__(
-        self, function: str, log: Log, spec: ScheduleSpec, changed: Changed | None = None
-    ) -> None:
-        super().__init__(function, log, spec, changed)
-        self.scheduler: Scheduler | None = None
-
-    @property
-    def title(self) -> str:
-        return f"EventBridge schedule · {self.spec.expression}"
-
-    async def start(self, service: LambdaService, config: FunctionConfig) -> None:
-        from workbench.triggers.schedule import Scheduler  # the engine, when it starts
-
-        schedule = parse_schedule(self.spec.expression)
-        self.scheduler = Scheduler(service, config.name, schedule, on_fire=self._fired)
-        task = self.scheduler.start(fire_now=self.spec.fire_now)
-        task.add_done_callback(self._ended)
-        self.status = "running"
-        self.log(f"rule {self.scheduler.rule}: {schedule.expression} → {config.name}")
-
-    def details(self) -> list[str]:
-        if self.scheduler is None:
-            return []
-        times = self.scheduler.next_fire_times(2) if self.status == "running" else []
-        fired = len(self.scheduler.firings)
-        upcoming = " then ".join(iso_utc(t) for t in times) or "no more fire times"
-        now = datetime.fromtimestamp(self.scheduler.clock.now(), UTC)
-        return [f"next: {upcoming} (UTC)", f"clock now {iso_utc(now)} · fired {fired} time(s)"]
-
-    async def fire_now(self) -> None:
-        """Send one Scheduled Event now, as the console's test does."""
-        if self.scheduler is not None:
-            await self.scheduler.fire()
-
-    def _fired(self, firing: ScheduleFiring) -> None:
-        self.log(firing.line(), firing.request_id)
-
-    def _ended(self, task: asyncio.Task[None]) -> None:
-        if task.cancelled() or self.status != "running":
-            return
-        error = task.exception()
-        self.status = f"failed: {error}" if error else "finished: no more fire times"
-        self.log(f"the rule stopped: {self.status}")
-
-    async def _stop(self) -> None:
-        if self.scheduler is not None:
-            await self.scheduler.stop()
-
-
-def sam_events(spec: ScheduleSpec, prefix: str) -> SamEvent:
-    """A Schedule event (an EventBridge scheduled rule)."""
-    event = {"Type": "Schedule", "Properties": {"Schedule": spec.expression}}
-    return SamEvent({f"{prefix}Schedule": event}, {})
-
+from workbench.triggers.kind import TriggerKind
 
 KIND = TriggerKind(
     name="schedule",
     title="EventBridge schedule",
     summary="A rate or cron expression invokes the function (asynchronous)",
     order=30,
-    spec=ScheduleSpec,
-    runner=ScheduleTrigger,
-    default_spec=lambda defaults: ScheduleSpec(DEFAULT_EXPRESSION),
+    implementation="workbench.triggers.schedule_trigger",
+    spec="ScheduleSpec",
+    runner="ScheduleTrigger",
     command="schedule",
     command_help="invoke a function folder on an EventBridge schedule (rate or cron, UTC)",
-    sam_event=sam_events,
     samples=("eventbridge-scheduled",),
     icon_svg='<circle cx="12" cy="12" r="9" fill="#fbefff" stroke="#8250df" '
     'stroke-width="1.6"/><path d="M12 6.5 V12 L15.8 14.3" fill="none" stroke="#8250df" '

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.service import LambdaService
-from workbench.triggers.kind import Trigger, TriggerKind, TriggerSpec
+from workbench.triggers.kind import TriggerKind
 from workbench.triggers.registry import trigger_kinds
+from workbench.triggers.running import Trigger, TriggerSpec
 from workbench.ui.tasks import spawn
 from workbench.ui.triggers.form_base import (
     DEFAULT_TIMEOUT_S,

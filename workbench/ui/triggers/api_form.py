@@ -7,8 +7,9 @@ from urllib.parse import urlencode
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QWidget
 
-from workbench.triggers.api_gateway_routes import DEFAULT_HOST, RouteError, example_path
-from workbench.triggers.kinds.api import (
+from workbench.triggers.api_gateway import DEFAULT_HOST
+from workbench.triggers.api_gateway_routes import RouteError, example_path
+from workbench.triggers.api_trigger import (
     ApiSpec,
     ApiTrigger,
     check_routes,

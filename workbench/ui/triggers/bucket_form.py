@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.triggers.bucket import ENDPOINT_VARIABLE, bucket_name_for, parse_buckets
-from workbench.triggers.kinds.bucket import BucketSpec, check_events, check_folder, loop_risk
+from workbench.triggers.bucket_trigger import BucketSpec, check_events, check_folder, loop_risk
 from workbench.ui.triggers.form_base import (
     FormContext,
     Message,

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.triggers.kind import Trigger
 from workbench.triggers.registry import kind_of
+from workbench.triggers.running import Trigger
 from workbench.ui.triggers.form_base import kind_ui
 from workbench.ui.triggers.icons import kind_icon
 from workbench.ui.widgets.code_editor import is_dark

@@ -18,7 +18,8 @@ from types import ModuleType
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLayout, QSpinBox, QVBoxLayout, QWidget
 
-from workbench.triggers.kind import TriggerKind, TriggerSpec
+from workbench.triggers.kind import TriggerKind
+from workbench.triggers.running import TriggerSpec
 
 DEFAULT_TIMEOUT_S = 3.0  # Lambda's default function timeout
 

@@ -11,9 +11,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from workbench.core.events import LogLine
 from workbench.core.model import FunctionConfig
 from workbench.core.service import LambdaService
-from workbench.triggers.kind import Trigger, TriggerSpec
-from workbench.triggers.kinds.bucket import BucketTrigger
+from workbench.triggers.bucket_trigger import BucketTrigger
 from workbench.triggers.registry import kind_of
+from workbench.triggers.running import Trigger, TriggerSpec
 from workbench.ui.tasks import spawn
 
 LOG_BATCH_MS = 40  # like the bridge: a burst of requests becomes one log-view update

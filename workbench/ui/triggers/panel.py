@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.triggers.kind import Trigger
 from workbench.triggers.registry import kind_titles, listed, trigger_kinds
+from workbench.triggers.running import Trigger
 from workbench.ui.tasks import spawn
 from workbench.ui.triggers.cards import TriggerCard
 from workbench.ui.triggers.icons import kind_icon

@@ -7,12 +7,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
-from workbench.triggers.kinds.queue import (
-    DEFAULT_MAX_RECEIVE_COUNT,
-    QueueSpec,
-    QueueTrigger,
-    check_queue,
-)
 from workbench.triggers.queue import (
     MAX_RECEIVE_COUNT_RANGE,
     VISIBILITY_TIMEOUT_RANGE_S,
@@ -23,6 +17,12 @@ from workbench.triggers.queue_batches import (
     BATCHING_WINDOW_RANGE_S,
     DEFAULT_BATCH_SIZE,
     MappingError,
+)
+from workbench.triggers.queue_trigger import (
+    DEFAULT_MAX_RECEIVE_COUNT,
+    QueueSpec,
+    QueueTrigger,
+    check_queue,
 )
 from workbench.ui.triggers.form_base import (
     FormContext,

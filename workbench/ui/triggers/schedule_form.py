@@ -18,13 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.triggers.kinds.schedule import (
+from workbench.triggers.schedule_expressions import RateSchedule, ScheduleError, iso_utc
+from workbench.triggers.schedule_trigger import (
     PREVIEW_COUNT,
     ScheduleSpec,
     ScheduleTrigger,
     check_schedule,
 )
-from workbench.triggers.schedule_expressions import RateSchedule, ScheduleError, iso_utc
 from workbench.ui.tasks import spawn
 from workbench.ui.triggers.form_base import (
     FormContext,
