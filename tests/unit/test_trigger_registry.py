@@ -236,3 +236,14 @@ def test_every_kind_exports_what_aws_sam_translates(
     s3 = resources["HelloWorldBucket"]["Properties"]["NotificationConfiguration"]
     rules = s3["LambdaConfigurations"][0]["Filter"]["S3Key"]["Rules"]
     assert {r["Name"]: r["Value"] for r in rules} == {"prefix": "uploads/", "suffix": ".jpg"}
+
+
+def test_ui_triggers_holds_only_qt_code():
+    """Code without Qt lives in the domain (workbench/triggers), not under ui/ (issue 14)."""
+    folder = Path(__file__).resolve().parents[2] / "workbench" / "ui" / "triggers"
+    qt_free = [
+        path.name
+        for path in sorted(folder.glob("*.py"))
+        if path.name != "__init__.py" and "PySide6" not in path.read_text(encoding="utf-8")
+    ]
+    assert qt_free == []
