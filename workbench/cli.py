@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from workbench import __version__
-from workbench.commands import COMMANDS
+from workbench.commands import command_table
 
 APP_OPTIONS_WITH_VALUES = ("--open", "--backend")
 
@@ -22,7 +22,7 @@ def chosen_command(argv: Sequence[str]) -> str | None:
         elif token in APP_OPTIONS_WITH_VALUES:
             skip = True
         elif not token.startswith("-"):
-            return token if token in COMMANDS else None
+            return token if token in command_table() else None
     return None
 
 
@@ -50,7 +50,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     chosen = chosen_command(argv) if argv is not None else None
-    for name, summary in COMMANDS.items():
+    for name, summary in command_table().items():
         if argv is None or name == chosen:
             importlib.import_module(f"workbench.commands.{name}").register(commands)
         else:

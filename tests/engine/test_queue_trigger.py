@@ -35,12 +35,8 @@ from workbench.core.events import Report
 from workbench.core.model import FunctionConfig
 from workbench.core.outcomes import Served
 from workbench.triggers.queue import MessageDeadLettered, MessageSent, Queue, QueueError
-from workbench.triggers.queue_poller import (
-    BatchResult,
-    MappingError,
-    SqsEventSourceMapping,
-    interpret_batch_response,
-)
+from workbench.triggers.queue_batches import BatchResult, MappingError, interpret_batch_response
+from workbench.triggers.queue_poller import SqsEventSourceMapping
 from workbench.triggers.schedule import Scheduler
 
 REPO = Path(__file__).resolve().parents[2]

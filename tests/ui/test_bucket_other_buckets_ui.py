@@ -18,7 +18,7 @@ from PySide6.QtTest import QTest
 from ui_helpers import run, wait_for
 
 from workbench.paths import SAMPLES_DIR
-from workbench.ui.triggers.running import BucketTrigger
+from workbench.triggers.bucket_trigger import BucketTrigger
 
 COPIER = """
 import boto3

@@ -17,8 +17,10 @@ from workbench.core.model import ConfigError, FunctionConfig, load_function
 from workbench.packages import layers, limits
 from workbench.packages.image_names import function_image_repo
 from workbench.packages.limits import MB, PackageError
-from workbench.packages.sam import export_sam, http_api_event, schedule_event
+from workbench.packages.sam import export_sam
 from workbench.packages.zips import build_zip, import_zip, inspect_zip
+from workbench.triggers.api_trigger import ApiSpec
+from workbench.triggers.schedule_trigger import ScheduleSpec
 
 HANDLER = "def lambda_handler(event, context):\n    return {'ok': True}\n"
 
@@ -279,8 +281,8 @@ def test_sam_export_names_every_setting_and_translates(
     (folder / "events").mkdir()
     (folder / "events" / "ada.json").write_text('{"name": "Ada"}')
     out = tmp_path / "export" / "template.yaml"
-    events = {"Api": http_api_event("/hello", "GET"), "Tick": schedule_event("rate(5 minutes)")}
-    written = export_sam(load_function(folder), out, events=events)
+    triggers = [ApiSpec(("GET /hello",)), ScheduleSpec("rate(5 minutes)")]
+    written = export_sam(load_function(folder), out, triggers=triggers)
     assert json.loads((out.parent / "events" / "ada.json").read_text()) == {"name": "Ada"}
     assert written.events == [out.parent / "events" / "ada.json"]
     template = yaml.safe_load(out.read_text())
@@ -299,7 +301,7 @@ def test_sam_export_names_every_setting_and_translates(
     assert invoke_config["DestinationConfig"]["OnSuccess"]["Type"] == "SQS"
     assert invoke_config["DestinationConfig"]["OnFailure"]["Type"] == "Lambda"
     assert props["DeadLetterQueue"]["Type"] == "SNS"
-    assert set(props["Events"]) == {"Api", "Tick"}
+    assert set(props["Events"]) == {"FullFnApi", "FullFnSchedule"}
 
     resources = translate(template, monkeypatch)["Resources"]
     function = resources["FullFnFunction"]["Properties"]

@@ -16,16 +16,13 @@ import pytest
 
 from tests.support.fake_clock import FakeClock
 from workbench.core import errors
-from workbench.triggers.schedule import (
-    CronSchedule,
+from workbench.triggers.schedule import ScheduleFiring, Scheduler, check_rule_name, scheduled_event
+from workbench.triggers.schedule_cron import CronSchedule
+from workbench.triggers.schedule_expressions import (
     RateSchedule,
     ScheduleError,
-    ScheduleFiring,
-    Scheduler,
-    check_rule_name,
     next_fire_times,
     parse_schedule,
-    scheduled_event,
 )
 
 START = datetime(2024, 2, 28, 17, 30, tzinfo=UTC)  # a Wednesday, the day before a leap day

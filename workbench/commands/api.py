@@ -28,6 +28,7 @@ from workbench.triggers.api_gateway import (
     start_api_gateway,
 )
 from workbench.triggers.api_gateway_routes import RouteError, example_path, parse_routes
+from workbench.triggers.kinds.api import KIND
 
 _KINDS = {"2.0": "HTTP API, payload 2.0", "1.0": "REST API, payload 1.0"}
 
@@ -35,8 +36,8 @@ _KINDS = {"2.0": "HTTP API, payload 2.0", "1.0": "REST API, payload 1.0"}
 def register(subparsers: Any) -> None:
     """Add the `api` command."""
     parser = subparsers.add_parser(
-        "api",
-        help="serve a function folder behind a local API Gateway (HTTP API or REST API)",
+        KIND.command,
+        help=KIND.command_help,
         description=(
             "Serve a function over HTTP the way API Gateway does: each request becomes a "
             "Lambda proxy event (payload 2.0 as an HTTP API, 1.0 as a REST API) and the "

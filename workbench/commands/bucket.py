@@ -29,6 +29,7 @@ from workbench.triggers.bucket import (
     check_bucket_name,
     parse_buckets,
 )
+from workbench.triggers.kinds.bucket import KIND
 from workbench.triggers.s3_access import service_identities
 from workbench.triggers.s3_api import S3Endpoint
 from workbench.triggers.s3_events import TriggerFilter, parse_events
@@ -38,8 +39,8 @@ from workbench.triggers.s3_policy import POLICY_FILE
 def register(subparsers: Any) -> None:
     """Add the `bucket` command."""
     parser = subparsers.add_parser(
-        "bucket",
-        help="treat a folder as an S3 bucket whose new and removed files invoke a function",
+        KIND.command,
+        help=KIND.command_help,
         description=(
             "Watch a folder as an S3 bucket: each complete new file fires ObjectCreated:Put "
             "and each removed one ObjectRemoved:Delete, invoking the function asynchronously "

@@ -16,6 +16,7 @@ from workbench.commands.function_options import (
 from workbench.commands.serve import _log_printer, _until_stopped, open_event_store
 from workbench.core.event_store import EventStore
 from workbench.core.model import ConfigError, FunctionConfig
+from workbench.triggers.kinds.queue import KIND
 from workbench.triggers.queue import (
     DEFAULT_VISIBILITY_TIMEOUT_S,
     MessageDeadLettered,
@@ -23,24 +24,23 @@ from workbench.triggers.queue import (
     QueueError,
     QueueEvent,
 )
-from workbench.triggers.queue_poller import (
+from workbench.triggers.queue_batches import (
     DEFAULT_BATCH_SIZE,
     BatchResult,
     MappingError,
-    SqsEventSourceMapping,
     check_mapping_settings,
 )
+from workbench.triggers.queue_poller import SqsEventSourceMapping
+from workbench.triggers.queue_trigger import DEFAULT_MAX_RECEIVE_COUNT
 
-DEFAULT_MAX_RECEIVE_COUNT = 3
 _BODY_PREVIEW = 60
 
 
 def register(subparsers: Any) -> None:
     """Add the `queue` command."""
     parser = subparsers.add_parser(
-        "queue",
-        help="send messages to a local SQS queue and let its event source mapping invoke a "
-        "function folder",
+        KIND.command,
+        help=KIND.command_help,
         description=(
             "Send messages to a local SQS queue (with a dead-letter queue) and poll it as "
             "Lambda's event source mapping does: batches, synchronous invocations, "

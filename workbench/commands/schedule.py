@@ -14,24 +14,22 @@ from workbench.commands.function_options import (
 )
 from workbench.commands.serve import _log_printer, _until_stopped
 from workbench.core.model import ConfigError, FunctionConfig
-from workbench.triggers.schedule import (
+from workbench.triggers.kinds.schedule import KIND
+from workbench.triggers.schedule import ScheduleFiring, Scheduler, check_rule_name
+from workbench.triggers.schedule_expressions import (
     Schedule,
     ScheduleError,
-    ScheduleFiring,
-    Scheduler,
-    check_rule_name,
     iso_utc,
     parse_schedule,
 )
-
-PREVIEW_COUNT = 5
+from workbench.triggers.schedule_trigger import PREVIEW_COUNT
 
 
 def register(subparsers: Any) -> None:
     """Add the `schedule` command."""
     parser = subparsers.add_parser(
-        "schedule",
-        help="invoke a function folder on an EventBridge schedule (rate or cron, UTC)",
+        KIND.command,
+        help=KIND.command_help,
         description=(
             "Fire Scheduled Events at a function as an EventBridge scheduled rule does "
             "(asynchronous invocations). Prints the next fire times in UTC, then runs until "

@@ -3,7 +3,9 @@
 Every setting of FunctionConfig has its SAM property. Destination and queue ARNs are written
 with ${AWS::Region} and ${AWS::AccountId}, so they name the learner's own account. Layers
 become AWS::Serverless::LayerVersion resources whose ContentUri is the published version's
-folder on this machine (versions are immutable, so the path stays valid).
+folder on this machine (versions are immutable, so the path stays valid). Triggers become
+the function's Events (and the buckets and queues they need), each as its kind declares it in
+workbench.triggers.kinds.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,8 @@ import yaml
 from workbench.core.model import FunctionConfig, parse_target
 from workbench.packages.image_names import function_image_repo
 from workbench.packages.layers import resolve_layer
+from workbench.triggers.registry import kind_of
+from workbench.triggers.running import TriggerSpec
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 PROVISIONED_ALIAS = "live"  # ProvisionedConcurrencyConfig needs an alias to attach to
@@ -35,6 +39,7 @@ class Export:
 
     template: Path
     events: list[Path] = field(default_factory=list)
+    not_exported: list[str] = field(default_factory=list)  # trigger kinds SAM cannot express
 
 
 def logical_id(name: str, suffix: str) -> str:
@@ -115,17 +120,40 @@ def function_properties(
     return props
 
 
+def trigger_events(
+    config: FunctionConfig, triggers: Sequence[TriggerSpec]
+) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """The SAM events of these triggers, the resources they need, and the kinds left out
+    (those whose kind declares no SAM event)."""
+    events: dict[str, Any] = {}
+    resources: dict[str, Any] = {}
+    left_out: list[str] = []
+    seen: dict[str, int] = {}
+    for spec in triggers:
+        kind = kind_of(spec)
+        if kind.sam_event is None:
+            left_out.append(kind.name)
+            continue
+        seen[kind.name] = seen.get(kind.name, 0) + 1
+        number = seen[kind.name]
+        prefix = logical_id(config.name, str(number) if number > 1 else "")
+        sam = kind.sam_event(spec, prefix)
+        events.update(sam.events)
+        resources.update(sam.resources)
+    return events, resources, left_out
+
+
 def sam_template(
     config: FunctionConfig,
     template_dir: Path,
     *,
-    events: Mapping[str, Mapping[str, Any]] | None = None,
+    triggers: Sequence[TriggerSpec] = (),
     code: Path | None = None,
 ) -> dict[str, Any]:
-    """The template as data. `events` are SAM event sources (triggers), e.g. http_api_event()."""
+    """The template as data; `triggers` (the kinds' specs) become the function's Events."""
     function_id = logical_id(config.name, "Function")
     props = function_properties(config, template_dir, code)
-    resources: dict[str, Any] = {}
+    events, resources, _ = trigger_events(config, triggers)
     if config.layers and not is_image_function(config):
         refs = []
         for ref in config.layers:
@@ -143,7 +171,7 @@ def sam_template(
             refs.append({"Ref": layer_id})
         props["Layers"] = refs
     if events:
-        props["Events"] = {name: dict(source) for name, source in events.items()}
+        props["Events"] = events
     function: dict[str, Any] = {"Type": "AWS::Serverless::Function", "Properties": props}
     if is_image_function(config):
         function["Metadata"] = {
@@ -165,16 +193,6 @@ def sam_template(
     }
 
 
-def http_api_event(path: str = "/{proxy+}", method: str = "ANY") -> dict[str, Any]:
-    """A SAM HttpApi event source (API Gateway HTTP API, payload format 2.0)."""
-    return {"Type": "HttpApi", "Properties": {"Path": path, "Method": method}}
-
-
-def schedule_event(expression: str) -> dict[str, Any]:
-    """A SAM Schedule event source, e.g. 'rate(5 minutes)'."""
-    return {"Type": "Schedule", "Properties": {"Schedule": expression}}
-
-
 def saved_events(code_dir: Path) -> dict[str, Any]:
     """The function's saved test events: events/NAME.json in its folder."""
     folder = code_dir / EVENTS_FOLDER
@@ -191,14 +209,14 @@ def export_sam(
     config: FunctionConfig,
     out: Path,
     *,
-    events: Mapping[str, Mapping[str, Any]] | None = None,
+    triggers: Sequence[TriggerSpec] = (),
     test_events: Mapping[str, Any] | None = None,
     code: Path | None = None,
 ) -> Export:
     """Write template.yaml at `out` and the function's saved test events beside it."""
     out = Path(out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    template = sam_template(config, out.parent, events=events, code=code)
+    template = sam_template(config, out.parent, triggers=triggers, code=code)
     header = (
         f"# {config.name}, exported from Lambda Workbench.\n"
         "# Deploy it to AWS with: sam build && sam deploy --guided\n"
@@ -216,4 +234,4 @@ def export_sam(
         written.append(path)
     if in_place:
         written += sorted(p for p in target.glob("*.json") if p not in written)
-    return Export(out, written)
+    return Export(out, written, trigger_events(config, triggers)[2])

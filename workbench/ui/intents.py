@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.core.model import FunctionConfig
-from workbench.ui.triggers.running import ApiTrigger, BucketTrigger, Trigger
-from workbench.ui.triggers.running_pollers import QueueTrigger
-from workbench.ui.triggers.specs import ApiSpec, BucketSpec, QueueSpec
+from workbench.triggers.api_trigger import ApiTrigger
+from workbench.triggers.bucket_trigger import BucketTrigger
+from workbench.triggers.queue_trigger import QueueTrigger
+from workbench.triggers.registry import kind_of
+from workbench.triggers.running import SpecDefaults, Trigger
 
 if TYPE_CHECKING:
     from workbench.ui.main_window import MainWindow
@@ -116,19 +118,8 @@ class WorkspaceIntents:
         for trigger in manager.triggers:
             if isinstance(trigger, kind) and trigger.status == "running":
                 return trigger
-        config = self._config()
-        if kind is BucketTrigger:
-            spec: ApiSpec | BucketSpec | QueueSpec = BucketSpec(
-                self.window.trigger_ui.buckets_dir / config.name
-            )
-        elif kind is ApiTrigger:
-            spec = ApiSpec()
-        else:
-            # The mapping refuses a visibility timeout below the function's timeout; AWS
-            # suggests six times it (a message must not reappear while a batch still runs).
-            visibility = min(max(QueueSpec().visibility_timeout_s, 6 * config.timeout_s), 43_200)
-            spec = QueueSpec(visibility_timeout_s=visibility)
-        trigger = await manager.add(spec)
+        defaults = SpecDefaults(self._config(), self.window.trigger_ui.buckets_dir)
+        trigger = await manager.add(kind_of(kind).default_spec(defaults))
         self.window.show_message(f"Added: {trigger.title}")
         return trigger
 

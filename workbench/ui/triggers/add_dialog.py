@@ -1,9 +1,11 @@
-"""The Add trigger dialog: choose a source (API, bucket, schedule, queue), set it up, add it."""
+"""The Add trigger dialog: choose a source (each registered trigger kind), set it up, add it."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
+from types import ModuleType
 
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
@@ -19,24 +21,29 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.service import LambdaService
+from workbench.triggers.kind import TriggerKind
+from workbench.triggers.registry import trigger_kinds
+from workbench.triggers.running import Trigger, TriggerSpec
 from workbench.ui.tasks import spawn
-from workbench.ui.triggers.api_form import ApiForm
-from workbench.ui.triggers.bucket_form import BucketForm
-from workbench.ui.triggers.form_base import Message, TriggerForm
+from workbench.ui.triggers.form_base import (
+    DEFAULT_TIMEOUT_S,
+    FormContext,
+    Message,
+    TriggerForm,
+    kind_ui,
+)
 from workbench.ui.triggers.icons import kind_icon
 from workbench.ui.triggers.manager import TriggerManager
-from workbench.ui.triggers.queue_form import QueueForm
-from workbench.ui.triggers.running import Trigger
-from workbench.ui.triggers.schedule_form import ScheduleForm
 
-KINDS = ("api", "bucket", "schedule", "queue")
-DEFAULT_TIMEOUT_S = 3.0  # Lambda's default function timeout
-_KIND_TIPS = {
-    "api": "HTTP requests invoke the function (synchronous)",
-    "bucket": "Files added to or removed from a folder invoke the function (asynchronous)",
-    "schedule": "A rate or cron expression invokes the function (asynchronous)",
-    "queue": "Messages sent to a queue invoke the function in batches (synchronous poller)",
-}
+
+def offered_kinds() -> list[tuple[TriggerKind, ModuleType]]:
+    """The registered kinds that have a UI module (a form), in listing order."""
+    offered = []
+    for kind in trigger_kinds():
+        ui = kind_ui(kind)
+        if ui is not None:
+            offered.append((kind, ui))
+    return offered
 
 
 class AddTriggerDialog(QDialog):
@@ -56,14 +63,16 @@ class AddTriggerDialog(QDialog):
         self._task: asyncio.Task[None] | None = None
         self.setWindowTitle(f"Add trigger — {function}")
         self.setMinimumSize(760, 520)
-        clock_now = service.clock.now if service is not None else None
-        bind_host = service.backend.bind_host if service is not None else "127.0.0.1"
-        self.forms: dict[str, TriggerForm] = {
-            "api": ApiForm(),
-            "bucket": BucketForm(bucket_folder, bind_host),
-            "schedule": ScheduleForm(clock_now) if clock_now else ScheduleForm(),
-            "queue": QueueForm(self._function_timeout_s),
-        }
+        context = FormContext(bucket_folder, function_timeout_s=self._function_timeout_s)
+        if service is not None:
+            context = replace(
+                context, bind_host=service.backend.bind_host, clock_now=service.clock.now
+            )
+        self.forms: dict[str, TriggerForm] = {}
+        tips: dict[str, str] = {}
+        for offered, ui in offered_kinds():
+            self.forms[offered.name] = ui.make_form(context)
+            tips[offered.name] = offered.summary
         self.kinds = QListWidget()
         self.kinds.setToolTip("The event source that invokes the function")
         self.kinds.setIconSize(QSize(24, 24))
@@ -73,7 +82,7 @@ class AddTriggerDialog(QDialog):
         self.pages = QStackedWidget()
         for kind, form in self.forms.items():
             item = QListWidgetItem(kind_icon(kind), form.title)
-            item.setToolTip(_KIND_TIPS[kind])
+            item.setToolTip(tips[kind])
             item.setSizeHint(QSize(160, 40))
             self.kinds.addItem(item)
             self.pages.addWidget(form)
@@ -120,8 +129,8 @@ class AddTriggerDialog(QDialog):
         return float(config.timeout_s) if config is not None else DEFAULT_TIMEOUT_S
 
     def show_kind(self, row: int | str) -> None:
-        """Show one kind's form (by row or by name: api, bucket, schedule, queue)."""
-        index = KINDS.index(row) if isinstance(row, str) else row
+        """Show one kind's form (by row, or by the kind's name: api, bucket…)."""
+        index = list(self.forms).index(row) if isinstance(row, str) else row
         if self.kinds.currentRow() != index:
             self.kinds.setCurrentRow(index)  # comes back here through currentRowChanged
             return
@@ -151,7 +160,7 @@ class AddTriggerDialog(QDialog):
         self._task = spawn(self._add(spec))
         return self._task
 
-    async def _add(self, spec) -> None:
+    async def _add(self, spec: TriggerSpec) -> None:
         try:
             self.added = await self.manager.add(spec)
         except Exception as exc:  # shown in the dialog: the learner can fix it and retry

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QWidget
 
 from workbench.triggers.api_gateway import DEFAULT_HOST
 from workbench.triggers.api_gateway_routes import RouteError, example_path
+from workbench.triggers.api_trigger import (
+    ApiSpec,
+    ApiTrigger,
+    check_routes,
+    free_port,
+    port_problem,
+    split_routes,
+)
+from workbench.ui.tasks import spawn
 from workbench.ui.triggers.form_base import (
+    FormContext,
     Message,
     TriggerForm,
     form_layout,
@@ -16,18 +27,15 @@ from workbench.ui.triggers.form_base import (
     spin,
     stacked,
 )
-from workbench.ui.triggers.specs import (
-    ApiSpec,
-    check_routes,
-    free_port,
-    port_problem,
-    split_routes,
-)
 
 VERSIONS = {
     "2.0": "2.0 — HTTP API (routeKey, rawPath, cookies)",
     "1.0": "1.0 — REST API with Lambda proxy (resource, multiValueHeaders)",
 }
+
+
+if TYPE_CHECKING:
+    from workbench.ui.triggers.cards import TriggerCard
 
 
 class ApiForm(TriggerForm):
@@ -102,3 +110,33 @@ class ApiForm(TriggerForm):
             return None
         texts = tuple(split_routes(self.routes.toPlainText()))
         return ApiSpec(texts, version, self.port.value())
+
+
+def make_form(context: FormContext) -> ApiForm:
+    return ApiForm()
+
+
+def card_actions(card: TriggerCard) -> QHBoxLayout:
+    """Send test request: the example request, answered on the card."""
+    row = QHBoxLayout()
+    button = card.controls["test_button"] = QPushButton("Send test request")
+    button.setToolTip("Send the example request to the API, as curl would")
+    button.clicked.connect(lambda: spawn(send_test_request(card, button)))
+    row.addWidget(button)
+    row.addStretch(1)
+    return row
+
+
+async def send_test_request(card: TriggerCard, button: QPushButton) -> str:
+    """Send the API's example request and show the answer on the card."""
+    trigger = card.trigger
+    assert isinstance(trigger, ApiTrigger)
+    button.setEnabled(False)
+    card.show_note(f"{trigger.method} {trigger.example} …")
+    try:
+        answer = await trigger.send_test_request()
+    finally:
+        button.setEnabled(True)
+    card.show_note(answer, error=answer.startswith("✗"))
+    card.refresh()
+    return answer

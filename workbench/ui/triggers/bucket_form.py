@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -14,8 +15,18 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.triggers.bucket import ENDPOINT_VARIABLE, bucket_name_for, parse_buckets
-from workbench.ui.triggers.form_base import Message, TriggerForm, form_layout, hint, stacked
-from workbench.ui.triggers.specs import BucketSpec, check_events, check_folder, loop_risk
+from workbench.triggers.bucket_trigger import BucketSpec, check_events, check_folder, loop_risk
+from workbench.ui.triggers.form_base import (
+    FormContext,
+    Message,
+    TriggerForm,
+    form_layout,
+    hint,
+    stacked,
+)
+
+if TYPE_CHECKING:
+    from workbench.ui.triggers.cards import TriggerCard
 
 
 class BucketForm(TriggerForm):
@@ -127,3 +138,18 @@ class BucketForm(TriggerForm):
         spec = BucketSpec(folder, self.prefix.text(), self.suffix.text(), kinds, others)
         self.loop_warning.show_warning(loop_risk(spec))
         return spec
+
+
+def make_form(context: FormContext) -> BucketForm:
+    return BucketForm(context.bucket_folder, context.bind_host)
+
+
+def card_actions(card: TriggerCard) -> QHBoxLayout:
+    """Show objects: the Bucket tab, to list, preview and add objects."""
+    row = QHBoxLayout()
+    button = card.controls["objects_button"] = QPushButton("Show objects")
+    button.setToolTip("Open the Bucket tab: list, preview and add objects")
+    button.clicked.connect(lambda: card.sig_show_objects.emit(card.trigger))
+    row.addWidget(button)
+    row.addStretch(1)
+    return row

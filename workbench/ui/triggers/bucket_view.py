@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.triggers.bucket_folder import TEMP_PREFIX, BadKey, key_path, scan
+from workbench.triggers.bucket_trigger import BucketTrigger
 from workbench.ui.triggers.previews import Preview, load_preview
-from workbench.ui.triggers.running import BucketTrigger
 
 REFRESH_MS = 1000  # a listing of a teaching bucket is cheap; polling misses nothing
 MAX_LISTED = 5000

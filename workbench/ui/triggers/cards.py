@@ -10,17 +10,15 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from workbench.triggers.queue import QueueError
-from workbench.ui.tasks import spawn
+from workbench.triggers.registry import kind_of
+from workbench.triggers.running import Trigger
+from workbench.ui.triggers.form_base import kind_ui
 from workbench.ui.triggers.icons import kind_icon
-from workbench.ui.triggers.running import ApiTrigger, BucketTrigger, Trigger
-from workbench.ui.triggers.running_pollers import QueueTrigger, ScheduleTrigger
 from workbench.ui.widgets.code_editor import is_dark
 
 _CARD_STYLE = """
@@ -65,6 +63,7 @@ class TriggerCard(QFrame):
     def __init__(self, trigger: Trigger, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.trigger = trigger
+        self.controls: dict[str, QWidget] = {}  # the kind's own buttons and fields, by name
         self.setObjectName("triggerCard")
         self._dark: bool | None = None
         self._apply_style()
@@ -107,38 +106,10 @@ class TriggerCard(QFrame):
         self.refresh()
 
     def _actions(self) -> QHBoxLayout | None:
-        row = QHBoxLayout()
-        trigger = self.trigger
-        if isinstance(trigger, ApiTrigger):
-            self.test_button = QPushButton("Send test request")
-            self.test_button.setToolTip("Send the example request to the API, as curl would")
-            self.test_button.clicked.connect(lambda: spawn(self.send_test_request()))
-            row.addWidget(self.test_button)
-        elif isinstance(trigger, ScheduleTrigger):
-            self.fire_button = QPushButton("Fire now")
-            self.fire_button.setToolTip("Send one Scheduled Event now, as the console's test does")
-            self.fire_button.clicked.connect(lambda: spawn(trigger.fire_now()))
-            row.addWidget(self.fire_button)
-        elif isinstance(trigger, BucketTrigger):
-            self.objects_button = QPushButton("Show objects")
-            self.objects_button.setToolTip("Open the Bucket tab: list, preview and add objects")
-            self.objects_button.clicked.connect(lambda: self.sig_show_objects.emit(trigger))
-            row.addWidget(self.objects_button)
-        elif isinstance(trigger, QueueTrigger):
-            self.message = QLineEdit()
-            self.message.setPlaceholderText('Message body, e.g. {"order": 42}')
-            self.message.setToolTip("The body of a message to send to the queue")
-            self.message.returnPressed.connect(self.send_message)
-            self.send_button = QPushButton("Send message")
-            self.send_button.setToolTip("Send the message to the queue (Enter)")
-            self.send_button.clicked.connect(self.send_message)
-            row.addWidget(self.message, 1)
-            row.addWidget(self.send_button)
-        else:
-            return None
-        if not isinstance(trigger, QueueTrigger):
-            row.addStretch(1)
-        return row
+        """The kind's own buttons (its UI module's card_actions), if it has any."""
+        ui = kind_ui(kind_of(self.trigger))
+        actions = getattr(ui, "card_actions", None)
+        return actions(self) if actions is not None else None
 
     def refresh(self) -> None:
         """Re-read the trigger's details and status."""
@@ -164,29 +135,3 @@ class TriggerCard(QFrame):
         self.note.setText(text)
         self.note.setStyleSheet("color: #cf222e;" if error else "")
         self.note.show()
-
-    async def send_test_request(self) -> str:
-        """Send the API's example request and show the answer on the card."""
-        assert isinstance(self.trigger, ApiTrigger)
-        self.test_button.setEnabled(False)
-        self.show_note(f"{self.trigger.method} {self.trigger.example} …")
-        try:
-            answer = await self.trigger.send_test_request()
-        finally:
-            self.test_button.setEnabled(True)
-        self.show_note(answer, error=answer.startswith("✗"))
-        self.refresh()
-        return answer
-
-    def send_message(self) -> None:
-        """Send the typed body to the queue."""
-        assert isinstance(self.trigger, QueueTrigger)
-        body = self.message.text()
-        try:
-            message_id = self.trigger.send(body)
-        except QueueError as exc:
-            self.show_note(f"✗ {exc}", error=True)
-            return
-        self.message.clear()
-        self.show_note(f"sent message {message_id}")
-        self.refresh()

@@ -1,11 +1,49 @@
-"""Shared parts of the Add trigger forms: inline messages, hints, spin boxes, validity."""
+"""Shared parts of the trigger kinds' UI modules: inline messages, hints, spin boxes,
+validity, and how a kind's UI module is found.
+
+A kind's UI module is workbench/ui/triggers/<kind name>_form.py. It provides
+`make_form(context) -> TriggerForm` (its page in the Add trigger dialog) and
+`card_actions(card) -> QHBoxLayout | None` (the buttons on its running trigger's card).
+"""
 
 from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLayout, QSpinBox, QVBoxLayout, QWidget
 
-from workbench.ui.triggers.specs import TriggerSpec
+from workbench.triggers.kind import TriggerKind
+from workbench.triggers.running import TriggerSpec
+
+DEFAULT_TIMEOUT_S = 3.0  # Lambda's default function timeout
+
+
+@dataclass(frozen=True)
+class FormContext:
+    """What a kind's form may need from the app: where buckets go, the service's host and
+    clock, and the open function's timeout (read when the form checks)."""
+
+    bucket_folder: Path
+    bind_host: str = "127.0.0.1"
+    clock_now: Callable[[], float] = time.time
+    function_timeout_s: Callable[[], float] = field(default=lambda: DEFAULT_TIMEOUT_S)
+
+
+def kind_ui(kind: TriggerKind) -> ModuleType | None:
+    """The kind's UI module, or None when it has none (it is then not offered in the app)."""
+    name = f"{__package__}.{kind.name}_form"
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise  # the module exists but something it imports does not: say so
+        return None
 
 
 class Message(QLabel):

@@ -11,10 +11,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from workbench.core.events import LogLine
 from workbench.core.model import FunctionConfig
 from workbench.core.service import LambdaService
+from workbench.triggers.bucket_trigger import BucketTrigger
+from workbench.triggers.registry import kind_of
+from workbench.triggers.running import Trigger, TriggerSpec
 from workbench.ui.tasks import spawn
-from workbench.ui.triggers.running import ApiTrigger, BucketTrigger, Trigger
-from workbench.ui.triggers.running_pollers import QueueTrigger, ScheduleTrigger
-from workbench.ui.triggers.specs import ApiSpec, BucketSpec, QueueSpec, ScheduleSpec, TriggerSpec
 
 LOG_BATCH_MS = 40  # like the bridge: a burst of requests becomes one log-view update
 
@@ -39,7 +39,7 @@ class TriggerManager(QObject):
     """A trigger was added or removed, or its status changed."""
 
     sig_bucket_changed = Signal()
-    """A bucket trigger fired or warned: its folder may have changed."""
+    """A trigger's contents changed outside its log (a bucket fired or warned: its folder)."""
 
     sig_message = Signal(str)
     """A short status-bar message."""
@@ -63,16 +63,8 @@ class TriggerManager(QObject):
 
     # ----- adding and stopping ---------------------------------------------------------
     def _build(self, spec: TriggerSpec, function: str) -> Trigger:
-        log = self._log_for(function)
-        if isinstance(spec, ApiSpec):
-            return ApiTrigger(function, log, spec)
-        if isinstance(spec, BucketSpec):
-            return BucketTrigger(function, log, spec, self.sig_bucket_changed.emit)
-        if isinstance(spec, ScheduleSpec):
-            return ScheduleTrigger(function, log, spec)
-        if isinstance(spec, QueueSpec):
-            return QueueTrigger(function, log, spec)
-        raise TypeError(f"unknown trigger spec {spec!r}")
+        runner = kind_of(spec).runner
+        return runner(function, self._log_for(function), spec, self.sig_bucket_changed.emit)
 
     async def add(self, spec: TriggerSpec) -> Trigger:
         """Start a trigger for the open function (saving and deploying its code first).
@@ -83,20 +75,17 @@ class TriggerManager(QObject):
         if isinstance(ready, str):
             raise TriggerError(f"cannot add a trigger: {ready}")
         service, config = ready
-        if isinstance(spec, BucketSpec) and self.buckets():
-            raise TriggerError(
-                "this function already has a bucket trigger: its environments have one S3 "
-                "endpoint (AWS_ENDPOINT_URL_S3). Stop that trigger first."
-            )
+        kind = kind_of(spec)
+        if kind.one_per_function and any(t.kind == kind.name for t in self.triggers):
+            raise TriggerError(kind.one_per_function)
         trigger = self._build(spec, config.name)
         try:
             await trigger.start(service, service.function(config.name))
         except BaseException:
             await trigger.stop()
             raise
-        if isinstance(trigger, BucketTrigger):
-            # Later redeploys (Apply, saved code) must keep the bucket's endpoint.
-            self.host.extra_environment.update(trigger.environment)
+        # Later redeploys (Apply, saved code) must keep what it needs (a bucket's endpoint).
+        self.host.extra_environment.update(trigger.environment)
         self._owner = (config.name, config.code_dir)
         self.triggers.append(trigger)
         self.sig_changed.emit()
@@ -106,9 +95,8 @@ class TriggerManager(QObject):
         """Stop one trigger and forget it."""
         if trigger in self.triggers:
             self.triggers.remove(trigger)
-        if isinstance(trigger, BucketTrigger):
-            for key in trigger.environment:
-                self.host.extra_environment.pop(key, None)
+        for key in trigger.environment:
+            self.host.extra_environment.pop(key, None)
         self.sig_changed.emit()
         try:
             await trigger.stop()
@@ -127,9 +115,8 @@ class TriggerManager(QObject):
         if not self.triggers or self._owner == (config.name, config.code_dir):
             return
         for trigger in self.triggers:
-            if isinstance(trigger, BucketTrigger):
-                for key in trigger.environment:  # before the new function's first deploy
-                    self.host.extra_environment.pop(key, None)
+            for key in trigger.environment:  # before the new function's first deploy
+                self.host.extra_environment.pop(key, None)
         count = len(self.triggers)
         spawn(self.stop_all())
         self.sig_message.emit(f"Stopped {count} trigger(s) of the function you closed.")

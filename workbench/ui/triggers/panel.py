@@ -14,18 +14,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.triggers.registry import kind_titles, listed, trigger_kinds
+from workbench.triggers.running import Trigger
 from workbench.ui.tasks import spawn
 from workbench.ui.triggers.cards import TriggerCard
 from workbench.ui.triggers.icons import kind_icon
 from workbench.ui.triggers.manager import TriggerManager
-from workbench.ui.triggers.running import Trigger
 
 REFRESH_MS = 1000  # queue counts and next fire times change by the second at most
-EMPTY_TEXT = (
-    "No triggers yet. Add one to invoke the function the way AWS services do: an HTTP API, "
-    "a bucket (folder), a schedule or a queue. Their activity shows in the logs with a "
-    "[api], [s3], [schedule] or [sqs] prefix, and their invocations on the timeline."
-)
+
+
+def empty_text() -> str:
+    """What the panel says with no trigger: the registered kinds and their log prefixes."""
+    titles = kind_titles()
+    tags = listed([f"[{kind.runner.tag}]" for kind in trigger_kinds()])
+    return (
+        f"No triggers yet. Add one to invoke the function the way AWS services do — {titles}. "
+        f"Their activity shows in the logs with a {tags} prefix, and their invocations on the "
+        "timeline."
+    )
 
 
 class TriggersPanel(QWidget):
@@ -42,7 +49,7 @@ class TriggersPanel(QWidget):
         title.setObjectName("paneTitle")
         title.setToolTip("Event sources that invoke the open function")
         self.add_button = QPushButton(kind_icon("trigger"), "Add trigger…")
-        self.add_button.setToolTip("Add an API, bucket, schedule or queue trigger")
+        self.add_button.setToolTip(f"Add a trigger: {kind_titles()}")
         self.stop_all_button = QPushButton("Stop all")
         self.stop_all_button.setToolTip("Stop every trigger of this function")
         self.stop_all_button.clicked.connect(lambda: spawn(self.manager.stop_all()))
@@ -50,7 +57,7 @@ class TriggersPanel(QWidget):
         header.addWidget(title, 1)
         header.addWidget(self.stop_all_button)
         header.addWidget(self.add_button)
-        self.empty = QLabel(EMPTY_TEXT)
+        self.empty = QLabel(empty_text())
         self.empty.setObjectName("hint")
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)

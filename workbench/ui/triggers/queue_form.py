@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QCheckBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
-from workbench.triggers.queue import MAX_RECEIVE_COUNT_RANGE, VISIBILITY_TIMEOUT_RANGE_S
-from workbench.triggers.queue_poller import (
+from workbench.triggers.queue import (
+    MAX_RECEIVE_COUNT_RANGE,
+    VISIBILITY_TIMEOUT_RANGE_S,
+    QueueError,
+)
+from workbench.triggers.queue_batches import (
     BATCH_SIZE_RANGE,
     BATCHING_WINDOW_RANGE_S,
     DEFAULT_BATCH_SIZE,
     MappingError,
 )
+from workbench.triggers.queue_trigger import (
+    DEFAULT_MAX_RECEIVE_COUNT,
+    QueueSpec,
+    QueueTrigger,
+    check_queue,
+)
 from workbench.ui.triggers.form_base import (
+    FormContext,
     Message,
     TriggerForm,
     form_layout,
@@ -21,11 +33,9 @@ from workbench.ui.triggers.form_base import (
     spin,
     stacked,
 )
-from workbench.ui.triggers.specs import (
-    DEFAULT_MAX_RECEIVE_COUNT,
-    QueueSpec,
-    check_queue,
-)
+
+if TYPE_CHECKING:
+    from workbench.ui.triggers.cards import TriggerCard
 
 
 class QueueForm(TriggerForm):
@@ -104,3 +114,36 @@ class QueueForm(TriggerForm):
             return None
         self.message.show_ok(f"valid for a function with a {timeout:g} s timeout")
         return spec
+
+
+def make_form(context: FormContext) -> QueueForm:
+    return QueueForm(context.function_timeout_s)
+
+
+def card_actions(card: TriggerCard) -> QHBoxLayout:
+    """A message body and Send message (or Enter)."""
+    row = QHBoxLayout()
+    body = card.controls["message"] = QLineEdit()
+    body.setPlaceholderText('Message body, e.g. {"order": 42}')
+    body.setToolTip("The body of a message to send to the queue")
+    body.returnPressed.connect(lambda: send_message(card, body))
+    button = card.controls["send_button"] = QPushButton("Send message")
+    button.setToolTip("Send the message to the queue (Enter)")
+    button.clicked.connect(lambda: send_message(card, body))
+    row.addWidget(body, 1)
+    row.addWidget(button)
+    return row
+
+
+def send_message(card: TriggerCard, body: QLineEdit) -> None:
+    """Send the typed body to the queue."""
+    trigger = card.trigger
+    assert isinstance(trigger, QueueTrigger)
+    try:
+        message_id = trigger.send(body.text())
+    except QueueError as exc:
+        card.show_note(f"✗ {exc}", error=True)
+        return
+    body.clear()
+    card.show_note(f"sent message {message_id}")
+    card.refresh()

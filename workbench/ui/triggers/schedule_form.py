@@ -5,13 +5,39 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
-from workbench.triggers.schedule import RateSchedule, ScheduleError, iso_utc
-from workbench.ui.triggers.form_base import Message, TriggerForm, form_layout, hint, stacked
-from workbench.ui.triggers.specs import PREVIEW_COUNT, ScheduleSpec, check_schedule
+from workbench.triggers.schedule_expressions import RateSchedule, ScheduleError, iso_utc
+from workbench.triggers.schedule_trigger import (
+    PREVIEW_COUNT,
+    ScheduleSpec,
+    ScheduleTrigger,
+    check_schedule,
+)
+from workbench.ui.tasks import spawn
+from workbench.ui.triggers.form_base import (
+    FormContext,
+    Message,
+    TriggerForm,
+    form_layout,
+    hint,
+    stacked,
+)
+
+if TYPE_CHECKING:
+    from workbench.ui.triggers.cards import TriggerCard
+
 
 EXAMPLES = {
     "rate(1 minute)": "every minute",
@@ -112,3 +138,20 @@ class ScheduleForm(TriggerForm):
     def _repolish(self) -> None:
         self.expression.style().unpolish(self.expression)
         self.expression.style().polish(self.expression)
+
+
+def make_form(context: FormContext) -> ScheduleForm:
+    return ScheduleForm(context.clock_now)
+
+
+def card_actions(card: TriggerCard) -> QHBoxLayout:
+    """Fire now: one Scheduled Event, as the console's test does."""
+    trigger = card.trigger
+    assert isinstance(trigger, ScheduleTrigger)
+    row = QHBoxLayout()
+    button = card.controls["fire_button"] = QPushButton("Fire now")
+    button.setToolTip("Send one Scheduled Event now, as the console's test does")
+    button.clicked.connect(lambda: spawn(trigger.fire_now()))
+    row.addWidget(button)
+    row.addStretch(1)
+    return row

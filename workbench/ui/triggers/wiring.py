@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QToolBar
 
 from workbench.core.service import LambdaService
+from workbench.triggers.registry import kind_titles
 from workbench.ui.panes.clock_control import ClockControl
 from workbench.ui.panes.load_pane import LoadPane
 from workbench.ui.triggers.add_dialog import AddTriggerDialog
@@ -24,7 +25,7 @@ from workbench.ui.triggers.panel import TriggersPanel
 if TYPE_CHECKING:
     from workbench.ui.main_window import MainWindow
 
-ADD_TIP = "Add an API, bucket, schedule or queue trigger to the function"
+ADD_TIP = f"Add a trigger to the function: {kind_titles()}"
 BUCKET_TIP = "The bucket trigger's objects: preview them, or drop files in to fire the trigger"
 
 
