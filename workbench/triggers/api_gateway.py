@@ -30,7 +30,7 @@ from multidict import CIMultiDict
 from workbench.core.errors import InvokeError
 from workbench.core.outcomes import Served
 from workbench.core.service import LambdaService
-from workbench.invoke_api import check_loopback
+from workbench.listen_address import DEFAULT_HOST, check_loopback
 from workbench.triggers import api_gateway_events as events
 from workbench.triggers.api_gateway_responses import (
     GatewayReply,
@@ -41,7 +41,6 @@ from workbench.triggers.api_gateway_responses import (
 )
 from workbench.triggers.api_gateway_routes import Route, find_route, parse_routes
 
-DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 3000
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload quota (10 MB)
 INTEGRATION_TIMEOUT_S = {"2.0": 30.0, "1.0": 29.0}  # HTTP API maximum; REST API default
