@@ -13,8 +13,8 @@ from workbench.core.billing import charge_for
 from workbench.core.billing_meter import BillingMeter
 from workbench.core.events import EventBus, InvocationCompleted, Report
 from workbench.core.monthly_cost import monthly_estimate
+from workbench.memory_sweep import SweepPoint, best, parse_sizes, run_sweep
 from workbench.ui.panes.billing_pane import BillingPane
-from workbench.ui.sweep import SweepPoint, best, parse_sizes, run_sweep
 from workbench.ui.widgets.sweep_chart import cost_text, nice_ceiling
 
 SWEEP_SIZES = "128, 256, 512, 1024, 1769, 3008"

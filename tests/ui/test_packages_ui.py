@@ -17,10 +17,10 @@ from ui_helpers import run
 from tests.support.mini_wheel import write_wheel
 from workbench.core.model import FunctionConfig, load_function
 from workbench.packages.layers import publish_layer
+from workbench.packages.tools import PackageTools, tools_for
 from workbench.paths import SAMPLES_DIR
 from workbench.runtimes import CATALOGUE, Offer
 from workbench.ui.packages.runtime_picker import NAME_ROLE
-from workbench.ui.packages.tools import PackageTools, tools_for
 
 LIMIT_S = 60_000  # ms: zipping 51 MB of random bytes takes a few seconds on a slow machine
 HANDLER = "def lambda_handler(event, context):\n    return {'from': 'the zip'}\n"

@@ -9,8 +9,7 @@ from ui_helpers import run, spawned_tasks_done, wait_for
 
 from workbench.core.events import InvocationCompleted, InvocationQueued
 from workbench.ui.panes.event_pane import EventPane
-from workbench.ui.saved_events import MAX_EVENTS, SavedEventError, SavedEvents
-from workbench.ui.timeline_model import MarkKind
+from workbench.workspace.saved_events import MAX_EVENTS, SavedEventError, SavedEvents
 
 
 def test_store_keeps_up_to_ten_named_events_per_function(tmp_path):
@@ -106,4 +105,4 @@ def test_async_invoke_queues_events_and_they_still_run(window, engine, qloop):
     run(qloop, wait_for(lambda: len(completed) == 3, 20))
     assert sorted(e.request_id for e in completed) == sorted(ids)
     marks = window.timeline_pane.model.marks
-    assert [m.kind for m in marks].count(MarkKind.QUEUED) == 3
+    assert [m.kind for m in marks].count("queued") == 3

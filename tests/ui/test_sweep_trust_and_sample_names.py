@@ -15,8 +15,8 @@ from workbench.backends.process import ProcessBackend
 from workbench.catalogue import sample_keys, sample_name
 from workbench.core.events import EnvironmentReaped
 from workbench.core.service import LambdaService
+from workbench.memory_sweep import sweep_function_name
 from workbench.ui.panes.event_pane import EventPane
-from workbench.ui.sweep import sweep_function_name
 from workbench.ui.widgets.sweep_chart import ChartPoint, SweepChart
 
 PICKY = textwrap.dedent(
@@ -151,7 +151,7 @@ def test_each_kind_of_failure_is_put_in_words(tmp_path):
     from workbench.core.events import Report
     from workbench.core.model import FunctionConfig
     from workbench.core.outcomes import Served
-    from workbench.ui.sweep import SweepPoint, why_failed
+    from workbench.memory_sweep import SweepPoint, why_failed
 
     config = FunctionConfig(name="f", code_dir=tmp_path, timeout_s=3, memory_mb=128)
 

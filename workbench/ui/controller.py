@@ -17,13 +17,13 @@ from workbench.core.environment import STOPPED_ERROR_TYPE, Served
 from workbench.core.errors import InvokeError
 from workbench.core.model import CONFIG_FILE_NAME, ConfigError, FunctionConfig, load_function
 from workbench.core.service import LambdaService
-from workbench.ui import provisioned_alias
-from workbench.ui.function_file import sync_function_toml
 from workbench.ui.panes.editor_pane import EditorPane
 from workbench.ui.panes.event_pane import EventPane
 from workbench.ui.panes.result_pane import ResultPane
 from workbench.ui.panes.settings_pane import SettingsPane
 from workbench.ui.widgets.log_view import stack_location
+from workbench.workspace import provisioned_alias
+from workbench.workspace.function_file import sync_function_toml
 
 TASK_ROOT = "/var/task/"  # where the code lives inside a container
 

@@ -30,9 +30,7 @@ from workbench.ui.panes.event_pane import EventPane
 from workbench.ui.panes.result_pane import ResultPane
 from workbench.ui.panes.settings_pane import SettingsPane
 from workbench.ui.panes.timeline_pane import TimelinePane
-from workbench.ui.recovery import RecoveryStore
 from workbench.ui.request_panel import RequestPanel
-from workbench.ui.saved_events import SavedEvents
 from workbench.ui.shortcuts import ShortcutsDialog
 from workbench.ui.tasks import spawn
 from workbench.ui.triggers.wiring import install_trigger_ui
@@ -40,6 +38,8 @@ from workbench.ui.unsaved import ask_unsaved
 from workbench.ui.window_actions import build_actions, icon
 from workbench.ui.window_layout import LAYOUT_KEY, LAYOUTS, ScrollingTabs
 from workbench.ui.workspace import NewFunctionDialog, RecentFolders
+from workbench.workspace.recovery import RecoveryStore
+from workbench.workspace.saved_events import SavedEvents
 
 __all__ = ["MainWindow", "icon"]
 

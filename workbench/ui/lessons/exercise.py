@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.lessons import Lesson, LessonPack, ProgressStore, render_report
-from workbench.ui.function_file import is_inside
 from workbench.ui.lessons.config_dialog import ConfigDialog
 from workbench.ui.lessons.solution_dialog import SolutionDialog
+from workbench.workspace.function_file import is_inside
 
 if TYPE_CHECKING:
     from workbench.ui.lessons.reader import LessonReader

@@ -11,17 +11,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog
 
 from workbench.core.service import LambdaService
-from workbench.lessons import ExerciseResult, Lesson, LessonPack, ProgressStore, grade, load_pack
-from workbench.lessons.actions import is_action_link
-from workbench.lessons.workshop import Visibility, solution_visibility
-from workbench.paths import LESSONS_DIR
-from workbench.ui.function_file import is_inside
-from workbench.ui.lessons import exercise
-from workbench.ui.lessons.actions_runner import ActionRunner
-from workbench.ui.lessons.checking import CheckRun, pack_key, record, run_checks, store_for
-from workbench.ui.lessons.dialogs import Dialogs
-from workbench.ui.lessons.lesson_pane import LessonPane
-from workbench.ui.lessons.pages import (
+from workbench.lesson_html.pages import (
     Page,
     checked_html,
     exercise_extras,
@@ -29,8 +19,18 @@ from workbench.ui.lessons.pages import (
     pages_of,
     watch_html,
 )
-from workbench.ui.lessons.render import MarkdownRenderer
+from workbench.lesson_html.render import MarkdownRenderer
+from workbench.lessons import ExerciseResult, Lesson, LessonPack, ProgressStore, grade, load_pack
+from workbench.lessons.actions import is_action_link
+from workbench.lessons.workshop import Visibility, solution_visibility
+from workbench.paths import LESSONS_DIR
+from workbench.ui.lessons import exercise
+from workbench.ui.lessons.actions_runner import ActionRunner
+from workbench.ui.lessons.dialogs import Dialogs
+from workbench.ui.lessons.lesson_pane import LessonPane
 from workbench.ui.tasks import spawn
+from workbench.workspace.exercise_checks import CheckRun, pack_key, record, run_checks, store_for
+from workbench.workspace.function_file import is_inside
 
 if TYPE_CHECKING:
     from workbench.ui.main_window import MainWindow

@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from workbench.core.model import FunctionConfig
 from workbench.core.service import LambdaService
+from workbench.packages.tools import PackageTools, tools_for
 from workbench.ui.packages.export import export_function, note, show_exported
 from workbench.ui.packages.jobs import failure_text
 from workbench.ui.packages.package_view import PackageView
-from workbench.ui.packages.tools import PackageTools, tools_for
 
 if TYPE_CHECKING:
     from workbench.packages.sam import Export

@@ -12,9 +12,9 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QLabel, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from workbench import runtimes
-from workbench.ui.recovery import RecoveryStore
 from workbench.ui.widgets.code_editor import CodeEditor
 from workbench.ui.widgets.find_bar import FindBar
+from workbench.workspace.recovery import RecoveryStore
 
 AUTOSAVE_MS = 1500  # the first change is in the recovery file within 1.5 s, whatever follows
 SYNTAX_CHECK_MS = (

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from workbench.core.environment import STOPPED_ERROR_TYPE, Served
 from workbench.core.errors import InvokeError
 from workbench.core.events import Event, InvocationCompleted, InvocationStarted, LogLine
-from workbench.ui.sweep import is_sweep_function
+from workbench.memory_sweep import is_sweep_function
 from workbench.ui.widgets.log_view import StackTextView
 
 MAX_LOG_LINES = 20_000  # the view and the filter's memory; older lines scroll away
