@@ -262,7 +262,7 @@ def test_image_build_without_docker_says_so(window, qtbot):
 
 def test_export_writes_a_parseable_template(window, tmp_path):
     """Export to AWS writes template.yaml with the function, and says how to deploy it."""
-    menu = window.packages._function_menu()
+    menu = window.function_menu()
     assert {window.packages.package_action, window.packages.export_action} <= set(menu.actions())
     export = window.packages.export_to(tmp_path / "aws")
     assert export is not None

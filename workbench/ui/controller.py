@@ -313,15 +313,14 @@ class Controller(QObject):
         """Mark the deepest stack frame in the open file; returns its line, 0 if none."""
         for path, line in reversed(error_frames(payload)):
             if self.is_open_file(path):
-                self.editor.editor.mark_error_line(line)
+                self.editor.mark_error_line(line)
                 return line
         return 0
 
     def go_to_source(self, path: str, line: int) -> None:
         """Follow a clicked traceback line to the editor when it is in the open file."""
         if self.is_open_file(path):
-            self.editor.editor.mark_error_line(line)
-            self.editor.editor.setFocus()
+            self.editor.mark_error_line(line, focus=True)
         else:
             self.sig_message.emit(f"{path} is not open in the editor")
 

@@ -175,6 +175,13 @@ class EditorPane(QWidget):
         self.editor.centerCursor()
         self.editor.setFocus()
 
+    def mark_error_line(self, line: int, focus: bool = False) -> None:
+        """Highlight a line of the open file that an error came from, and scroll to it
+        (with the cursor in the code when `focus`)."""
+        self.editor.mark_error_line(line)
+        if focus:
+            self.editor.setFocus()
+
     def show_find(self) -> None:
         """Open the find bar (Ctrl+F), seeded with the selected text."""
         self.find_bar.open_bar()
