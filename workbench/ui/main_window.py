@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
-    QMenu,
     QMessageBox,
-    QWidget,
 )
 
 from workbench.core.billing_meter import BillingMeter
-from workbench.core.events import Event, LogLine
+from workbench.core.events import Event
 from workbench.core.service import LambdaService
-from workbench.packages.tools import PackageTools
 from workbench.ui import theme, window_layout
 from workbench.ui.bridge import EventBridge
 from workbench.ui.controller import Controller
@@ -40,6 +35,7 @@ from workbench.ui.tasks import spawn
 from workbench.ui.triggers.wiring import install_trigger_ui
 from workbench.ui.unsaved import ask_unsaved
 from workbench.ui.window_actions import build_actions, icon
+from workbench.ui.window_hosting import PortHost
 from workbench.ui.window_layout import LAYOUT_KEY, LAYOUTS, ScrollingTabs
 from workbench.ui.workspace import NewFunctionDialog, RecentFolders
 from workbench.workspace.recovery import RecoveryStore
@@ -48,7 +44,7 @@ from workbench.workspace.saved_events import SavedEvents
 __all__ = ["MainWindow", "icon"]
 
 
-class MainWindow(QMainWindow):
+class MainWindow(QMainWindow, PortHost):
     """Lambda Workbench's window: editor, event, result and logs, timeline, settings, billing."""
 
     sig_closed = Signal()
@@ -284,130 +280,6 @@ class MainWindow(QMainWindow):
     def show_message(self, text: str) -> None:
         """A transient status-bar message."""
         self.statusBar().showMessage(text, 8000)
-
-    # ----- the WindowPort features use (window_port.py) ---------------------------------
-    def dialog_parent(self) -> QWidget:
-        """The widget dialogs, docks and window-wide actions belong to."""
-        return self
-
-    def add_logs(self, lines: Iterable[LogLine]) -> None:
-        """Log lines for the log view."""
-        self.result_pane.add_logs(lines)
-
-    def add_side_tab(
-        self,
-        page: QWidget,
-        title: str,
-        tip: str,
-        icon: QIcon | None = None,
-        after: QWidget | None = None,
-    ) -> None:
-        """A tab beside Function settings and Billing (right after `after` when given)."""
-        tabs = self.side_tabs
-        index = tabs.count() if after is None else tabs.indexOf(after) + 1
-        if icon is None:
-            index = tabs.insertTab(index, page, title)
-        else:
-            index = tabs.insertTab(index, page, icon, title)
-        tabs.setTabToolTip(index, tip)
-
-    def remove_side_tab(self, page: QWidget) -> None:
-        """Take a side tab away (its page is kept)."""
-        index = self.side_tabs.indexOf(page)
-        if index >= 0:
-            self.side_tabs.removeTab(index)
-
-    def show_side(self, page: QWidget) -> None:
-        """Bring a side tab to the front."""
-        self.side_tabs.setCurrentWidget(page)
-
-    def has_side_tab(self, page: QWidget) -> bool:
-        """Whether a page is one of the side tabs now."""
-        return self.side_tabs.indexOf(page) >= 0
-
-    def add_status_widget(self, widget: QWidget) -> None:
-        """A permanent widget at the left of the status bar's right-hand side."""
-        self.statusBar().insertPermanentWidget(0, widget)
-
-    def function_menu(self) -> QMenu:
-        """The Function menu (built in window_actions.py)."""
-        return self.function_menu_
-
-    def add_toolbar_action(self, action: QAction) -> None:
-        """An action on the main toolbar, after Invoke."""
-        self.toolbar.addAction(action)
-
-    def add_file_actions(self, actions: list[QAction]) -> None:
-        """Actions in the File menu, right below Save (and window-wide, as every action)."""
-        self.addActions(actions)
-        menu = self.file_menu
-        listed = menu.actions()
-        after = listed.index(self.save_action) + 1 if self.save_action in listed else len(listed)
-        menu.insertActions(listed[after] if after < len(listed) else None, actions)
-
-    def add_view_toggle(self, action: QAction) -> None:
-        """An action at the top of the View menu, its shortcut live while menus are hidden."""
-        self.addAction(action)
-        listed = self.view_menu.actions()
-        self.view_menu.insertAction(listed[0] if listed else None, action)
-
-    def add_dock(self, dock: QDockWidget) -> None:
-        """A dock at the window's left."""
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-
-    def resize_dock(self, dock: QDockWidget, width: int) -> None:
-        """Set a dock's width."""
-        self.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
-
-    def on_close(self, slot: Callable[[], None]) -> None:
-        """Call slot when the window closes."""
-        self.sig_closed.connect(slot)
-
-    def follow_clock(self, now: Callable[[], float]) -> None:
-        """The timeline's "now" follows the engine's clock (which runs fast while idle)."""
-        self.timeline_pane.canvas.now = now
-
-    def event_text(self) -> str:
-        """The event editor's text."""
-        return self.event_pane.editor.toPlainText()
-
-    def set_event_text(self, text: str) -> None:
-        """Put an event in the event editor."""
-        self.event_pane.editor.setPlainText(text)
-
-    def saved_events(self) -> dict[str, str]:
-        """The open function's saved test events."""
-        return self.event_pane.saved.saved()
-
-    def code_path(self) -> Path | None:
-        """The file the code editor shows."""
-        return self.editor_pane.path
-
-    def code_modified(self) -> bool:
-        """Whether the code editor has unsaved edits."""
-        return self.editor_pane.modified
-
-    def save_code(self) -> bool:
-        """Save the code editor's file."""
-        return self.editor_pane.save()
-
-    def show_code_file(self, path: Path) -> None:
-        """Show another file of the function in the code editor."""
-        self.editor_pane.open_file(path)
-
-    def set_runtime_tools(self, tools: PackageTools) -> None:
-        """The backend's runtimes and image builds, for the runtime picker."""
-        self.settings_pane.runtime.set_tools(tools)
-
-    def show_pane(self, name: str) -> None:
-        """Bring a pane to the front: timeline, logs, result, billing or editor."""
-        if name == "billing":
-            self.side_tabs.setCurrentWidget(self.billing_pane)
-        elif name == "editor":
-            self.focus_code()
-        elif name == "logs":
-            self.focus_logs()
-        self.reveal(name)
 
     # ----- theme and layout ----------------------------------------------------------------
     def set_theme(self, name: str) -> None:
