@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from html import escape
 
 from workbench.core.events import (
@@ -126,7 +125,7 @@ PHASE_KEYS: dict[str, str] = {
 
 def style(key: str) -> Style:
     """The style entry of a phase, mark kind or badge."""
-    return _by_key(STYLES)[key]
+    return _index().by_key[key]
 
 
 def marks() -> list[MarkStyle]:
@@ -136,19 +135,32 @@ def marks() -> list[MarkStyle]:
 
 def mark_for(event: Event) -> MarkStyle | None:
     """The mark an event places on the Requests row, if the table declares one."""
-    return _by_event(STYLES).get(type(event))
+    return _index().by_event.get(type(event))
 
 
-# The table is read where it is used (never copied at import), so an entry added to STYLES
-# is seen everywhere; these indexes are rebuilt only when STYLES is another tuple.
-@cache
-def _by_key(styles: tuple[Style, ...]) -> dict[str, Style]:
-    return {entry.key: entry for entry in styles}
+@dataclass(frozen=True)
+class _Index:
+    styles: tuple[Style, ...]
+    by_key: dict[str, Style]
+    by_event: dict[type[Event], MarkStyle]
 
 
-@cache
-def _by_event(styles: tuple[Style, ...]) -> dict[type[Event], MarkStyle]:
-    return {entry.event: entry for entry in styles if isinstance(entry, MarkStyle)}
+def _build(styles: tuple[Style, ...]) -> _Index:
+    by_event = {entry.event: entry for entry in styles if isinstance(entry, MarkStyle)}
+    return _Index(styles, {entry.key: entry for entry in styles}, by_event)
+
+
+_current = _build(STYLES)
+
+
+def _index() -> _Index:
+    """The table's indexes. The table is read where it is used (never copied at import), so
+    an entry added to STYLES is seen everywhere; the indexes are rebuilt only when STYLES is
+    another tuple (an identity check: the model asks once per event)."""
+    global _current
+    if _current.styles is not STYLES:
+        _current = _build(STYLES)
+    return _current
 
 
 def legend_html(dark: bool) -> str:
