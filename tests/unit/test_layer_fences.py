@@ -157,6 +157,7 @@ QT_FREE_IN_UI: dict[str, str] = {
     "panes/timeline_style.py": "the timeline's style table: colours, glyphs and words it draws",
     "lessons/exercise.py": "what the lesson reader's buttons do to the window (WindowPort)",
     "lessons/actions_runner.py": "runs a lesson's action links through the window's intents",
+    "lessons/reader_parts.py": "the Protocol the reader's helpers see it through",
 }
 
 

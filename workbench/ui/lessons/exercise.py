@@ -12,7 +12,7 @@ from workbench.ui.lessons.solution_dialog import SolutionDialog
 from workbench.workspace.function_file import is_inside
 
 if TYPE_CHECKING:
-    from workbench.ui.lessons.reader import LessonReader
+    from workbench.ui.lessons.reader_parts import ReaderParts
     from workbench.ui.window_port import WindowPort
 
 SOLUTIONS = ".solutions"  # under the code root: fresh copies when a try-it loads the solution
@@ -87,7 +87,7 @@ def what_to_press(lesson: Lesson) -> str:
 
 
 def try_it(
-    reader: LessonReader,
+    reader: ReaderParts,
     lesson: Lesson,
     store: ProgressStore,
     code: str | None = None,
@@ -125,7 +125,7 @@ def prepare_check(window: WindowPort, store: ProgressStore, lesson: Lesson) -> t
 
 
 def show_solution(
-    reader: LessonReader, lesson: Lesson, store: ProgressStore
+    reader: ReaderParts, lesson: Lesson, store: ProgressStore
 ) -> SolutionDialog | None:
     """Warn, then show the solution beside a diff against the learner's code."""
     ok = reader.dialogs.confirm(
@@ -150,7 +150,7 @@ def show_solution(
     return dialog
 
 
-def reset(reader: LessonReader, lesson: Lesson, store: ProgressStore) -> bool:
+def reset(reader: ReaderParts, lesson: Lesson, store: ProgressStore) -> bool:
     """After confirmation, put the starter back and forget the lesson's progress."""
     folder = store.code_dir(lesson)
     ok = reader.dialogs.confirm(
@@ -175,7 +175,7 @@ def reset(reader: LessonReader, lesson: Lesson, store: ProgressStore) -> bool:
     return True
 
 
-def export_report(reader: LessonReader, pack: LessonPack, store: ProgressStore) -> Path | None:
+def export_report(reader: ReaderParts, pack: LessonPack, store: ProgressStore) -> Path | None:
     """Ask where, then save the progress report (HTML for .html/.htm, else Markdown)."""
     suggested = Path.home() / "lambda-workbench-report.md"
     path = reader.dialogs.save_path(
