@@ -41,10 +41,10 @@ from workbench.catalogue import load_sample, sample_keys
 from workbench.core.clock import TeachingClock
 from workbench.core.event_store import EventStore, open_default_store, pending_message
 from workbench.core.service import LambdaService
+from workbench.packages.tools import PackageTools, tools_for
 from workbench.paths import SAMPLES_DIR
 from workbench.ui.errors import ErrorReporter
 from workbench.ui.main_window import MainWindow, icon
-from workbench.ui.packages.tools import PackageTools, tools_for
 from workbench.ui.tasks import spawn
 
 APP_NAME = "lambda-workbench"

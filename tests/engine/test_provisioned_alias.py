@@ -10,7 +10,7 @@ from pathlib import Path
 
 from engine_helpers import ServiceFactory, wait_until, write_function
 
-from workbench.ui import provisioned_alias
+from workbench.workspace import provisioned_alias
 
 WHO = """
 import os

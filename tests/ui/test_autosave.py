@@ -10,7 +10,7 @@ from PySide6.QtGui import QTextCursor
 from ui_helpers import RestoreAnswers
 
 from workbench.ui.panes.editor_pane import AUTOSAVE_MS, MODIFIED_MARK, EditorPane
-from workbench.ui.recovery import RecoveryStore
+from workbench.workspace.recovery import RecoveryStore
 
 
 def type_over(pane: EditorPane, text: str) -> None:

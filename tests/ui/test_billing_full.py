@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -13,8 +11,8 @@ from workbench.core.billing import charge_for
 from workbench.core.billing_meter import BillingMeter
 from workbench.core.events import EventBus, InvocationCompleted, Report
 from workbench.core.monthly_cost import monthly_estimate
+from workbench.memory_sweep import best, parse_sizes, run_sweep
 from workbench.ui.panes.billing_pane import BillingPane
-from workbench.ui.sweep import SweepPoint, best, parse_sizes, run_sweep
 from workbench.ui.widgets.sweep_chart import cost_text, nice_ceiling
 
 SWEEP_SIZES = "128, 256, 512, 1024, 1769, 3008"
@@ -88,17 +86,8 @@ def test_session_figures_fill_the_calculator(pane):
     )
 
 
-def test_sizes_parse_and_the_best_point_is_chosen():
-    """Sizes are whole MB within Lambda's range; cheapest and fastest skip failing sizes."""
-    assert parse_sizes("512, 128 256,128") == [128, 256, 512]
-    with pytest.raises(ValueError, match="out of range"):
-        parse_sizes("64")
-    with pytest.raises(ValueError, match="not a whole number"):
-        parse_sizes("1.5G")
-    cheap = SweepPoint(128, (40.0,), (40,), (Decimal("0.000001"),))
-    fast = SweepPoint(1024, (5.0,), (5,), (Decimal("0.000002"),))
-    broken = SweepPoint(2048, (1.0,), (1,), (Decimal("0.0000001"),), errors=1)
-    assert best([cheap, fast, broken]) == (cheap, fast)
+def test_the_sweep_chart_rounds_its_cost_axis_and_prints_small_costs_whole():
+    """The chart's cost axis ends at a round figure; a fraction of a cent is printed whole."""
     assert nice_ceiling(0.0000021) == pytest.approx(0.0000025)
     assert cost_text(0.0000021) == "$0.0000021"
 

@@ -17,8 +17,8 @@ from ui_helpers import run, spawned_tasks_done, wait_for
 
 from workbench.core.failed_invocations import STOPPED_ERROR_TYPE
 from workbench.ui.panes.editor_pane import SYNTAX_CHECK_MS, EditorPane, syntax_problem
-from workbench.ui.recovery import RecoveryStore
 from workbench.ui.widgets.log_view import stack_location
+from workbench.workspace.recovery import RecoveryStore
 
 GOOD = textwrap.dedent(
     """\

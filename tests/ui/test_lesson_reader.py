@@ -13,9 +13,9 @@ from ui_helpers import RestoreAnswers, run, spawned_tasks_done, wait_for
 
 from workbench.lessons import ProgressStore, load_pack
 from workbench.paths import LESSONS_DIR
-from workbench.ui.function_file import sync_function_toml
 from workbench.ui.lessons.dialogs import Dialogs
 from workbench.ui.main_window import MainWindow
+from workbench.workspace.function_file import sync_function_toml
 
 CHECK_LIMIT_S = 90.0
 

@@ -17,10 +17,10 @@ from ui_helpers import run
 from tests.support.mini_wheel import write_wheel
 from workbench.core.model import FunctionConfig, load_function
 from workbench.packages.layers import publish_layer
+from workbench.packages.tools import PackageTools, tools_for
 from workbench.paths import SAMPLES_DIR
 from workbench.runtimes import CATALOGUE, Offer
 from workbench.ui.packages.runtime_picker import NAME_ROLE
-from workbench.ui.packages.tools import PackageTools, tools_for
 
 LIMIT_S = 60_000  # ms: zipping 51 MB of random bytes takes a few seconds on a slow machine
 HANDLER = "def lambda_handler(event, context):\n    return {'from': 'the zip'}\n"
@@ -262,7 +262,7 @@ def test_image_build_without_docker_says_so(window, qtbot):
 
 def test_export_writes_a_parseable_template(window, tmp_path):
     """Export to AWS writes template.yaml with the function, and says how to deploy it."""
-    menu = window.packages._function_menu()
+    menu = window.function_menu()
     assert {window.packages.package_action, window.packages.export_action} <= set(menu.actions())
     export = window.packages.export_to(tmp_path / "aws")
     assert export is not None

@@ -15,8 +15,8 @@ from workbench.backends.process import ProcessBackend
 from workbench.catalogue import sample_keys, sample_name
 from workbench.core.events import EnvironmentReaped
 from workbench.core.service import LambdaService
+from workbench.memory_sweep import sweep_function_name
 from workbench.ui.panes.event_pane import EventPane
-from workbench.ui.sweep import sweep_function_name
 from workbench.ui.widgets.sweep_chart import ChartPoint, SweepChart
 
 PICKY = textwrap.dedent(
@@ -141,36 +141,3 @@ def test_sample_events_are_listed_by_human_names(qtbot):
     pane.samples.activated.emit(index)
     assert '"sample": "s3-put"' in pane.editor.toPlainText()
     assert all(sample_name(key) for key in sample_keys())
-
-
-def test_each_kind_of_failure_is_put_in_words(tmp_path):
-    """Timeout, out of memory and an error with its message, grouped and counted per point."""
-    import json
-    from decimal import Decimal
-
-    from workbench.core.events import Report
-    from workbench.core.model import FunctionConfig
-    from workbench.core.outcomes import Served
-    from workbench.ui.sweep import SweepPoint, why_failed
-
-    config = FunctionConfig(name="f", code_dir=tmp_path, timeout_s=3, memory_mb=128)
-
-    def served(status="error", error_type=None, body=None) -> Served:
-        report = Report("r", 10.0, 10, 128, 128, status=status, error_type=error_type)
-        return Served("r", json.dumps(body or {}).encode(), "Unhandled", report, "", False)
-
-    timeout = why_failed(served("timeout", "Sandbox.Timedout"), config)
-    assert timeout == "timed out (timeout 3 s)"
-    oom = why_failed(served(error_type="Runtime.OutOfMemory"), config)
-    assert oom == "ran out of memory at 128 MB"
-    error = why_failed(
-        served("success", body={"errorType": "KeyError", "errorMessage": "'name'"}), config
-    )
-    assert error == "failed: KeyError: 'name'"
-    point = SweepPoint(
-        128, (1.0, 2.0, 3.0), (1, 2, 3), (Decimal(0),) * 3, 3, 5.0, (oom, oom, error), oom
-    )
-    assert point.failure_text() == (
-        "the cold start and 2 of 3 warm runs ran out of memory at 128 MB; "
-        "1 of 3 warm runs failed: KeyError: 'name'"
-    )

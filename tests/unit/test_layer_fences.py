@@ -24,6 +24,9 @@ FENCES: dict[str, tuple[tuple[str, ...], dict[str, tuple[str, ...]]]] = {
     "triggers": ((*QT, "docker", *ABOVE_DOMAIN), {}),
     "lessons": ((*QT, "docker", *ABOVE_DOMAIN), {}),
     "catalogue": ((*QT, "docker", *ABOVE_DOMAIN), {}),
+    "workspace": ((*QT, "docker", *ABOVE_DOMAIN), {}),
+    "lesson_html": ((*QT, "docker", *ABOVE_DOMAIN), {}),
+    "memory_sweep": ((*QT, "docker", *ABOVE_DOMAIN), {}),
     "backends": ((*QT, "workbench.ui", "workbench.commands", "workbench.app"), {}),
 }
 CORE_MAY_IMPORT = ("workbench.core",)
@@ -142,3 +145,98 @@ def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
                         break
                 components.append(sorted(component))
     return components
+
+
+# Modules under ui/ that import no Qt yet belong there, each with its reason. Any other
+# Qt-free module under ui/ is domain code and goes below (workspace/, packages/, …).
+QT_FREE_IN_UI: dict[str, str] = {
+    "window_port.py": "the Protocol features see the window through (Qt named for typing)",
+    "tasks.py": "starts coroutines from Qt slots on the qasync loop the window runs",
+    "intents.py": "the window's intent-named operations; drives panes through the WindowPort",
+    "timeline_model.py": "folds events into what the timeline draws, by the style table's marks",
+    "panes/timeline_style.py": "the timeline's style table: colours, glyphs and words it draws",
+    "lessons/exercise.py": "what the lesson reader's buttons do to the window (WindowPort)",
+    "lessons/actions_runner.py": "runs a lesson's action links through the window's intents",
+    "lessons/reader_parts.py": "the Protocol the reader's helpers see it through",
+}
+
+
+def test_every_module_under_ui_uses_qt_or_says_why_not() -> None:
+    """Qt-free code can't creep back into ui/: a module without a PySide6 import is listed
+    above with its reason (package markers aside)."""
+    ui = PACKAGE / "ui"
+    qt_free = {
+        str(path.relative_to(ui))
+        for path in ui.rglob("*.py")
+        if path.name != "__init__.py"
+        and not any(name.startswith("PySide6") for name in imports(path))
+    }
+    assert qt_free - set(QT_FREE_IN_UI) == set()
+    assert set(QT_FREE_IN_UI) - qt_free == set(), "a listed module now imports Qt: unlist it"
+
+
+# The window's own halves: they build its layout and menus on it, so they know it whole.
+WINDOW_PARTS = {"main_window.py", "window_layout.py", "window_actions.py"}
+# Features installed into the window: they get a WindowPort (ui/window_port.py), not panes.
+INSTALLERS = (
+    "intents.py",
+    "lessons/dock.py",
+    "lessons/exercise.py",
+    "lessons/reader.py",
+    "lessons/actions_runner.py",
+    "packages/feature.py",
+    "triggers/wiring.py",
+)
+
+
+def every_import(path: Path) -> set[str]:
+    """Every module a file names in an import, `if TYPE_CHECKING:` blocks included."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_only_the_window_itself_imports_the_main_window() -> None:
+    """Not even for typing: features are typed against the WindowPort, so no type-only
+    cycle runs through main_window.py (app.py, the composition root, builds it)."""
+    ui = PACKAGE / "ui"
+    importers = sorted(
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if "workbench.ui.main_window" in every_import(path)
+        and not (path.parent == ui and path.name in WINDOW_PARTS)
+    )
+    assert importers == ["app.py"]
+
+
+def window_reaches(path: Path) -> list[str]:
+    """`<window>.<something>_pane` and `<window>.side_tabs` in a file, where <window> is a
+    name or attribute called window/window_."""
+    reaches = []
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Attribute):
+            continue
+        owner = node.value
+        name = owner.id if isinstance(owner, ast.Name) else getattr(owner, "attr", "")
+        pane = node.attr.endswith("_pane") and id(node) not in called  # show_pane() is asked
+        if name in ("window", "window_") and (
+            pane or node.attr in ("side_tabs", "menuBar", "statusBar")
+        ):
+            reaches.append(f"{path.name}:{node.lineno} {ast.unparse(node)}")
+    return reaches
+
+
+def test_installers_reach_the_window_only_through_its_port() -> None:
+    """No feature installer touches a pane, the side tabs, the menu bar or the status bar of
+    the window: it asks the WindowPort (show_message, add_side_tab, function_menu, …)."""
+    ui = PACKAGE / "ui"
+    assert all((ui / name).is_file() for name in INSTALLERS)
+    reaches = [reach for name in INSTALLERS for reach in window_reaches(ui / name)]
+    assert reaches == []

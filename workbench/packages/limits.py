@@ -38,6 +38,11 @@ class PackageError(ConfigError):
         self.message = message
 
 
+def size_text(size: int) -> str:
+    """A size as the limits are written: bytes below 1 KB, then KB and MB."""
+    return f"{size:,} B" if size < 1024 else megabytes(size)
+
+
 def megabytes(size: int) -> str:
     """A size the way the limits are written, e.g. '61.2 MB' (small ones in KB)."""
     if size < MB // 10:

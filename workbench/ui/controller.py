@@ -18,13 +18,13 @@ from workbench.core.failed_invocations import STOPPED_ERROR_TYPE
 from workbench.core.model import CONFIG_FILE_NAME, ConfigError, FunctionConfig, load_function
 from workbench.core.outcomes import Served
 from workbench.core.service import LambdaService
-from workbench.ui import provisioned_alias
-from workbench.ui.function_file import sync_function_toml
 from workbench.ui.panes.editor_pane import EditorPane
 from workbench.ui.panes.event_pane import EventPane
 from workbench.ui.panes.result_pane import ResultPane
 from workbench.ui.panes.settings_pane import SettingsPane
 from workbench.ui.widgets.log_view import stack_location
+from workbench.workspace import provisioned_alias
+from workbench.workspace.function_file import sync_function_toml
 
 TASK_ROOT = "/var/task/"  # where the code lives inside a container
 
@@ -314,15 +314,14 @@ class Controller(QObject):
         """Mark the deepest stack frame in the open file; returns its line, 0 if none."""
         for path, line in reversed(error_frames(payload)):
             if self.is_open_file(path):
-                self.editor.editor.mark_error_line(line)
+                self.editor.mark_error_line(line)
                 return line
         return 0
 
     def go_to_source(self, path: str, line: int) -> None:
         """Follow a clicked traceback line to the editor when it is in the open file."""
         if self.is_open_file(path):
-            self.editor.editor.mark_error_line(line)
-            self.editor.editor.setFocus()
+            self.editor.mark_error_line(line, focus=True)
         else:
             self.sig_message.emit(f"{path} is not open in the editor")
 

@@ -19,9 +19,10 @@ from workbench.triggers.bucket_trigger import BucketTrigger
 from workbench.triggers.queue_trigger import QueueTrigger
 from workbench.triggers.registry import kind_of
 from workbench.triggers.running import SpecDefaults, Trigger
+from workbench.ui.request_panel import RequestPanel
 
 if TYPE_CHECKING:
-    from workbench.ui.main_window import MainWindow
+    from workbench.ui.window_port import WindowPort
 
 # Action setting names (as function.toml) → FunctionConfig fields.
 SETTING_FIELDS = {
@@ -40,19 +41,21 @@ class IntentError(Exception):
 class WorkspaceIntents:
     """The window's intent-named operations (no pane internals leak to callers)."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowPort) -> None:
         self.window = window
+        # The request panel call_api fills; the window shows it as its Request tab.
+        self.request_panel = RequestPanel(self.api_base)
 
     # ----- invoking --------------------------------------------------------------------
     def set_event(self, text: str) -> None:
         """Put an event in the event editor (what the next Invoke sends)."""
-        self.window.event_pane.editor.setPlainText(text)
+        self.window.set_event_text(text)
 
     async def invoke(
         self, times: int = 1, at_once: bool = False, asynchronous: bool = False
     ) -> None:
         """Invoke the function in the editor with the event in the event editor."""
-        payload = self.window.event_pane.payload
+        payload = self.window.event_text().encode("utf-8")
         await self.window.controller.invoke(payload, times, at_once, asynchronous)
 
     async def warm_then_burst(self, burst: int) -> None:
@@ -74,10 +77,8 @@ class WorkspaceIntents:
     def run_at_rate(self, per_second: float, seconds: float) -> asyncio.Task[object] | None:
         """Invoke at a steady rate for a while (the Load tab, shown with its live figures)."""
         load = self.window.trigger_ui.load_pane
-        load.rate.setValue(per_second)
-        load.duration.setValue(seconds)
-        self.window.side_tabs.setCurrentWidget(load)
-        return load.start()  # type: ignore[return-value]
+        self.window.show_side(load)
+        return load.run_at(per_second, seconds)  # type: ignore[return-value]
 
     # ----- triggers --------------------------------------------------------------------
     async def put_object(self, key: str, data: bytes) -> Path:
@@ -89,7 +90,7 @@ class WorkspaceIntents:
             raise IntentError(f"the key {key!r} leaves the bucket folder")
         target.parent.mkdir(parents=True, exist_ok=True)
         await asyncio.to_thread(target.write_bytes, data)
-        self.window.side_tabs.setCurrentWidget(self.window.trigger_ui.bucket_view)
+        self.window.show_side(self.window.trigger_ui.bucket_view)
         return target
 
     async def api_base(self) -> str:
@@ -100,9 +101,9 @@ class WorkspaceIntents:
 
     def call_api(self, method: str, path: str, body: str = "") -> asyncio.Task[str] | None:
         """Send a request through the request panel (shown), as a client of the API would."""
-        panel = self.window.request_panel
+        panel = self.request_panel
         panel.fill(method, path, body)
-        self.window.side_tabs.setCurrentWidget(panel)
+        self.window.show_side(panel)
         return panel.send()
 
     async def send_messages(self, body: str, count: int = 1) -> list[str]:
@@ -110,7 +111,7 @@ class WorkspaceIntents:
         queue = await self._trigger(QueueTrigger)
         assert isinstance(queue, QueueTrigger)
         ids = [queue.send(body) for _ in range(count)]
-        self.window.side_tabs.setCurrentWidget(self.window.trigger_ui.panel)
+        self.window.show_side(self.window.trigger_ui.panel)
         return ids
 
     async def _trigger(self, kind: type[Trigger]) -> Trigger:
@@ -126,14 +127,7 @@ class WorkspaceIntents:
     # ----- panes -----------------------------------------------------------------------
     def show_pane(self, name: str) -> None:
         """Bring a pane to the front: timeline, logs, result, billing or editor."""
-        w = self.window
-        if name == "billing":
-            w.side_tabs.setCurrentWidget(w.billing_pane)
-        elif name == "editor":
-            w.focus_code()
-        elif name == "logs":
-            w.focus_logs()
-        w.reveal(name)
+        self.window.show_pane(name)
 
     def _config(self) -> FunctionConfig:
         config = self.window.controller.config

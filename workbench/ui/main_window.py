@@ -30,21 +30,21 @@ from workbench.ui.panes.event_pane import EventPane
 from workbench.ui.panes.result_pane import ResultPane
 from workbench.ui.panes.settings_pane import SettingsPane
 from workbench.ui.panes.timeline_pane import TimelinePane
-from workbench.ui.recovery import RecoveryStore
-from workbench.ui.request_panel import RequestPanel
-from workbench.ui.saved_events import SavedEvents
 from workbench.ui.shortcuts import ShortcutsDialog
 from workbench.ui.tasks import spawn
 from workbench.ui.triggers.wiring import install_trigger_ui
 from workbench.ui.unsaved import ask_unsaved
 from workbench.ui.window_actions import build_actions, icon
+from workbench.ui.window_hosting import PortHost
 from workbench.ui.window_layout import LAYOUT_KEY, LAYOUTS, ScrollingTabs
 from workbench.ui.workspace import NewFunctionDialog, RecentFolders
+from workbench.workspace.recovery import RecoveryStore
+from workbench.workspace.saved_events import SavedEvents
 
 __all__ = ["MainWindow", "icon"]
 
 
-class MainWindow(QMainWindow):
+class MainWindow(QMainWindow, PortHost):
     """Lambda Workbench's window: editor, event, result and logs, timeline, settings, billing."""
 
     sig_closed = Signal()
@@ -93,9 +93,10 @@ class MainWindow(QMainWindow):
         self.lessons = install_lessons(self, Path(data_dir))  # the Lessons dock
         self.trigger_ui = install_trigger_ui(self, Path(data_dir))  # Triggers, Load, clock
         self.intents = WorkspaceIntents(self)  # what lesson action buttons ask for
-        self.request_panel = RequestPanel(self.intents.api_base)
-        self.side_tabs.setTabToolTip(
-            self.side_tabs.addTab(self.request_panel, "Request"),
+        self.request_panel = self.intents.request_panel
+        self.add_side_tab(
+            self.request_panel,
+            "Request",
             "Send HTTP requests to the function's API Gateway trigger",
         )
         self._wire()

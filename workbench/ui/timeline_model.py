@@ -1,4 +1,5 @@
-"""A pure-Python fold of lifecycle events into timeline lanes and spans (no Qt here)."""
+"""A pure-Python fold of lifecycle events into timeline lanes and spans, and of the events the
+style table declares as marks into the Requests row."""
 
 from __future__ import annotations
 
@@ -18,11 +19,9 @@ from workbench.core.events import (
     InitFailed,
     InitStarted,
     InvocationCompleted,
-    InvocationDropped,
-    InvocationQueued,
     InvocationStarted,
-    InvocationThrottled,
 )
+from workbench.ui.panes.timeline_style import MarkStyle, mark_for
 
 MAX_SPANS_PER_LANE = 5_000  # keeps a long session bounded; the oldest spans scroll away
 TRIM_CHUNK = 500  # spans dropped at once, so trimming a list stays cheap on average
@@ -59,19 +58,11 @@ class Span:
         return self.end if self.end is not None else now
 
 
-class MarkKind(StrEnum):
-    """What happened to a request outside any environment (the timeline's "Requests" row)."""
-
-    QUEUED = "queued"
-    THROTTLED = "throttled"
-    DROPPED = "dropped"
-
-
 @dataclass(frozen=True)
 class Mark:
-    """A moment in a request's life that no environment saw: queued, throttled or dropped."""
+    """A moment in a request's life that no environment saw: queued, throttled, dropped…"""
 
-    kind: MarkKind
+    kind: str  # the key of its entry in the style table (timeline_style.MarkStyle)
     at: float
     function: str
     request_id: str
@@ -152,14 +143,16 @@ class TimelineModel:
 
     def apply(self, event: Event) -> bool:
         """Fold one event in; returns whether the timeline changed."""
-        kind = _MARK_KINDS.get(type(event))
-        if kind is not None:
-            self._note_time(event.at)
-            self._add_mark(kind, event)
-            return True
+        entry = mark_for(event)
         handler = _HANDLERS.get(type(event))
         if handler is None:
-            return False
+            if entry is None:
+                return False
+            self._note_time(event.at)
+            self._add_mark(entry, event)
+            return True
+        if entry is not None:  # an event may both shape a lane and mark the Requests row
+            self._add_mark(entry, event)
         env_id = getattr(event, "env_id", None)
         lane = self.lanes.get(env_id) if env_id else None
         if lane is None and not isinstance(event, EnvironmentCreated):
@@ -206,16 +199,11 @@ class TimelineModel:
         """Whether any environment is initialising or serving right now."""
         return any(lane.busy for lane in self.lanes.values() if lane.alive)
 
-    def _add_mark(self, kind: MarkKind, event: Event) -> None:
-        detail = ""
-        if isinstance(event, InvocationThrottled):
-            detail = event.reason
-        elif isinstance(event, InvocationDropped):
-            detail = f"{event.reason} after {event.attempts} attempt(s)"
-        elif isinstance(event, InvocationQueued) and event.attempt > 1:
-            detail = f"retry, attempt {event.attempt}"
-        request_id = getattr(event, "request_id", "")
-        self.marks.append(Mark(kind, event.at, event.function, request_id, detail))
+    def _add_mark(self, entry: MarkStyle, event: Event) -> None:
+        request_id = getattr(event, "request_id", None) or ""
+        self.marks.append(
+            Mark(entry.key, event.at, event.function, request_id, entry.detail(event))
+        )
         if len(self.marks) > MAX_MARKS + TRIM_CHUNK:
             del self.marks[:TRIM_CHUNK]
 
@@ -300,12 +288,6 @@ def _mark_time(mark: Mark) -> float:
 def _fail_text(event: Event) -> str | None:
     return event.message if isinstance(event, EnvironmentFailed) else None
 
-
-_MARK_KINDS: dict[type[Event], MarkKind] = {
-    InvocationQueued: MarkKind.QUEUED,
-    InvocationThrottled: MarkKind.THROTTLED,
-    InvocationDropped: MarkKind.DROPPED,
-}
 
 _HANDLERS = {
     EnvironmentCreated: TimelineModel._created,

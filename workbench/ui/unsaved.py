@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from workbench.ui.panes.editor_pane import EditorPane
-from workbench.ui.recovery import RecoveryStore
+from workbench.workspace.recovery import RecoveryStore
 
 
 def ask_unsaved(

@@ -104,8 +104,9 @@ def build_actions(window: MainWindow) -> None:
     ):
         edit_menu.addAction(make_action(w, text, shortcut_id, tip, slot))
 
-    function_menu = w.menuBar().addMenu("F&unction")
-    function_menu.addAction(w.invoke_action)
+    w.file_menu = file_menu
+    w.function_menu_ = w.menuBar().addMenu("F&unction")  # features add theirs (WindowPort)
+    w.function_menu_.addAction(w.invoke_action)
     _build_view_menu(w)
     help_menu = w.menuBar().addMenu("&Help")
     help_menu.addAction(
@@ -140,7 +141,7 @@ def _fill_recent(w: MainWindow) -> None:
 
 
 def _build_view_menu(w: MainWindow) -> None:
-    view_menu = w.menuBar().addMenu("&View")
+    view_menu = w.view_menu = w.menuBar().addMenu("&View")
     layout_menu = view_menu.addMenu("&Layout")
     w.layout_actions = QActionGroup(w)
     for name, text, tip in (

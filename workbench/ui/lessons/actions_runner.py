@@ -17,7 +17,7 @@ from workbench.ui.intents import IntentError
 from workbench.ui.tasks import spawn
 
 if TYPE_CHECKING:
-    from workbench.ui.lessons.reader import LessonReader
+    from workbench.ui.lessons.reader_parts import ReaderParts
 
 SAMPLE_FOLDER = "events"  # bucket-put's sample= names a file of the lesson's events/ folder
 
@@ -25,7 +25,7 @@ SAMPLE_FOLDER = "events"  # bucket-put's sample= names a file of the lesson's ev
 class ActionRunner:
     """Runs action links for the lesson reader; `last` is the task of the last one run."""
 
-    def __init__(self, reader: LessonReader) -> None:
+    def __init__(self, reader: ReaderParts) -> None:
         self.reader = reader
         self.window = reader.window
         self.last: asyncio.Task[Any] | None = None

@@ -7,44 +7,35 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QAbstractButton, QDockWidget, QMenu
+from PySide6.QtWidgets import QAbstractButton, QDockWidget
 
 from workbench.ui.lessons.dialogs import Dialogs
 from workbench.ui.lessons.lesson_pane import LessonPane
 
 if TYPE_CHECKING:
     from workbench.ui.lessons.reader import LessonReader
-    from workbench.ui.main_window import MainWindow
+    from workbench.ui.window_port import WindowPort
 
 DOCK_WIDTH = 370
 MIN_WIDTH = 210  # the lesson layout needs the dock this narrow at 1280 px
 
 
-def _menu(window: MainWindow, title: str) -> QMenu | None:
-    """One of the window's menus by its title (ignoring the & of its mnemonic)."""
-    for action in window.menuBar().actions():
-        if action.menu() is not None and action.text().replace("&", "") == title:
-            return action.menu()
-    return None
-
-
-def _action(window: MainWindow, text: str, tip: str, slot, keys: str = "") -> QAction:
-    action = QAction(text, window)
+def _action(window: WindowPort, text: str, tip: str, slot, keys: str = "") -> QAction:
+    action = QAction(text, window.dialog_parent())
     if keys:
         action.setShortcut(QKeySequence(keys))
         tip = f"{tip} ({keys})"
     action.setToolTip(tip)
     action.setStatusTip(tip)
     action.triggered.connect(lambda *_: slot())
-    window.addAction(action)
     return action
 
 
 class LessonDock(QDockWidget):
     """The Lessons dock: the pane, its reader, and the layout it remembers."""
 
-    def __init__(self, window: MainWindow, data_dir: Path, dialogs: Dialogs | None = None):
-        super().__init__("Lessons", window)
+    def __init__(self, window: WindowPort, data_dir: Path, dialogs: Dialogs | None = None):
+        super().__init__("Lessons", window.dialog_parent())
         self.setObjectName("lessonsDock")
         self.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetClosable
@@ -63,11 +54,11 @@ class LessonDock(QDockWidget):
         # that open a function of their own leave it off).
         self.drive_workspace = False
         self._data_dir, self._dialogs = Path(data_dir), dialogs
-        window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self)
+        window.add_dock(self)
         self._add_actions()
         self._title_button_tips()
         self._restore()
-        window.sig_closed.connect(self.save_layout)
+        window.on_close(self.save_layout)
         # Loading the course and Markdown takes ~0.25 s: only once the pane is first painted,
         # so the window reaches the screen first.
         self.pane.installEventFilter(self)
@@ -101,19 +92,12 @@ class LessonDock(QDockWidget):
             "Save your progress as a report for an instructor",
             self._export,
         )
-        file_menu = _menu(w, "File")
-        if file_menu is not None:
-            anchor = w.save_action if w.save_action in file_menu.actions() else None
-            before = _next_action(file_menu, anchor)
-            file_menu.insertActions(before, [self.open_pack_action, self.export_action])
+        w.add_file_actions([self.open_pack_action, self.export_action])
         toggle = self.toggleViewAction()
         toggle.setText("&Lessons")
         toggle.setShortcut(QKeySequence("Ctrl+3"))
         toggle.setToolTip("Show or hide the lessons (Ctrl+3)")
-        w.addAction(toggle)
-        view_menu = _menu(w, "View")
-        if view_menu is not None:
-            view_menu.insertAction(view_menu.actions()[0] if view_menu.actions() else None, toggle)
+        w.add_view_toggle(toggle)
 
     def _title_button_tips(self) -> None:
         # Qt's own float and close buttons on the title bar come without tooltips.
@@ -136,7 +120,7 @@ class LessonDock(QDockWidget):
         settings = self.window_.settings
         self.setVisible(str(settings.value("lessons/dock/visible", "true")) != "false")
         width = int(settings.value("lessons/dock/width", DOCK_WIDTH) or DOCK_WIDTH)
-        self.window_.resizeDocks([self], [max(width, MIN_WIDTH)], Qt.Orientation.Horizontal)
+        self.window_.resize_dock(self, max(width, MIN_WIDTH))
         split = settings.value("lessons/dock/split")
         if isinstance(split, QByteArray):
             self.pane.split.restoreState(split)
@@ -152,17 +136,8 @@ class LessonDock(QDockWidget):
         settings.sync()
 
 
-def _next_action(menu: QMenu, anchor: QAction | None) -> QAction | None:
-    """The action after anchor in a menu (None: the end), so new ones go right below it."""
-    actions = menu.actions()
-    if anchor is None or anchor not in actions:
-        return actions[-2] if len(actions) >= 2 else None  # before the separator and Quit
-    index = actions.index(anchor)
-    return actions[index + 1] if index + 1 < len(actions) else None
-
-
 def install_lessons(
-    window: MainWindow, data_dir: Path, dialogs: Dialogs | None = None
+    window: WindowPort, data_dir: Path, dialogs: Dialogs | None = None
 ) -> LessonDock:
     """Add the Lessons dock and its menu actions to the window."""
     return LessonDock(window, data_dir, dialogs)

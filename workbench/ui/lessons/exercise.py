@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.lessons import Lesson, LessonPack, ProgressStore, render_report
-from workbench.ui.function_file import is_inside
 from workbench.ui.lessons.config_dialog import ConfigDialog
 from workbench.ui.lessons.solution_dialog import SolutionDialog
+from workbench.workspace.function_file import is_inside
 
 if TYPE_CHECKING:
-    from workbench.ui.lessons.reader import LessonReader
-    from workbench.ui.main_window import MainWindow
+    from workbench.ui.lessons.reader_parts import ReaderParts
+    from workbench.ui.window_port import WindowPort
 
 SOLUTIONS = ".solutions"  # under the code root: fresh copies when a try-it loads the solution
 # Where each watched pane is, for the status-bar sentence after loading.
@@ -26,27 +26,27 @@ PANE_NAMES = {
 }
 
 
-def open_code(window: MainWindow, folder: Path, event_text: str = "") -> bool:
+def open_code(window: WindowPort, folder: Path, event_text: str = "") -> bool:
     """Open a function folder and deploy it, as File → Open function folder does; the old
     function's response, logs and sample label are cleared."""
     if not window.open_and_deploy(folder, event_text):
         return False
-    editor = window.editor_pane
-    if editor.path is not None and not editor.path.exists():
+    path = window.code_path()
+    if path is not None and not path.exists():
         # The handler names a file that isn't there (lesson 2 starts so): show the code that is.
         sources = sorted(Path(folder).glob("*.py"))
         if sources:
-            missing = editor.path.name
-            editor.open_file(sources[0])
+            missing = path.name
+            window.show_code_file(sources[0])
             window.show_message(
                 f"The handler names {missing}, which is not there: showing {sources[0].name}"
             )
     return True
 
 
-def edit_config(window: MainWindow, folder: Path, title: str) -> ConfigDialog:
+def edit_config(window: WindowPort, folder: Path, title: str) -> ConfigDialog:
     """Open function.toml in a dialog; when saved, the folder is opened and deployed."""
-    dialog = ConfigDialog(folder, title, window)
+    dialog = ConfigDialog(folder, title, window.dialog_parent())
     dialog.setObjectName("functionTomlDialog")
 
     def saved() -> None:
@@ -87,7 +87,7 @@ def what_to_press(lesson: Lesson) -> str:
 
 
 def try_it(
-    reader: LessonReader,
+    reader: ReaderParts,
     lesson: Lesson,
     store: ProgressStore,
     code: str | None = None,
@@ -99,14 +99,14 @@ def try_it(
     window = reader.window
     open_code(window, folder, try_it_event(lesson) if event_text is None else event_text)
     if "billing" in lesson.try_it.watch:
-        window.side_tabs.setCurrentWidget(window.billing_pane)
+        window.show_pane("billing")
     sentence = what_to_press(lesson)
     reader.pane.status.setText(sentence)
     window.show_message(f"Loaded “{lesson.title}”: {sentence}")
     return folder
 
 
-def prepare_check(window: MainWindow, store: ProgressStore, lesson: Lesson) -> tuple[Path, str]:
+def prepare_check(window: WindowPort, store: ProgressStore, lesson: Lesson) -> tuple[Path, str]:
     """(folder, function name) of the code the learner is looking at, its edits saved.
 
     The checks run on what the editor shows, under the function's own name, so their lanes
@@ -116,8 +116,8 @@ def prepare_check(window: MainWindow, store: ProgressStore, lesson: Lesson) -> t
     if config is None:
         folder = store.open(lesson)
         return folder, folder.name
-    if window.editor_pane.modified:
-        window.editor_pane.save()
+    if window.code_modified():
+        window.save_code()
     # The checks deploy the folder as it is on disk; the app redeploys (with its trigger
     # variables) before its next invocation.
     window.controller.code_changed = True
@@ -125,11 +125,11 @@ def prepare_check(window: MainWindow, store: ProgressStore, lesson: Lesson) -> t
 
 
 def show_solution(
-    reader: LessonReader, lesson: Lesson, store: ProgressStore
+    reader: ReaderParts, lesson: Lesson, store: ProgressStore
 ) -> SolutionDialog | None:
     """Warn, then show the solution beside a diff against the learner's code."""
     ok = reader.dialogs.confirm(
-        reader.window,
+        reader.window.dialog_parent(),
         "Show the solution?",
         "Working it out yourself is how it sticks: try the hints first.\n\n"
         "The solution opens read-only; your code is not changed.",
@@ -138,7 +138,11 @@ def show_solution(
     if not ok:
         return None
     dialog = SolutionDialog(
-        lesson.title, lesson.solution_dir, store.code_dir(lesson), reader.renderer.c, reader.window
+        lesson.title,
+        lesson.solution_dir,
+        store.code_dir(lesson),
+        reader.renderer.c,
+        reader.window.dialog_parent(),
     )
     dialog.setObjectName("solutionDialog")
     dialog.show()
@@ -146,11 +150,11 @@ def show_solution(
     return dialog
 
 
-def reset(reader: LessonReader, lesson: Lesson, store: ProgressStore) -> bool:
+def reset(reader: ReaderParts, lesson: Lesson, store: ProgressStore) -> bool:
     """After confirmation, put the starter back and forget the lesson's progress."""
     folder = store.code_dir(lesson)
     ok = reader.dialogs.confirm(
-        reader.window,
+        reader.window.dialog_parent(),
         f"Reset “{lesson.title}”?",
         f"This deletes your code for this lesson in\n{folder}\n"
         "and puts the starter code back. Nothing of your code for this lesson is kept.\n\n"
@@ -160,10 +164,10 @@ def reset(reader: LessonReader, lesson: Lesson, store: ProgressStore) -> bool:
     if not ok:
         return False
     window = reader.window
-    editor = window.editor_pane
-    showing = editor.path is not None and is_inside(editor.path.parent, folder)
-    if showing and editor.modified:
-        editor.save()  # clears the recovery copy, so the reopened starter is not "restored"
+    path = window.code_path()
+    showing = path is not None and is_inside(path.parent, folder)
+    if showing and window.code_modified():
+        window.save_code()  # clears the recovery copy, so the reopened starter is not "restored"
     store.reset(lesson)
     if showing or (window.controller.config and window.controller.config.code_dir == folder):
         open_code(window, folder)
@@ -171,10 +175,12 @@ def reset(reader: LessonReader, lesson: Lesson, store: ProgressStore) -> bool:
     return True
 
 
-def export_report(reader: LessonReader, pack: LessonPack, store: ProgressStore) -> Path | None:
+def export_report(reader: ReaderParts, pack: LessonPack, store: ProgressStore) -> Path | None:
     """Ask where, then save the progress report (HTML for .html/.htm, else Markdown)."""
     suggested = Path.home() / "lambda-workbench-report.md"
-    path = reader.dialogs.save_path(reader.window, "Export progress report", suggested)
+    path = reader.dialogs.save_path(
+        reader.window.dialog_parent(), "Export progress report", suggested
+    )
     if path is None:
         return None
     fmt = "html" if path.suffix.lower() in (".html", ".htm") else "markdown"

@@ -26,8 +26,8 @@ from workbench.ui.lessons.quiz_view import QuizView
 from workbench.ui.widgets.code_editor import is_dark
 
 if TYPE_CHECKING:  # the lessons and Markdown load after the window is on screen
+    from workbench.lesson_html.pages import Page
     from workbench.lessons import Problem
-    from workbench.ui.lessons.pages import Page
 
 
 def _relative(problem: Problem, folder: Path | None) -> str:
@@ -206,7 +206,7 @@ class LessonPane(QWidget):
 
     def show_html(self, html: str, anchor: str = "") -> None:
         """Show a rendered page, keeping the scroll position unless told where to go."""
-        from workbench.ui.lessons.render import colours, style_sheet  # loaded with the lessons
+        from workbench.lesson_html.render import colours, style_sheet  # loaded with the lessons
 
         scroll = self.browser.verticalScrollBar().value()
         self.browser.document().setDefaultStyleSheet(style_sheet(colours(self.dark)))

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
+    from workbench.lesson_html.render import Colours
     from workbench.lessons import Question, QuizFeedback
-    from workbench.ui.lessons.render import Colours
 
 
 @cache

@@ -11,17 +11,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog
 
 from workbench.core.service import LambdaService
-from workbench.lessons import ExerciseResult, Lesson, LessonPack, ProgressStore, grade, load_pack
-from workbench.lessons.actions import is_action_link
-from workbench.lessons.workshop import Visibility, solution_visibility
-from workbench.paths import LESSONS_DIR
-from workbench.ui.function_file import is_inside
-from workbench.ui.lessons import exercise
-from workbench.ui.lessons.actions_runner import ActionRunner
-from workbench.ui.lessons.checking import CheckRun, pack_key, record, run_checks, store_for
-from workbench.ui.lessons.dialogs import Dialogs
-from workbench.ui.lessons.lesson_pane import LessonPane
-from workbench.ui.lessons.pages import (
+from workbench.lesson_html.pages import (
     Page,
     checked_html,
     exercise_extras,
@@ -29,11 +19,21 @@ from workbench.ui.lessons.pages import (
     pages_of,
     watch_html,
 )
-from workbench.ui.lessons.render import MarkdownRenderer
+from workbench.lesson_html.render import MarkdownRenderer
+from workbench.lessons import ExerciseResult, Lesson, LessonPack, ProgressStore, grade, load_pack
+from workbench.lessons.actions import is_action_link
+from workbench.lessons.workshop import Visibility, solution_visibility
+from workbench.paths import LESSONS_DIR
+from workbench.ui.lessons import exercise
+from workbench.ui.lessons.actions_runner import ActionRunner
+from workbench.ui.lessons.dialogs import Dialogs
+from workbench.ui.lessons.lesson_pane import LessonPane
 from workbench.ui.tasks import spawn
+from workbench.workspace.exercise_checks import CheckRun, pack_key, record, run_checks, store_for
+from workbench.workspace.function_file import is_inside
 
 if TYPE_CHECKING:
-    from workbench.ui.main_window import MainWindow
+    from workbench.ui.window_port import WindowPort
 
 
 class LessonReader(QObject):
@@ -45,7 +45,7 @@ class LessonReader(QObject):
     def __init__(
         self,
         pane: LessonPane,
-        window: MainWindow,
+        window: WindowPort,
         data_dir: Path,
         settings: QSettings,
         dialogs: Dialogs | None = None,
@@ -113,7 +113,7 @@ class LessonReader(QObject):
 
     def choose_pack(self) -> None:
         """File → Open lesson pack…: ask for a folder and show its lessons."""
-        folder = self.dialogs.folder(self.window, "Open a lesson pack")
+        folder = self.dialogs.folder(self.window.dialog_parent(), "Open a lesson pack")
         if folder is not None:
             self.open_pack(folder)
 
@@ -180,9 +180,7 @@ class LessonReader(QObject):
         if config is None or not is_inside(config.code_dir, self.store.code_root):
             return  # another function is open: the lesson keeps what it had
         self.settings.setValue(self._workspace_key("folder"), str(config.code_dir))
-        self.settings.setValue(
-            self._workspace_key("event"), self.window.event_pane.editor.toPlainText()
-        )
+        self.settings.setValue(self._workspace_key("event"), self.window.event_text())
 
     def go(self, index: int) -> None:
         """Show page `index` of the lesson; reading a page to its end counts it as done."""

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.ui.lessons.render import MONO, Colours
+from workbench.lesson_html.render import MONO, Colours
 from workbench.ui.widgets.code_editor import CodeEditor
 
 SKIP = ("__pycache__",)

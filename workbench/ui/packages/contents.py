@@ -16,15 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.packages.archive import Entry
-from workbench.packages.limits import MB, megabytes
+from workbench.packages.limits import MB, size_text
 
 BAR_STEPS = 1000  # per-mille: a bar's resolution, and no int overflow for large packages
 OVER_STYLE = "QProgressBar::chunk { background: #cf222e; }"  # red in both themes
-
-
-def size_text(size: int) -> str:
-    """A size as the limits are written: bytes below 1 KB, then KB and MB."""
-    return f"{size:,} B" if size < 1024 else megabytes(size)
 
 
 class SizeItem(QTableWidgetItem):

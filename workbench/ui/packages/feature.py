@@ -11,28 +11,26 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from workbench.core.model import FunctionConfig
 from workbench.core.service import LambdaService
+from workbench.packages.tools import PackageTools, tools_for
 from workbench.ui.packages.export import export_function, note, show_exported
 from workbench.ui.packages.jobs import failure_text
 from workbench.ui.packages.package_view import PackageView
-from workbench.ui.packages.tools import PackageTools, tools_for
 
 if TYPE_CHECKING:
     from workbench.packages.sam import Export
-    from workbench.ui.main_window import MainWindow
-
-FUNCTION_MENU = "F&unction"
+    from workbench.ui.window_port import WindowPort
 
 
 class PackageFeature(QObject):
     """The package view, image builds and SAM export, reached from the Function menu."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: WindowPort) -> None:
+        super().__init__(window.dialog_parent())
         self.window = window
         self.tools: PackageTools | None = None
         self.view: PackageView | None = None
         self.last_export: QMessageBox | None = None
-        menu = self._function_menu()
+        menu = window.function_menu()
         menu.addSeparator()
         self.package_action = self._action(
             menu, "&Package…", "Build, inspect and deploy the function's .zip; edit its layers",
@@ -48,15 +46,8 @@ class PackageFeature(QObject):
         )  # fmt: skip
         window.controller.sig_config_changed.connect(self._config_changed)
 
-    def _function_menu(self) -> QMenu:
-        # Found by title: the menu bar is built in window_actions.py, which other features share.
-        for action in self.window.menuBar().actions():
-            if action.menu() is not None and action.text() == FUNCTION_MENU:
-                return action.menu()
-        return self.window.menuBar().addMenu(FUNCTION_MENU)
-
     def _action(self, menu: QMenu, text: str, tip: str, slot) -> QAction:
-        action = QAction(text, self.window)
+        action = QAction(text, self.window.dialog_parent())
         action.setToolTip(tip)
         action.setStatusTip(tip)
         action.triggered.connect(lambda *_: slot())
@@ -72,7 +63,7 @@ class PackageFeature(QObject):
     def set_tools(self, tools: PackageTools) -> None:
         """Use these backend tools (from app.py) for runtimes and image builds."""
         self.tools = tools
-        self.window.settings_pane.runtime.set_tools(tools)
+        self.window.set_runtime_tools(tools)
 
     def deploy(self, config: FunctionConfig) -> str | None:
         """Deploy new code as the open function; why not, or None."""
@@ -88,7 +79,10 @@ class PackageFeature(QObject):
         """Function → Package…: the non-modal package view on the open function."""
         if self.view is None:
             self.view = PackageView(
-                lambda: self.window.controller.config, self.deploy, lambda: self.tools, self.window
+                lambda: self.window.controller.config,
+                self.deploy,
+                lambda: self.tools,
+                self.window.dialog_parent(),
             )
             self.view.sig_message.connect(self.window.show_message)
         self.view.refresh()
@@ -102,7 +96,9 @@ class PackageFeature(QObject):
 
     def choose_export(self) -> None:
         """Ask for a folder and export the function there as a SAM template."""
-        folder = QFileDialog.getExistingDirectory(self.window, "Export to AWS SAM: choose a folder")
+        folder = QFileDialog.getExistingDirectory(
+            self.window.dialog_parent(), "Export to AWS SAM: choose a folder"
+        )
         if folder:
             self.export_to(Path(folder))
 
@@ -113,13 +109,17 @@ class PackageFeature(QObject):
             self.window.show_message("No function is open to export")
             return None
         try:
-            export = export_function(config, folder, self.window.event_pane.saved.saved())
+            export = export_function(config, folder, self.window.saved_events())
         except Exception as exc:  # an unpublished layer, an unwritable folder: say which
             self.window.show_message(f"Export failed: {failure_text(exc)}")
             self.last_export = note(
-                self.window, "Export failed", "Nothing was exported", failure_text(exc), error=True
+                self.window.dialog_parent(),
+                "Export failed",
+                "Nothing was exported",
+                failure_text(exc),
+                error=True,
             )
             return None
         self.window.show_message(f"Exported {config.name} to {export.template}")
-        self.last_export = show_exported(self.window, export)
+        self.last_export = show_exported(self.window.dialog_parent(), export)
         return export

@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from workbench.core.model import FunctionConfig
 from workbench.packages.archive import data_dir
+from workbench.packages.code_update import code_update
+from workbench.packages.tools import PackageTools
 from workbench.packages.zips import (
     PackageInfo,
     build_zip,
@@ -16,9 +18,7 @@ from workbench.packages.zips import (
     import_zip,
     inspect_zip,
 )
-from workbench.ui.packages.deploying import code_update
 from workbench.ui.packages.package_window import ConfigSource, Deploy, PackageWindow
-from workbench.ui.packages.tools import PackageTools
 
 
 class PackageView(PackageWindow):

@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.model import FunctionConfig
+from workbench.packages.code_update import REPLACES, layers_bytes
 from workbench.packages.limits import UNZIPPED_LIMIT, ZIPPED_LIMIT, folder_size
+from workbench.packages.tools import PackageTools
 from workbench.packages.zips import PackageInfo
 from workbench.ui.packages.contents import ContentsTable, LimitBar
-from workbench.ui.packages.deploying import REPLACES, layers_bytes
 from workbench.ui.packages.jobs import Work, start_job
 from workbench.ui.packages.layers_box import LayersBox
-from workbench.ui.packages.tools import PackageTools
 
 ConfigSource = Callable[[], FunctionConfig | None]
 Deploy = Callable[[FunctionConfig], str | None]  # None when deployed, else why not

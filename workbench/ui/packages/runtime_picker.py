@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
 
 from workbench import runtimes
 from workbench.core.model import FunctionConfig
+from workbench.packages.tools import PackageTools
 from workbench.runtimes import Offer
+from workbench.runtimes.folder_check import folder_problem
 from workbench.ui.packages.jobs import start_job
-from workbench.ui.packages.runtime_checks import folder_problem
-from workbench.ui.packages.tools import PackageTools
 
 NAME_ROLE = Qt.ItemDataRole.UserRole
 DETAIL_ROLE = Qt.ItemDataRole.UserRole + 1

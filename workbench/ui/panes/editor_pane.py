@@ -12,9 +12,9 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QLabel, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from workbench import runtimes
-from workbench.ui.recovery import RecoveryStore
 from workbench.ui.widgets.code_editor import CodeEditor
 from workbench.ui.widgets.find_bar import FindBar
+from workbench.workspace.recovery import RecoveryStore
 
 AUTOSAVE_MS = 1500  # the first change is in the recovery file within 1.5 s, whatever follows
 SYNTAX_CHECK_MS = (
@@ -174,6 +174,13 @@ class EditorPane(QWidget):
         self.editor.setTextCursor(cursor)
         self.editor.centerCursor()
         self.editor.setFocus()
+
+    def mark_error_line(self, line: int, focus: bool = False) -> None:
+        """Highlight a line of the open file that an error came from, and scroll to it
+        (with the cursor in the code when `focus`)."""
+        self.editor.mark_error_line(line)
+        if focus:
+            self.editor.setFocus()
 
     def show_find(self) -> None:
         """Open the find bar (Ctrl+F), seeded with the selected text."""

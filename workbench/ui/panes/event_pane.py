@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 
 from workbench.catalogue import CatalogueError, describe, sample_name
 from workbench.ui.panes.saved_events_bar import SavedEventsBar
-from workbench.ui.saved_events import SavedEvents
 from workbench.ui.widgets.code_editor import CodeEditor
+from workbench.workspace.saved_events import SavedEvents
 
 DEFAULT_EVENT = '{\n    "name": "Lambda learner"\n}'
 MAX_TIMES = 1000

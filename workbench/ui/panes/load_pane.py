@@ -203,6 +203,12 @@ class LoadPane(QWidget):
             return True
         return self.host.apply_settings(wanted)
 
+    def run_at(self, per_second: float, seconds: float) -> asyncio.Task[LoadSnapshot | None] | None:
+        """Start a run at this rate for this long, as if typed into the fields."""
+        self.rate.setValue(per_second)
+        self.duration.setValue(seconds)
+        return self.start()
+
     def start(self) -> asyncio.Task[LoadSnapshot | None] | None:
         """Start a run against the open function (after applying concurrency settings)."""
         if self.task is not None:

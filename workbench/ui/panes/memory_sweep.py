@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.service import LambdaService
-from workbench.ui.sweep import (
+from workbench.memory_sweep import (
     DEFAULT_SIZES,
     DEFAULT_WARM,
     SweepCancelled,

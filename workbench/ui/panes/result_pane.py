@@ -21,7 +21,7 @@ from workbench.core.errors import InvokeError
 from workbench.core.events import Event, InvocationCompleted, InvocationStarted, LogLine
 from workbench.core.failed_invocations import STOPPED_ERROR_TYPE
 from workbench.core.outcomes import Served
-from workbench.ui.sweep import is_sweep_function
+from workbench.memory_sweep import is_sweep_function
 from workbench.ui.widgets.log_view import StackTextView
 
 MAX_LOG_LINES = 20_000  # the view and the filter's memory; older lines scroll away

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from workbench.ui.saved_events import MAX_EVENTS, SavedEventError, SavedEvents
+from workbench.workspace.saved_events import MAX_EVENTS, SavedEventError, SavedEvents
 
 
 class SavedEventsBar(QWidget):

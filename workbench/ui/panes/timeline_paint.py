@@ -20,15 +20,13 @@ from workbench.ui.panes.timeline_bars import (
     bar_geometry,
     bar_key,
 )
-from workbench.ui.panes.timeline_style import MARK_KEYS, PHASE_KEYS, style
-from workbench.ui.timeline_model import Lane, Mark, MarkKind, Phase, Span
+from workbench.ui.panes.timeline_style import PHASE_KEYS, style
+from workbench.ui.timeline_model import Lane, Mark, Phase, Span
 
-# Colours come from the one style table (the legend is generated from the same entries).
-PHASE_COLOURS: dict[Phase, tuple[str, str]] = {
+# Colours come from the one style table (the legend is generated from the same entries);
+# marks look theirs up as they are drawn, so a new mark entry needs nothing here.
+PHASE_COLOURS: dict[str, tuple[str, str]] = {
     phase: (style(key).light, style(key).dark) for phase, key in PHASE_KEYS.items()
-}
-MARK_COLOURS: dict[MarkKind, tuple[str, str]] = {
-    kind: (style(key).light, style(key).dark) for kind, key in MARK_KEYS.items()
 }
 LABEL_WIDTH = 172  # room for "function · env 12" and a PC badge
 AXIS_HEIGHT = 22
@@ -221,12 +219,12 @@ class LanePainter:
         painter.setPen(Qt.PenStyle.NoPen)
 
     def marks(self, top: float, marks: list[Mark], scale: Scale, selected) -> None:
-        """The requests row: queued (○), throttled (▼ red) and dropped (✕) marks.
+        """The requests row: a mark per style-table entry, e.g. queued ○, throttled ▼, dropped ✕.
 
         Marks of one kind within a few pixels are drawn once, with how many they are.
         """
         groups: list[list] = []  # [kind, x, count, selected?]
-        last: dict[MarkKind, list] = {}
+        last: dict[str, list] = {}
         for mark in marks:
             x = scale.x(mark.at)
             group = last.get(mark.kind)
@@ -240,19 +238,25 @@ class LanePainter:
         for kind, x, count, chosen in groups:
             self._mark(kind, QPointF(x, middle), count, chosen)
 
-    def _mark(self, kind: MarkKind, at: QPointF, count: int, chosen: bool) -> None:
+    def _mark(self, kind: str, at: QPointF, count: int, chosen: bool) -> None:
         painter = self.painter
-        colour = QColor(MARK_COLOURS[kind][self.dark])
-        if kind is MarkKind.QUEUED:
+        entry = style(kind)
+        colour = QColor(entry.colour(self.dark))
+        if entry.glyph == "○":
             painter.setPen(QPen(colour, 1.6))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawEllipse(at, 4, 4)
-        elif kind is MarkKind.THROTTLED:
+        elif entry.glyph == "▼":
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(colour)
             painter.drawPolygon(throttle_shape(at.x(), at.y()))
-        else:
+        elif entry.glyph == "✕":
             self._cross(at, colour.name(), 4.5)
+        else:  # any other glyph is drawn as itself, centred on the moment
+            painter.setPen(colour)
+            painter.setFont(self.small)
+            box = QRectF(at.x() - 8, at.y() - 8, 16, 16)
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, entry.glyph)
         if count > 1:
             painter.setPen(colour)
             painter.setFont(self.small)

@@ -1,15 +1,23 @@
 """The timeline's one style table: every colour and mark, what it is called, what it means.
 
-The painter takes its colours from here and the legend is generated from here, so a mark
-is one entry in one place: add or change it here and both follow.
+A mark on the Requests row is one MarkStyle entry here: the core event that places it, its
+colour and glyph (how the painter draws it), its legend word and sentence, and its tooltip
+wording. The model, the painter, the legend and the tooltips all read this table when they
+run, so adding an entry is the whole change.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
-from workbench.ui.timeline_model import MarkKind, Phase
+from workbench.core.events import (
+    Event,
+    InvocationDropped,
+    InvocationQueued,
+    InvocationThrottled,
+)
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,38 @@ class Style:
     def colour(self, dark: bool) -> str:
         """The colour for a light or dark palette."""
         return self.dark if dark else self.light
+
+
+def no_detail(_event: Event) -> str:
+    """A mark whose tooltip needs no more than what happened, to which request, when."""
+    return ""
+
+
+@dataclass(frozen=True)
+class MarkStyle(Style):
+    """A mark on the Requests row: something that happened to a request outside any
+    environment. The painter draws ○ as a ring, ▼ as a triangle, ✕ as a cross and any other
+    glyph as that character."""
+
+    event: type[Event]  # the core event that places the mark
+    says: str  # the tooltip's first line after the function's name
+    detail: Callable[[Event], str] = no_detail  # the tooltip's last line, from the event
+
+
+def _throttle_detail(event: Event) -> str:
+    return event.reason if isinstance(event, InvocationThrottled) else ""
+
+
+def _drop_detail(event: Event) -> str:
+    if isinstance(event, InvocationDropped):
+        return f"{event.reason} after {event.attempts} attempt(s)"
+    return ""
+
+
+def _queue_detail(event: Event) -> str:
+    if isinstance(event, InvocationQueued) and event.attempt > 1:
+        return f"retry, attempt {event.attempt}"
+    return ""
 
 
 STYLES: tuple[Style, ...] = (
@@ -57,43 +97,70 @@ STYLES: tuple[Style, ...] = (
         "reaped", "#8c959f", "#8b949e", "✕", "ended",
         "ended (✕): the environment was reaped when idle, reset or failed",
     ),
-    Style(
+    MarkStyle(
         "throttled", "#d1242f", "#ff7b72", "▼", "throttled",
         "throttled (▼ on the Requests row): no concurrency was left for the request",
+        InvocationThrottled, "throttled: no concurrency left", _throttle_detail,
     ),
-    Style(
+    MarkStyle(
         "queued", "#8250df", "#a371f7", "○", "queued",
         "queued (○ on the Requests row): an asynchronous request waiting for an environment",
+        InvocationQueued, "queued for asynchronous invocation", _queue_detail,
     ),
-    Style(
+    MarkStyle(
         "dropped", "#57606a", "#c9d1d9", "✕", "dropped",
         "dropped (✕ on the Requests row): an asynchronous event given up after its retries",
+        InvocationDropped, "dropped: the asynchronous event was given up", _drop_detail,
     ),
     Style(
         "provisioned", "#1a7f37", "#1a7f37", "PC", "provisioned",
         "PC: a provisioned-concurrency environment, initialised ahead of traffic",
     ),
 )  # fmt: skip
-BY_KEY: dict[str, Style] = {style.key: style for style in STYLES}
+# A lane's phase (timeline_model.Phase, a str) → the entry it is drawn with.
+PHASE_KEYS: dict[str, str] = {
+    phase: phase for phase in ("init", "invoke", "idle", "frozen", "reaped")
+}
 
 
 def style(key: str) -> Style:
     """The style entry of a phase, mark kind or badge."""
-    return BY_KEY[key]
+    return _index().by_key[key]
 
 
-PHASE_KEYS: dict[Phase, str] = {
-    Phase.INIT: "init",
-    Phase.INVOKE: "invoke",
-    Phase.IDLE: "idle",
-    Phase.FROZEN: "frozen",
-    Phase.REAPED: "reaped",
-}
-MARK_KEYS: dict[MarkKind, str] = {
-    MarkKind.QUEUED: "queued",
-    MarkKind.THROTTLED: "throttled",
-    MarkKind.DROPPED: "dropped",
-}
+def marks() -> list[MarkStyle]:
+    """The Requests row's mark entries, in legend order."""
+    return [entry for entry in STYLES if isinstance(entry, MarkStyle)]
+
+
+def mark_for(event: Event) -> MarkStyle | None:
+    """The mark an event places on the Requests row, if the table declares one."""
+    return _index().by_event.get(type(event))
+
+
+@dataclass(frozen=True)
+class _Index:
+    styles: tuple[Style, ...]
+    by_key: dict[str, Style]
+    by_event: dict[type[Event], MarkStyle]
+
+
+def _build(styles: tuple[Style, ...]) -> _Index:
+    by_event = {entry.event: entry for entry in styles if isinstance(entry, MarkStyle)}
+    return _Index(styles, {entry.key: entry for entry in styles}, by_event)
+
+
+_current = _build(STYLES)
+
+
+def _index() -> _Index:
+    """The table's indexes. The table is read where it is used (never copied at import), so
+    an entry added to STYLES is seen everywhere; the indexes are rebuilt only when STYLES is
+    another tuple (an identity check: the model asks once per event)."""
+    global _current
+    if _current.styles is not STYLES:
+        _current = _build(STYLES)
+    return _current
 
 
 def legend_html(dark: bool) -> str:

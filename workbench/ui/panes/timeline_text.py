@@ -8,7 +8,8 @@ from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 
 from workbench.ui.panes.timeline_paint import AXIS_HEIGHT, LABEL_WIDTH, Scale
-from workbench.ui.timeline_model import Lane, Mark, MarkKind, Phase, Span
+from workbench.ui.panes.timeline_style import MarkStyle, marks, style
+from workbench.ui.timeline_model import Lane, Mark, Phase, Span
 
 
 def paint_axis(painter: QPainter, palette: QPalette, scale: Scale, window_s: float, size) -> None:
@@ -96,12 +97,9 @@ def describe_span(lane: Lane, span: Span, now: float) -> str:
 
 
 def describe_mark(mark: Mark) -> str:
-    """The tooltip text of a queued, throttled or dropped mark."""
-    what = {
-        MarkKind.QUEUED: "queued for asynchronous invocation",
-        MarkKind.THROTTLED: "throttled: no concurrency left",
-        MarkKind.DROPPED: "dropped: the asynchronous event was given up",
-    }[mark.kind]
+    """The tooltip text of a mark on the Requests row, worded by its style-table entry."""
+    entry = style(mark.kind)
+    what = entry.says if isinstance(entry, MarkStyle) else entry.name
     clock = (
         time.strftime("%H:%M:%S", time.localtime(mark.at)) + f".{int(mark.at * 1000) % 1000:03d}"
     )
@@ -114,7 +112,8 @@ def describe_mark(mark: Mark) -> str:
 def describe_row(content: Lane | str) -> str:
     """The tooltip of a row's label."""
     if isinstance(content, str):
-        return "Requests that no environment served: queued (○), throttled (▼), dropped (✕)"
+        kinds = ", ".join(f"{entry.name} ({entry.glyph})" for entry in marks())
+        return f"Requests that no environment served: {kinds}"
     kind = (
         "provisioned concurrency: initialised ahead of traffic, never reaped when idle"
         if content.provisioned

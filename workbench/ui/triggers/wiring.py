@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu, QToolBar
 
 from workbench.core.service import LambdaService
 from workbench.triggers.registry import kind_titles
@@ -23,7 +22,7 @@ from workbench.ui.triggers.manager import TriggerManager
 from workbench.ui.triggers.panel import TriggersPanel
 
 if TYPE_CHECKING:
-    from workbench.ui.main_window import MainWindow
+    from workbench.ui.window_port import WindowPort
 
 ADD_TIP = f"Add a trigger to the function: {kind_titles()}"
 BUCKET_TIP = "The bucket trigger's objects: preview them, or drop files in to fire the trigger"
@@ -32,26 +31,26 @@ BUCKET_TIP = "The bucket trigger's objects: preview them, or drop files in to fi
 class TriggerUi(QObject):
     """The window's triggers, load panel and teaching clock control."""
 
-    def __init__(self, window: MainWindow, data_dir: Path) -> None:
-        super().__init__(window)
+    def __init__(self, window: WindowPort, data_dir: Path) -> None:
+        super().__init__(window.dialog_parent())
         self.window = window
         self.buckets_dir = Path(data_dir) / "buckets"
         controller = window.controller
-        self.manager = TriggerManager(controller, window.result_pane.add_logs, self)
+        self.manager = TriggerManager(controller, window.add_logs, self)
         self.panel = TriggersPanel(self.manager)
         self.bucket_view = BucketView(self.panel)  # parented, so it goes with the window
         self.bucket_view.hide()  # until a bucket trigger runs and its tab is added
         self.load_pane = LoadPane(controller)
         self.clock = ClockControl()
         self.dialog: AddTriggerDialog | None = None
-        tabs = window.side_tabs
-        tabs.setTabToolTip(tabs.addTab(self.panel, kind_icon("trigger"), "Triggers"), ADD_TIP)
-        tabs.setTabToolTip(
-            tabs.addTab(self.load_pane, kind_icon("load"), "Load"),
+        window.add_side_tab(self.panel, "Triggers", ADD_TIP, kind_icon("trigger"))
+        window.add_side_tab(
+            self.load_pane, "Load",
             "Send invocations at a rate: latency, cold starts, throttles, environments, cost",
-        )
-        window.statusBar().insertPermanentWidget(0, self.clock)
-        self.add_action = QAction(kind_icon("trigger"), "Add &trigger…", window)
+            kind_icon("load"),
+        )  # fmt: skip
+        window.add_status_widget(self.clock)
+        self.add_action = QAction(kind_icon("trigger"), "Add &trigger…", window.dialog_parent())
         self.add_action.setToolTip(ADD_TIP)
         self.add_action.setStatusTip(ADD_TIP)
         self.add_action.triggered.connect(lambda *_: self.show_add_dialog())
@@ -63,7 +62,7 @@ class TriggerUi(QObject):
             source.sig_message.connect(window.show_message)
         self.manager.sig_changed.connect(self._sync_bucket_tab)
         self.manager.sig_bucket_changed.connect(self.bucket_view.refresh)
-        self.panel.sig_show_bucket.connect(lambda: tabs.setCurrentWidget(self.bucket_view))
+        self.panel.sig_show_bucket.connect(lambda: window.show_side(self.bucket_view))
 
     def _sync_bucket_tab(self) -> None:
         """A Bucket tab beside Triggers while a bucket trigger runs."""
@@ -71,32 +70,26 @@ class TriggerUi(QObject):
         shown = buckets[-1] if buckets else None
         if shown is not self.bucket_view.trigger:
             self.bucket_view.set_trigger(shown)
-        tabs = self.window.side_tabs
-        index = tabs.indexOf(self.bucket_view)
-        if shown is not None and index < 0:
-            index = tabs.insertTab(
-                tabs.indexOf(self.panel) + 1, self.bucket_view, kind_icon("bucket"), "Bucket"
+        tabbed = self.window.has_side_tab(self.bucket_view)
+        if shown is not None and not tabbed:
+            self.window.add_side_tab(
+                self.bucket_view, "Bucket", BUCKET_TIP, kind_icon("bucket"), after=self.panel
             )
-            tabs.setTabToolTip(index, BUCKET_TIP)
-        elif shown is None and index >= 0:
-            tabs.removeTab(index)
+        elif shown is None and tabbed:
+            self.window.remove_side_tab(self.bucket_view)
 
     def _place_action(self) -> None:
-        """Function menu and main toolbar, next to Invoke (found by their names)."""
-        for action in self.window.menuBar().actions():
-            menu = action.menu()
-            if isinstance(menu, QMenu) and action.text().replace("&", "") == "Function":
-                menu.addSeparator()
-                menu.addAction(self.add_action)
-        toolbar = self.window.findChild(QToolBar, "mainToolbar")
-        if toolbar is not None:
-            toolbar.addAction(self.add_action)
+        """Function menu and main toolbar, next to Invoke."""
+        menu = self.window.function_menu()
+        menu.addSeparator()
+        menu.addAction(self.add_action)
+        self.window.add_toolbar_action(self.add_action)
 
     def attach(self, service: LambdaService) -> None:
         """The engine is running: the clock control and the timeline follow its clock."""
         self.clock.attach(service)
         # Events carry the engine's clock, which runs fast while idle: "now" must too.
-        self.window.timeline_pane.canvas.now = service.clock.now
+        self.window.follow_clock(service.clock.now)
 
     def show_add_dialog(self, kind: str = "api") -> AddTriggerDialog:
         """Open the Add trigger dialog (non-modal, so the window stays usable)."""
@@ -109,7 +102,7 @@ class TriggerUi(QObject):
             function,
             self.buckets_dir / function,
             self.window.controller.service,
-            self.window,
+            self.window.dialog_parent(),
         )
         self.dialog.accepted.connect(self._added)
         self.dialog.show_kind(kind)
@@ -119,7 +112,7 @@ class TriggerUi(QObject):
     def _added(self) -> None:
         added = self.dialog.added if self.dialog is not None else None
         bucket = added is not None and added is self.bucket_view.trigger
-        self.window.side_tabs.setCurrentWidget(self.bucket_view if bucket else self.panel)
+        self.window.show_side(self.bucket_view if bucket else self.panel)
         if added is not None:
             self.window.show_message(f"Added: {added.title}")
 
@@ -129,6 +122,6 @@ class TriggerUi(QObject):
         await self.manager.stop_all()
 
 
-def install_trigger_ui(window: MainWindow, data_dir: Path) -> TriggerUi:
+def install_trigger_ui(window: WindowPort, data_dir: Path) -> TriggerUi:
     """Add the triggers, load and clock controls to a main window."""
     return TriggerUi(window, data_dir)

@@ -1,4 +1,4 @@
-"""Named test events saved per function, as the Lambda console keeps them (no Qt here).
+"""Named test events saved per function, as the Lambda console keeps them.
 
 Like the console's private test events: up to 10 per function, names of up to 25 letters,
 digits, dots, hyphens and underscores. They live in the user data dir, one JSON file per

@@ -1,4 +1,4 @@
-"""Plain helpers for deploying packages from the UI (no Qt): settings kept, sizes counted."""
+"""Deploying a package over an open function: its settings kept, its layers' size counted."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from typing import Any
 
 from workbench.core.model import CONFIG_FILE_NAME, FunctionConfig
 from workbench.packages.layers import layers_size
-from workbench.packages.limits import PackageError
-from workbench.ui.packages.contents import size_text
+from workbench.packages.limits import PackageError, size_text
 
 REPLACES = (
     "Deploying replaces the function's code: its environments are retired and the next invoke "

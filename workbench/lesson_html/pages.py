@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from workbench.lesson_html.render import Colours, MarkdownRenderer, callout, escape
 from workbench.lessons import CheckResult, ExerciseResult, Lesson, LessonProgress
-from workbench.ui.lessons.render import Colours, MarkdownRenderer, callout, escape
 
 PageKind = Literal["read", "try_it", "exercise", "quiz"]
 QUIZ_ID = "quiz"

@@ -4,7 +4,7 @@ AWS refuses provisioned concurrency on $LATEST ("Provisioned Concurrency Configs
 applied to unpublished function versions"), so when a learner asks for N provisioned
 environments the app does what the console makes them do by hand: publish the code as a new
 version, point alias `live` at it, keep N environments initialised there, and invoke `live`.
-No Qt here: the controller calls it and says in words what happened.
+The controller calls it and says in words what happened.
 """
 
 from __future__ import annotations

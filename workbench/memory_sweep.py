@@ -6,7 +6,7 @@ copy's log lines stay out of the learner's log view. For each size the copy is r
 (so every environment starts cold), one cold invocation is made and discarded, then N warm
 ones are measured; a failed invocation is kept with its cause in words (timeout, out of
 memory, or the error and its message). The copy's environments are retired at the end,
-whatever happens. No Qt here: the billing pane drives it.
+whatever happens. The billing pane drives it.
 """
 
 from __future__ import annotations
