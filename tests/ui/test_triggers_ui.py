@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPainter
@@ -294,3 +295,22 @@ def test_quitting_stops_every_trigger(window, qapp, qloop):
     assert manager.triggers == [] and api.status == queue.status == "stopped"
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", int(api.url.rsplit(":", 1)[1]))) != 0
+
+
+def test_export_to_aws_carries_the_running_triggers(window, triggers, qloop, tmp_path):
+    """Export to AWS (SAM) writes the function's running triggers as its events."""
+    manager = triggers.manager
+
+    async def scenario():
+        await manager.add(ScheduleSpec("rate(5 minutes)"))
+        await manager.add(QueueSpec())
+        return window.packages.export_to(tmp_path / "aws")
+
+    export = run_scenario(qloop, triggers, scenario)
+    window.packages.last_export.close()
+    template = yaml.safe_load(export.template.read_text())
+    function = next(
+        r for r in template["Resources"].values() if r["Type"] == "AWS::Serverless::Function"
+    )
+    kinds = sorted(event["Type"] for event in function["Properties"]["Events"].values())
+    assert kinds == ["SQS", "Schedule"]

@@ -127,6 +127,10 @@ class PortHost:
         """The open function's saved test events."""
         return self.event_pane.saved.saved()
 
+    def trigger_specs(self) -> list[Any]:
+        """What the function's running triggers were added with."""
+        return [t.spec for t in self.trigger_ui.manager.triggers if t.status == "running"]
+
     def code_path(self) -> Path | None:
         """The file the code editor shows."""
         return self.editor_pane.path

@@ -113,6 +113,9 @@ class WindowPort(Protocol):
     def saved_events(self) -> dict[str, str]:
         """The open function's saved test events, name → JSON text."""
 
+    def trigger_specs(self) -> list[Any]:
+        """What the function's running triggers were added with (TriggerSpec each)."""
+
     def code_path(self) -> Path | None:
         """The file the code editor shows."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,13 +30,18 @@ def test_events(saved: dict[str, str]) -> dict[str, Any]:
     return events
 
 
-def export_function(config: FunctionConfig, folder: Path, saved: dict[str, str]) -> Export:
-    """Write folder/template.yaml and the saved test events beside it; ConfigError if not."""
+def export_function(
+    config: FunctionConfig, folder: Path, saved: dict[str, str], triggers: Sequence[Any] = ()
+) -> Export:
+    """Write folder/template.yaml (with the running triggers as its events) and the saved test
+    events beside it; ConfigError if not."""
     # Imported here: sam.py reaches Docker through packages.container, which a UI that only
     # zips and inspects has no reason to load.
     from workbench.packages.sam import export_sam
 
-    return export_sam(config, Path(folder) / TEMPLATE, test_events=test_events(saved))
+    return export_sam(
+        config, Path(folder) / TEMPLATE, triggers=triggers, test_events=test_events(saved)
+    )
 
 
 def show_exported(parent: QWidget, export: Export) -> QMessageBox:

@@ -109,7 +109,9 @@ class PackageFeature(QObject):
             self.window.show_message("No function is open to export")
             return None
         try:
-            export = export_function(config, folder, self.window.saved_events())
+            export = export_function(
+                config, folder, self.window.saved_events(), self.window.trigger_specs()
+            )
         except Exception as exc:  # an unpublished layer, an unwritable folder: say which
             self.window.show_message(f"Export failed: {failure_text(exc)}")
             self.last_export = note(
