@@ -16,15 +16,18 @@ import tempfile
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.core.model import CONFIG_FILE_NAME, ConfigError, load_function
-from workbench.core.service import LambdaService
 from workbench.lessons.actions import ActionError, parse_action
 from workbench.lessons.model import Lesson, Problem
 from workbench.lessons.pack import load_pack
 from workbench.lessons.runner import ExerciseResult, check_exercise, function_name
 from workbench.lessons.terminal import action_links
 from workbench.lessons.tomllines import KeyLines
+
+if TYPE_CHECKING:  # the caller brings a service: `lessons check --no-run` needs no engine
+    from workbench.core.service import LambdaService
 
 IMPORT_LIMIT_S = 60.0
 # Imports each module named on the command line from the current folder; prints the errors.
