@@ -1,5 +1,5 @@
 """The thumbnail_pipeline check kind: an image dropped into a local S3 bucket, end to end
-(runner: bucket_run, which tells the story).
+(runner: bucket_run, whose docstring tells how the check works).
 """
 
 from __future__ import annotations

@@ -14,8 +14,6 @@ from workbench.lessons.checks import EVENT_PARAMS, declare
 from workbench.lessons.schema import Field
 
 _LAYER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,140}$")
-
-
 PUBLISH_PARAM = Field(
     "table",
     "layer name → a folder of the lesson (its content becomes /opt), published before the "

@@ -13,6 +13,7 @@ from workbench.lessons.schema import Field
 
 
 def split_object(item: str) -> tuple[str, str]:
+    """'BUCKET/KEY' → (bucket, key); either may be empty when the item is malformed."""
     bucket, _, key = item.partition("/")
     return bucket, key
 
