@@ -154,10 +154,10 @@ async def check_exercise_both_ways(lesson: Lesson, service: LambdaService) -> li
     solution = results.pop("solution")
     if solution.setup_error:
         problems.append(Problem(checks_file, 1, f"the solution: {solution.setup_error}"))
-    for result in solution.checks:
-        if not result.passed:
-            spec = lesson.checks[result.index]
-            first_line = result.message.splitlines()[0] if result.message else ""
+    for check in solution.checks:
+        if not check.passed:
+            spec = lesson.checks[check.index]
+            first_line = check.message.splitlines()[0] if check.message else ""
             problems.append(
                 Problem(checks_file, spec.line, f"the solution fails '{spec.title}': {first_line}")
             )
