@@ -14,7 +14,7 @@ import pytest
 from tests.support.lesson_factory import make_lesson
 from workbench.core.service import LambdaService
 from workbench.lessons import ExerciseResult, check_exercise, load_pack, read_lesson
-from workbench.lessons.kinds_package import lesson_layer
+from workbench.lessons.check_kinds.package_run import lesson_layer
 from workbench.packages.layers import list_layers, publish_layer
 from workbench.paths import LESSONS_DIR
 

@@ -1,5 +1,6 @@
-"""The CLI loads only what a sub-command needs: `--help`, `cost` and `events` never import the
-engine, aiohttp or the Docker SDK (issue 14: start-up 7.8x a bare interpreter before)."""
+"""The CLI loads only what a sub-command needs: `--help`, `cost`, `events` and `lessons list`
+/ `show` never import the engine, aiohttp or the Docker SDK (issue 14: start-up 7.8x a bare
+interpreter before)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,23 @@ def loaded_after(*argv: str) -> set[str]:
 def test_light_commands_do_not_load_the_engine(argv):
     heavy = sorted(m for m in loaded_after(*argv) if m.startswith(HEAVY))
     assert heavy == []
+
+
+# Loading a lesson validates its checks against the kinds' declarations only: no runner, no
+# trigger, not even asyncio (40 ms of start-up). Validating api_response's routes needs the
+# route grammar, a pure module (re, dataclasses), and only that of the triggers.
+LESSON_HEAVY = (*HEAVY, "workbench.triggers.", "asyncio")
+ROUTE_GRAMMAR = "workbench.triggers.api_gateway_routes"
+KINDS = "workbench.lessons.check_kinds."
+
+
+@pytest.mark.parametrize("argv", [("lessons", "list"), ("lessons", "show", "handler")])
+def test_reading_lessons_loads_no_check_runner(argv, tmp_path):
+    loaded = loaded_after(*argv, "--data-dir", str(tmp_path))
+    assert KINDS + "http" in loaded  # the declarations did load
+    heavy = sorted(m for m in loaded if m.startswith(LESSON_HEAVY) and m != ROUTE_GRAMMAR)
+    assert heavy == []
+    assert sorted(m for m in loaded if m.startswith(KINDS) and m.endswith("_run")) == []
 
 
 def test_help_lists_every_command_with_its_modules_own_summary():

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import ast
+import inspect
 from pathlib import Path
 
 import pytest
 
 from workbench.lessons import jsonpath
-from workbench.lessons.checks import Outcome, feedback, kinds, template_names
-from workbench.lessons.kinds_invoke import compare
+from workbench.lessons.check_kinds import GROUPS, kinds
+from workbench.lessons.check_kinds.compare import compare
+from workbench.lessons.checks import Outcome, feedback, template_names
 from workbench.lessons.markdown import (
     excerpt,
     expand,
@@ -137,6 +139,15 @@ def test_every_kind_declares_a_summary_and_event_keys_it_accepts():
         assert all(key in kind.params for key in kind.event_keys)
 
 
+def test_every_kind_is_run_by_the_coroutine_of_its_name_in_its_groups_run_module():
+    """Declarations (loaded with every lesson) and runners (loaded when a check runs) pair up."""
+    for group in GROUPS:
+        for kind in group.KINDS:
+            assert kind.runner == f"{group.__name__}_run", kind.name
+            assert inspect.iscoroutinefunction(kind.load_runner()), kind.name
+    assert len(kinds()) == sum(len(group.KINDS) for group in GROUPS)  # no name declared twice
+
+
 def test_grading_single_and_multiple_answers():
     """Exactly the correct choices are right; explanations come for each chosen choice."""
     question = Question(
@@ -178,7 +189,7 @@ def test_the_lessons_package_imports_no_qt_and_no_backends():
     """workbench/lessons is pure Python for the app, the CLI and tests alike."""
     forbidden = ("PySide6", "qasync", "workbench.ui", "workbench.backends", "docker")
     offenders = []
-    for path in LESSONS_PACKAGE.glob("*.py"):
+    for path in LESSONS_PACKAGE.rglob("*.py"):  # check_kinds/ included
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = []
             if isinstance(node, ast.Import):

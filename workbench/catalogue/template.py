@@ -19,7 +19,6 @@ for values that are whole documents (CloudWatch Logs' gzipped payload).
 from __future__ import annotations
 
 import base64
-import email.utils
 import gzip
 import hashlib
 import json
@@ -370,8 +369,18 @@ def _json(value: Any, arg: str, ctx: Context) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+# email.utils (with socket, calendar, locale) is imported by the two filters that use it:
+# loading the catalogue is part of every `lessons list`, which must start fast.
 def _address(value: Any, arg: str, ctx: Context) -> str:
+    import email.utils
+
     return email.utils.parseaddr(as_text(value))[1]
+
+
+def _rfc2822(value: Any, arg: str, ctx: Context) -> str:
+    import email.utils
+
+    return email.utils.format_datetime(_time(value))
 
 
 Filter = Callable[[Any, str, Context], Any]
@@ -401,7 +410,7 @@ FILTERS: dict[str, Filter] = {
     "epoch_ms": lambda v, a, c: int(_time(v).timestamp() * 1000),
     "epoch_float": lambda v, a, c: round(_time(v).timestamp(), 3),
     "epoch_hex": lambda v, a, c: f"{int(_time(v).timestamp()):08x}",
-    "rfc2822": lambda v, a, c: email.utils.format_datetime(_time(v)),
+    "rfc2822": _rfc2822,
     "ymd": lambda v, a, c: _time(v).strftime("%Y/%m/%d"),
     "yyyymmdd": lambda v, a, c: _time(v).strftime("%Y%m%d"),
     "amz_date": lambda v, a, c: _time(v).strftime("%Y%m%dT%H%M%SZ"),

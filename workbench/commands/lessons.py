@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +21,6 @@ from workbench.lessons import (
     terminal,
     workshop,
 )
-from workbench.lessons.validate import check_pack
 from workbench.paths import LESSONS_DIR
 
 if TYPE_CHECKING:  # the engine loads only for commands that run code (list and show stay quick)
@@ -142,6 +140,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     folder = Path(args.dir)
+    import asyncio  # list and show, which never run code, start faster without it
+
     say = None if args.quiet else (lambda text: print(text, file=sys.stderr, flush=True))
     problems = asyncio.run(_check_pack(folder, not args.no_run, say))
     for problem in problems:
@@ -165,6 +165,8 @@ def _relative(problem: Problem) -> str:
 
 async def _check_pack(folder: Path, run: bool, say: Callable[[str], None] | None) -> list[Problem]:
     """Validate a pack; when running exercises, on local processes (fast, no Docker needed)."""
+    from workbench.lessons.validate import check_pack
+
     if not run:
         return await check_pack(folder)
     from workbench.backends.process import ProcessBackend
@@ -225,6 +227,8 @@ def run_exercise(args: argparse.Namespace) -> int:
             f"`lessons reset {lesson.id}` restores the starter",
             file=sys.stderr,
         )
+    import asyncio
+
     result = asyncio.run(_check(lesson, code, args.backend))
     for check in result.checks:
         print(f"{'PASS' if check.passed else 'FAIL'}  {check.title}")

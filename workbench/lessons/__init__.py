@@ -9,7 +9,8 @@ Pure Python on asyncio (no Qt), so the app, the CLI and tests share it:
     store.record(lesson, result)
 """
 
-from workbench.lessons.checks import CheckKind, kinds
+from workbench.lessons.check_kinds import kinds
+from workbench.lessons.checks import CheckKind
 from workbench.lessons.loader import load_lesson, read_lesson
 from workbench.lessons.markdown import excerpt
 from workbench.lessons.model import (

@@ -1,27 +1,32 @@
 """Check kinds: the named, coded behaviours a lesson's checks.toml may ask for.
 
-A lesson never carries code; each `[[checks]]` names a kind registered here and gives its
-parameters. A kind runs the learner's function through the real engine (a LambdaService on
-any backend) and returns an Outcome with specific feedback. The kinds themselves live in
-kinds_invoke, kinds_lifecycle, kinds_config, kinds_http, kinds_package,
-kinds_bucket and kinds_role.
+A lesson never carries code; each `[[checks]]` names a kind and gives its parameters. A kind
+is declared (`declare`: its name, parameters, template fields, extra validation) apart from
+its runner, which runs the learner's function through the real engine (a LambdaService on
+any backend) and returns an Outcome with specific feedback. Loading and validating a lesson
+needs only declarations; a runner's module, with the engine, aiohttp or the triggers it
+uses, is imported when one of its checks runs. The kinds live in workbench.lessons.check_kinds.
+
+This module stays light: it imports no engine, so `lessons list` starts fast.
 """
 
 from __future__ import annotations
 
-import asyncio
+import importlib
 import json
 import string
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from workbench.core.model import FunctionConfig
-from workbench.core.outcomes import Served
-from workbench.core.service import LambdaService
 from workbench.lessons.model import CheckSpec, Lesson
 from workbench.lessons.schema import Field, Schema
+
+if TYPE_CHECKING:  # the engine is the runners' business: loading a lesson must not import it
+    from workbench.core.model import FunctionConfig
+    from workbench.core.outcomes import Served
+    from workbench.core.service import LambdaService
 
 INVOKE_MARGIN_S = 15.0  # on top of the function's timeout: a cold container can be slow
 EVENT_PARAMS: Schema = {
@@ -72,6 +77,8 @@ class CheckContext:
 
     async def invoke(self, payload: bytes) -> Served:
         """Invoke the function synchronously, bounded by its timeout plus a margin."""
+        import asyncio  # here, not at the top: loading lessons (lessons list) never needs it
+
         limit = self.config.timeout_s + INVOKE_MARGIN_S
         invoked = self.service.invoke(self.name, payload, qualifier=self.qualifier)
         return await asyncio.wait_for(invoked, limit)
@@ -83,60 +90,43 @@ StaticCheck = Callable[[Mapping[str, Any]], list[tuple[tuple[str | int, ...], st
 
 @dataclass(frozen=True)
 class CheckKind:
-    """A check kind: its name, what it checks, its parameters and its template fields."""
+    """A check kind as a lesson sees it: its name, what it checks, its parameters, its
+    template fields, and the module whose coroutine of the same name runs it."""
 
     name: str
     summary: str
     params: Schema
     fields: tuple[str, ...]
-    run: KindRunner
+    runner: str  # a module path, imported only when a check of this kind runs
     event_keys: tuple[str, ...]  # parameters that name lesson events
     static: StaticCheck | None = None  # extra parameter checks beyond the schema
 
+    def load_runner(self) -> KindRunner:
+        """The coroutine function that runs this kind: `name` in the runner module."""
+        module = importlib.import_module(self.runner)
+        run: KindRunner = getattr(module, self.name)
+        return run
 
-_KINDS: dict[str, CheckKind] = {}
+    async def run(self, ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
+        return await self.load_runner()(ctx, params)
 
 
-def kind(
+def declare(
     name: str,
     summary: str,
     params: Schema,
     fields: tuple[str, ...] = (),
     *,
+    runner: str,
     event_keys: tuple[str, ...] | None = None,
     static: StaticCheck | None = None,
-) -> Callable[[KindRunner], KindRunner]:
-    """Register a coroutine function as the check kind `name`.
+) -> CheckKind:
+    """The check kind `name`, run by the coroutine `name` of the module `runner`.
 
     event_keys: the parameters that name lesson events (default: `event`, if it takes one).
     """
     keys = event_keys if event_keys is not None else tuple(k for k in ("event",) if k in params)
-
-    def register(run: KindRunner) -> KindRunner:
-        _KINDS[name] = CheckKind(name, summary, params, fields, run, keys, static)
-        return run
-
-    return register
-
-
-def kinds() -> Mapping[str, CheckKind]:
-    """Every registered check kind, by name."""
-    # Imported here, not at the top: the kind modules import this one to register.
-    from workbench.lessons import (
-        kinds_bucket,
-        kinds_config,
-        kinds_http,
-        kinds_invoke,
-        kinds_lifecycle,
-        kinds_package,
-        kinds_queue,
-        kinds_role,
-        kinds_versions,
-    )
-
-    del kinds_bucket, kinds_config, kinds_http, kinds_invoke, kinds_lifecycle, kinds_package
-    del kinds_queue, kinds_role, kinds_versions
-    return dict(_KINDS)
+    return CheckKind(name, summary, params, fields, runner, keys, static)
 
 
 def template_names(template: str) -> list[str]:

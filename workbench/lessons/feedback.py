@@ -5,9 +5,10 @@ from __future__ import annotations
 import ast
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from workbench.core.outcomes import Served
+if TYPE_CHECKING:  # importing the engine's outcomes loads aiohttp: not for lessons list
+    from workbench.core.outcomes import Served
 
 # The errors a Python runtime raises at init when it cannot find or load the handler (§A3).
 HANDLER_ERRORS = (

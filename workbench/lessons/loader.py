@@ -9,7 +9,8 @@ from typing import Any
 
 from workbench.catalogue import CatalogueError, generate
 from workbench.lessons import fresh, markdown, schema
-from workbench.lessons.checks import kinds, template_names
+from workbench.lessons.check_kinds import kinds
+from workbench.lessons.checks import template_names
 from workbench.lessons.model import (
     CheckSpec,
     Choice,

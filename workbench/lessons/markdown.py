@@ -7,6 +7,7 @@ source named in the front matter's [code.NAME] table, read live so it never goes
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,11 +76,25 @@ def make_steps(sections: list[tuple[str, str, int]]) -> list[Step]:
     return [Step(slug(title), title, step_kind(title), text) for title, text, _ in sections]
 
 
+@functools.lru_cache(maxsize=64)
+def _parsed(path: Path, version: tuple[int, int]) -> list[ast.stmt] | None:
+    """A source file's top-level statements, parsed once per version (mtime, size): loading
+    a lesson both checks and expands its references, and lessons share files."""
+    del version  # part of the cache key only
+    try:
+        return ast.parse(path.read_text(encoding="utf-8")).body
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
 def find_symbol(path: Path, symbol: str) -> tuple[int, int] | None:
     """The first and last line (1-based) of a top-level def or class (or Class.method)."""
     try:
-        nodes = ast.parse(path.read_text(encoding="utf-8")).body
-    except (OSError, SyntaxError, ValueError):
+        stat = path.stat()
+    except OSError:
+        return None
+    nodes = _parsed(path, (stat.st_mtime_ns, stat.st_size))
+    if nodes is None:
         return None
     found: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | None = None
     definitions = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)

@@ -15,12 +15,14 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import platformdirs
 
 from workbench.lessons.model import Lesson, QuizFeedback, grade
-from workbench.lessons.runner import ExerciseResult
+
+if TYPE_CHECKING:  # progress records results; it never runs a check
+    from workbench.lessons.runner import ExerciseResult
 
 APP_NAME = "lambda-workbench"
 FILE_NAME = "progress.json"

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.core.errors import InvokeError
 from workbench.core.model import ConfigError, FunctionConfig, load_function
-from workbench.core.service import LambdaService
 from workbench.lessons import fresh
-from workbench.lessons.checks import CheckContext, feedback, kinds
+from workbench.lessons.check_kinds import kinds
+from workbench.lessons.checks import CheckContext, feedback
 from workbench.lessons.model import CheckSpec, Lesson
+
+if TYPE_CHECKING:  # a service is handed in: loading lessons must not import the engine
+    from workbench.core.service import LambdaService
 
 CHECK_LIMIT_S = 90.0  # no check may hang the app or a test
 
@@ -124,6 +127,8 @@ async def check_exercise(
 
 async def _run_one(ctx: CheckContext, spec: CheckSpec) -> CheckResult:
     """One check, its failures of any sort turned into feedback rather than exceptions."""
+    import asyncio  # here, not at the top: loading lessons (lessons list) never needs it
+
     started = time.monotonic()
     kind = kinds()[spec.kind]
     try:

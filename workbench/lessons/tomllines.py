@@ -29,7 +29,8 @@ class KeyLines:
     def __init__(self, text: str, first_line: int = 1) -> None:
         self._lines: dict[KeyPath, int] = {}
         self._counts: dict[KeyPath, int] = {}
-        self._scan(text, first_line)
+        # Scanned when a line is first asked for: most files of a sound pack never are.
+        self._unscanned: tuple[str, int] | None = (text, first_line)
 
     def _resolve(self, parts: list[str]) -> KeyPath:
         """A header's path, with the latest index of each array of tables it passes through."""
@@ -72,6 +73,9 @@ class KeyLines:
 
     def line(self, path: KeyPath) -> int:
         """The line defining `path`, else that of its nearest placed ancestor, else 1."""
+        if self._unscanned is not None:
+            self._scan(*self._unscanned)
+            self._unscanned = None
         for length in range(len(path), 0, -1):
             if path[:length] in self._lines:
                 return self._lines[path[:length]]

@@ -16,15 +16,18 @@ import tempfile
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.core.model import CONFIG_FILE_NAME, ConfigError, load_function
-from workbench.core.service import LambdaService
 from workbench.lessons.actions import ActionError, parse_action
 from workbench.lessons.model import Lesson, Problem
 from workbench.lessons.pack import load_pack
 from workbench.lessons.runner import ExerciseResult, check_exercise, function_name
 from workbench.lessons.terminal import action_links
 from workbench.lessons.tomllines import KeyLines
+
+if TYPE_CHECKING:  # the caller brings a service: `lessons check --no-run` needs no engine
+    from workbench.core.service import LambdaService
 
 IMPORT_LIMIT_S = 60.0
 # Imports each module named on the command line from the current folder; prints the errors.
@@ -151,10 +154,10 @@ async def check_exercise_both_ways(lesson: Lesson, service: LambdaService) -> li
     solution = results.pop("solution")
     if solution.setup_error:
         problems.append(Problem(checks_file, 1, f"the solution: {solution.setup_error}"))
-    for result in solution.checks:
-        if not result.passed:
-            spec = lesson.checks[result.index]
-            first_line = result.message.splitlines()[0] if result.message else ""
+    for check in solution.checks:
+        if not check.passed:
+            spec = lesson.checks[check.index]
+            first_line = check.message.splitlines()[0] if check.message else ""
             problems.append(
                 Problem(checks_file, spec.line, f"the solution fails '{spec.title}': {first_line}")
             )

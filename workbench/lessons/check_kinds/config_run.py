@@ -1,5 +1,4 @@
-"""Check kinds about a function's configuration and what it costs or does with failures.
-
+"""Runners of the check kinds about configuration, cost and failures (declared in config.py):
 setting, monthly_cost_at_most, async_failure_destination.
 """
 
@@ -15,38 +14,13 @@ from typing import Any
 from workbench.core.events import DestinationDelivered, InvocationCompleted
 from workbench.core.model import parse_target
 from workbench.core.monthly_cost import monthly_estimate
-from workbench.lessons.checks import EVENT_PARAMS, CheckContext, Outcome, failed, kind, passed
+from workbench.lessons.check_kinds.config import SETTINGS
+from workbench.lessons.checks import CheckContext, Outcome, failed, passed
 from workbench.lessons.feedback import describe_error
-from workbench.lessons.schema import Field
 
-# function.toml's names (what the learner edits) → FunctionConfig attributes, and units.
-SETTINGS: dict[str, tuple[str, str]] = {
-    "memory": ("memory_mb", " MB"),
-    "timeout": ("timeout_s", " s"),
-    "ephemeral_storage": ("ephemeral_storage_mb", " MB"),
-    "reserved_concurrency": ("reserved_concurrency", ""),
-    "provisioned_concurrency": ("provisioned_concurrency", ""),
-    "max_retry_attempts": ("max_retry_attempts", ""),
-    "on_failure": ("on_failure", ""),
-    "handler": ("handler", ""),
-    "architecture": ("architecture", ""),
-}
 ASYNC_WAIT_S = 30.0
 
 
-@kind(
-    "setting",
-    "The deployed function's setting (as function.toml names it) equals a value or lies "
-    "within min/max.",
-    {
-        "setting": Field("string", "which setting", True, choices=tuple(SETTINGS)),
-        "equals": Field("any", "the value it must have"),
-        "min": Field("number", "the smallest value allowed"),
-        "max": Field("number", "the largest value allowed"),
-        "why": Field("string", "the reason, appended to the feedback"),
-    },
-    ("setting", "value", "expected"),
-)
 async def setting(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     name = params["setting"]
     attribute, unit = SETTINGS[name]
@@ -72,19 +46,6 @@ async def setting(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     return passed(f"`{name}` is {shown}", **fields)
 
 
-@kind(
-    "monthly_cost_at_most",
-    "Invoke once (it must work at its memory size), then price a month of the given load at "
-    "the deployed memory and architecture; the total must fit the budget.",
-    {
-        **EVENT_PARAMS,
-        "invocations": Field("integer", "requests per month", True, minimum=0),
-        "duration_ms": Field("number", "average duration of one request", True, minimum=0),
-        "budget_usd": Field("number", "the most the month may cost", True, minimum=0),
-        "free_tier": Field("boolean", "take off the free tier (default true)"),
-    },
-    ("cost", "budget", "memory", "explain"),
-)
 async def monthly_cost_at_most(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     served = await ctx.invoke(ctx.payload(params))
     if served.function_error:
@@ -111,17 +72,6 @@ async def monthly_cost_at_most(ctx: CheckContext, params: Mapping[str, Any]) -> 
     return passed(f"{verdict}, within the {fields['budget']} budget", **fields)
 
 
-@kind(
-    "async_failure_destination",
-    "Invoke asynchronously with an event that fails; after the allowed retries, the failure "
-    "record must reach the expected on-failure destination.",
-    {
-        **EVENT_PARAMS,
-        "destination": Field("string", "e.g. queue:failed-orders", True),
-        "max_retries": Field("integer", "the most retries allowed (default 0)", minimum=0),
-    },
-    ("destination", "retries"),
-)
 async def async_failure_destination(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     config = ctx.service.function(ctx.name)
     wanted = parse_target(params["destination"])

@@ -1,4 +1,5 @@
-"""Check kinds about what a function is told at run time: configuration and qualifiers.
+"""Runners of the check kinds (declared in versions.py) about what a function is told at run
+time: configuration and qualifiers.
 
 returns_configured (environment variables and the context object, with values the check
 chooses afresh), alias_routes (published versions and aliases).
@@ -14,26 +15,16 @@ from typing import Any
 
 from workbench.core.outcomes import Served
 from workbench.lessons import jsonpath
+from workbench.lessons.check_kinds.compare import compare
 from workbench.lessons.checks import (
-    EVENT_PARAMS,
     INVOKE_MARGIN_S,
     CheckContext,
     Outcome,
     failed,
-    kind,
     passed,
 )
 from workbench.lessons.feedback import describe_error, short
-from workbench.lessons.kinds_invoke import COMPARE_PARAMS, compare, static_compare
-from workbench.lessons.schema import Field
 
-CONTEXT_MEMBERS = (
-    "function_name",
-    "memory_limit_in_mb",
-    "aws_request_id",
-    "function_version",
-    "invoked_function_arn",
-)
 MEMORY_CHOICES = (192, 320, 640, 1536)  # sizes nobody would write into code by chance
 
 
@@ -48,29 +39,6 @@ def _context_truth(member: str, ctx: CheckContext, served: Served, memory: int) 
     }[member]
 
 
-def _static_configured(params: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
-    found = static_compare(params)
-    for path, member in dict(params.get("context", {})).items():
-        if member not in CONTEXT_MEMBERS:
-            found.append((("context", path), f"{member!r} is not one of {CONTEXT_MEMBERS}"))
-    return found
-
-
-@kind(
-    "returns_configured",
-    "Deploy with environment variables (and, with vary_memory, a memory size) chosen by the "
-    "check, invoke, and compare the response; `context` paths must hold the context "
-    "object's real values for this invocation.",
-    {
-        **EVENT_PARAMS,
-        **COMPARE_PARAMS,
-        "environment": Field("table", "variables set for this check, e.g. { TAX = '${n}' }"),
-        "context": Field("table", "JSON path → context member it must equal"),
-        "vary_memory": Field("boolean", "deploy with a memory size picked by the check"),
-    },
-    ("got", "expected", "path", "error"),
-    static=_static_configured,
-)
 async def returns_configured(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     env = {
         **ctx.config.environment,
@@ -102,19 +70,6 @@ async def returns_configured(ctx: CheckContext, params: Mapping[str, Any]) -> Ou
     return passed(f"It returned {short(value)}, with the values this check chose")
 
 
-@kind(
-    "alias_routes",
-    "Publish the function as a new version, point an alias (a fresh name) at it, then invoke "
-    "through the alias, through the version number and unqualified; the response's `version` "
-    "and `alias` must say what really served each call.",
-    {
-        **EVENT_PARAMS,
-        "alias": Field("string", "the alias name (use ${token} for a fresh one)", True),
-        "version_path": Field("string", "where the response says the version (default version)"),
-        "alias_path": Field("string", "where the response says the alias (default alias)"),
-    },
-    ("got", "expected", "qualifier"),
-)
 async def alias_routes(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     version = ctx.service.publish_version(ctx.name, "published by the check")
     alias = str(params["alias"])

@@ -1,6 +1,5 @@
-"""Check kinds about environments: reuse, leaks between requests, cold starts, throttling.
-
-warm_reuse, no_state_leak, cold_start_count, throttles.
+"""Runners of the check kinds about environments (declared in lifecycle.py): warm_reuse,
+no_state_leak, cold_start_count, throttles.
 """
 
 from __future__ import annotations
@@ -17,9 +16,8 @@ from workbench.core.environment import EnvState
 from workbench.core.errors import InvokeError
 from workbench.core.outcomes import Served
 from workbench.lessons import jsonpath
-from workbench.lessons.checks import EVENT_PARAMS, CheckContext, Outcome, failed, kind, passed
+from workbench.lessons.checks import CheckContext, Outcome, failed, passed
 from workbench.lessons.feedback import describe_error, short
-from workbench.lessons.schema import Field
 
 PROVISION_WAIT_S = 30.0  # provisioned environments initialise in the background
 PROVISIONED_ALIAS = "live"  # where a check puts the function.toml's provisioned concurrency
@@ -32,24 +30,6 @@ async def _invoke_ok(ctx: CheckContext, payload: bytes, nth: str) -> Served | Ou
     return served
 
 
-@kind(
-    "warm_reuse",
-    "Invoke 2+ times in a row; later ones must be warm, and a counter in the response must "
-    "grow (state kept in a global) or stay constant (work done once, at init).",
-    {
-        **EVENT_PARAMS,
-        "counter": Field("string", "JSON path of a number in the response", True),
-        "expect": Field("string", "how the counter moves", choices=("grows", "constant")),
-        "times": Field("integer", "how many invocations (default 2)", minimum=2, maximum=5),
-        "warm_under_ms": Field(
-            "number",
-            "each warm invocation's REPORT Duration must be below this: measured, so a "
-            "counter the function fakes cannot pass",
-            minimum=1,
-        ),
-    },
-    ("values", "counter", "durations"),
-)
 async def warm_reuse(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     counter, mode = params["counter"], params.get("expect", "grows")
     values: list[Any] = []
@@ -93,18 +73,6 @@ async def warm_reuse(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     return passed(f"Warm invocations reused the environment; `{counter}` went {shown}", **fields)
 
 
-@kind(
-    "no_state_leak",
-    "Invoke with one event, then another in the same warm environment; nothing of the first "
-    "(the marker text) may show up in the second response.",
-    {
-        "first": Field("string", "the first event's name", True),
-        "second": Field("string", "the second event's name", True),
-        "marker": Field("string", "text from the first request that must not leak", True),
-    },
-    ("marker", "second"),
-    event_keys=("first", "second"),
-)
 async def no_state_leak(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     first = await _invoke_ok(ctx, ctx.payload(params, "first"), "first")
     if isinstance(first, Outcome):
@@ -150,18 +118,6 @@ async def _wait_provisioned_alias(ctx: CheckContext, wanted: int) -> None:
         await asyncio.sleep(0.05)
 
 
-@kind(
-    "cold_start_count",
-    "Optionally warm up with sequential pings, then send simultaneous requests; at most "
-    "`at_most` of them may be cold starts (an Init Duration on the REPORT).",
-    {
-        **EVENT_PARAMS,
-        "warmup": Field("integer", "sequential pings first (default 0)", minimum=0, maximum=5),
-        "concurrent": Field("integer", "simultaneous requests", True, minimum=1, maximum=10),
-        "at_most": Field("integer", "cold starts allowed among them", True, minimum=0),
-    },
-    ("cold", "concurrent", "warmup"),
-)
 async def cold_start_count(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     wanted = ctx.config.provisioned_concurrency
     if wanted and hasattr(ctx.service, "put_provisioned_concurrency"):
@@ -192,18 +148,6 @@ async def cold_start_count(ctx: CheckContext, params: Mapping[str, Any]) -> Outc
     return passed(f"{cold} of {concurrent} simultaneous requests were cold starts", **fields)
 
 
-@kind(
-    "throttles",
-    "Send simultaneous requests; exactly `expect_throttled` must be refused with 429 and the "
-    "given Reason, and the rest must succeed.",
-    {
-        **EVENT_PARAMS,
-        "concurrent": Field("integer", "simultaneous requests", True, minimum=1, maximum=10),
-        "expect_throttled": Field("integer", "how many must be throttled", True, minimum=0),
-        "reason": Field("string", f"the throttling Reason (default {RESERVED_LIMIT})"),
-    },
-    ("throttled", "concurrent", "reserved"),
-)
 async def throttles(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     concurrent, expected = int(params["concurrent"]), int(params["expect_throttled"])
     reason = params.get("reason", RESERVED_LIMIT)

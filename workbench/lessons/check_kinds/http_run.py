@@ -1,4 +1,6 @@
-"""The api_response check kind: a real HTTP request through the local API Gateway."""
+"""Runner of the api_response check kind (declared in http.py): a real HTTP request through the
+local API Gateway.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +13,10 @@ import aiohttp
 from workbench.core.outcomes import Served
 from workbench.core.service import LambdaService
 from workbench.invoke_api import bound_port
-from workbench.lessons.checks import CheckContext, Outcome, failed, kind, passed
+from workbench.lessons.check_kinds.compare import compare
+from workbench.lessons.checks import CheckContext, Outcome, failed, passed
 from workbench.lessons.feedback import clip, describe_error, describe_value, short
-from workbench.lessons.kinds_invoke import COMPARE_PARAMS, compare, static_compare
-from workbench.lessons.schema import Field
 from workbench.triggers.api_gateway import ApiRequestLog, start_api_gateway
-from workbench.triggers.api_gateway_routes import RouteError, parse_routes
 
 REQUEST_LIMIT_S = 45.0
 
@@ -40,35 +40,6 @@ class _Recorder:
         return self.served
 
 
-def _static(params: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
-    comparisons = {k[5:]: v for k, v in params.items() if k.startswith("json_")}
-    found = [(("json_" + str(p[0]), *p[1:]), m) for p, m in static_compare(comparisons)]
-    try:
-        parse_routes(list(params.get("routes", [])) or None, params.get("payload_version", "2.0"))
-    except RouteError as exc:
-        found.append((("routes",), str(exc)))
-    return found
-
-
-@kind(
-    "api_response",
-    "Send an HTTP request through the local API Gateway (HTTP API payload 2.0 or REST "
-    "payload 1.0); check the status and the JSON body.",
-    {
-        "path": Field("string", "path and query, e.g. /hello?name=Alice", True),
-        "method": Field("string", "HTTP method (default GET)"),
-        "routes": Field(
-            "list", "route keys, e.g. 'GET /hello' (default: catch-all)", items="string"
-        ),
-        "payload_version": Field("string", "2.0 (HTTP API) or 1.0 (REST)", choices=("2.0", "1.0")),
-        "body": Field("string", "the request body"),
-        "status": Field("integer", "the expected HTTP status", minimum=100, maximum=599),
-        **{f"json_{key}": spec for key, spec in COMPARE_PARAMS.items()},
-    },
-    ("status", "expected_status", "body", "note"),
-    event_keys=(),
-    static=_static,
-)
 async def api_response(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     version = params.get("payload_version", "2.0")
     recorder = _Recorder(ctx.service)

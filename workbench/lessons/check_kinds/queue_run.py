@@ -1,4 +1,5 @@
-"""Check kinds about events that arrive later: SQS batches and asynchronous destinations.
+"""Runners of the check kinds (declared in queue.py) about events that arrive later: SQS
+batches and asynchronous destinations.
 
 sqs_batch (an event source mapping on a local queue with a dead-letter queue), and
 async_delivery (where an asynchronous invocation's record, or its event, ends up).
@@ -16,10 +17,9 @@ from typing import Any
 from workbench.core.clock import TeachingClock
 from workbench.core.events import DestinationDelivered
 from workbench.core.model import parse_target
-from workbench.lessons.checks import EVENT_PARAMS, CheckContext, Outcome, failed, kind, passed
+from workbench.lessons.check_kinds.config_run import succeeded
+from workbench.lessons.checks import CheckContext, Outcome, failed, passed
 from workbench.lessons.feedback import short
-from workbench.lessons.kinds_config import succeeded
-from workbench.lessons.schema import Field
 from workbench.triggers.queue import Queue
 from workbench.triggers.queue_poller import BatchResult, MappingError, SqsEventSourceMapping
 
@@ -29,21 +29,6 @@ QUEUE_WAIT_S = 45.0
 ASYNC_WAIT_S = 30.0
 
 
-@kind(
-    "sqs_batch",
-    "Send messages to a local queue (with a dead-letter queue) polled by an event source "
-    "mapping; every good message must be processed once and deleted, every bad one must end "
-    "in the dead-letter queue.",
-    {
-        "good": Field("list", "bodies of messages the function must process", True, items="string"),
-        "bad": Field("list", "bodies the function must report as failures", True, items="string"),
-        "batch_size": Field("integer", "the mapping's BatchSize (default 10)", minimum=1),
-        "visibility_timeout_s": Field("integer", "the queue's (default 30)", minimum=1),
-        "max_receive_count": Field("integer", "the redrive policy's (default 2)", minimum=1),
-        "report_batch_item_failures": Field("boolean", "the mapping's setting (default true)"),
-    },
-    ("dead_lettered", "processed"),
-)
 async def sqs_batch(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     clock = TeachingClock(QUEUE_CLOCK_SPEED)
     name = ctx.name[:70]
@@ -121,19 +106,6 @@ def _judge(
     )
 
 
-@kind(
-    "async_delivery",
-    "Invoke asynchronously; the outcome must reach `reaches` (a destination gets the "
-    "invocation record, a dead-letter queue only the event).",
-    {
-        **EVENT_PARAMS,
-        "reaches": Field("string", "the target, e.g. queue:receipts", True),
-        "as": Field("string", "what arrives there", True, choices=("record", "event")),
-        "condition": Field("string", "the record's condition, e.g. Success or RetriesExhausted"),
-        "max_retries": Field("integer", "the most retries allowed (default 0)", minimum=0),
-    },
-    ("reaches", "condition"),
-)
 async def async_delivery(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     config = ctx.service.function(ctx.name)
     target = parse_target(params["reaches"])

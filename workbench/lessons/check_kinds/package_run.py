@@ -1,9 +1,5 @@
-"""Check kinds about deployment packages and layers: returns_with_layers, package_fits.
-
-Both can publish the lesson's own layer folders first (`publish = { NAME = "folder" }`),
-so a check never depends on what the learner happened to publish. Publishing is idempotent:
-a version of NAME with exactly the folder's files is reused, else the next one is made,
-in the workbench's data folder as `lambda-workbench layer publish` would.
+"""Runners of the check kinds about deployment packages and layers (declared in package.py):
+returns_with_layers, package_fits; and lesson_layer, which the thumbnail check uses too.
 """
 
 from __future__ import annotations
@@ -18,10 +14,9 @@ from typing import Any
 
 from workbench.core.errors import InvokeError
 from workbench.core.model import ConfigError
-from workbench.lessons.checks import EVENT_PARAMS, CheckContext, Outcome, failed, kind, passed
+from workbench.lessons.check_kinds.compare import compare
+from workbench.lessons.checks import CheckContext, Outcome, failed, passed
 from workbench.lessons.feedback import describe_error, error_of, short
-from workbench.lessons.kinds_invoke import COMPARE_PARAMS, compare, static_compare
-from workbench.lessons.schema import Field
 from workbench.packages.layers import LayerVersion, layers_size, list_layers, publish_layer
 from workbench.packages.limits import (
     CONSOLE_EDITOR_LIMIT,
@@ -34,26 +29,9 @@ from workbench.packages.limits import (
 )
 from workbench.packages.zips import build_zip
 
-_LAYER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,140}$")
 _NO_MODULE = re.compile(r"No module named '([^'.]+)")
 _UNPUBLISHED = re.compile(r"layer (\S+) is not published")
 SHOWN_FILES = 8
-
-PUBLISH_PARAM = Field(
-    "table",
-    "layer name → a folder of the lesson (its content becomes /opt), published before the "
-    "check unless a version with that exact content exists",
-)
-
-
-def _static_publish(params: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
-    found: list[tuple[tuple[str | int, ...], str]] = []
-    for name, folder in dict(params.get("publish", {})).items():
-        if not _LAYER_NAME.fullmatch(name):
-            found.append((("publish", name), f"{name!r} is not a layer name"))
-        if not isinstance(folder, str) or not folder or Path(folder).is_absolute():
-            found.append((("publish", name), "give a folder relative to the lesson"))
-    return found
 
 
 def _same_files(content: Path, folder: Path) -> bool:
@@ -161,15 +139,6 @@ def _unpublished(ref: str, lessons: list[LayerVersion]) -> Outcome:
     )
 
 
-@kind(
-    "returns_with_layers",
-    "Publish the lesson's layer folders (once), then invoke; the response must have the given "
-    "type, values and text. A module found in neither the package nor its layers is named, "
-    "with the lesson layer that has it.",
-    {**EVENT_PARAMS, **COMPARE_PARAMS, "publish": PUBLISH_PARAM},
-    ("got", "expected", "path", "error", "module", "files", "layers", "layer"),
-    static=lambda p: static_compare(p) + _static_publish(p),
-)
 async def returns_with_layers(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     lessons = await publish_lesson_layers(ctx, params)
     try:
@@ -198,19 +167,6 @@ async def returns_with_layers(ctx: CheckContext, params: Mapping[str, Any]) -> O
     return passed(f"It returned {short(value)}{where}")
 
 
-@kind(
-    "package_fits",
-    "Build the code folder into a .zip as `lambda-workbench package build` does (after "
-    "publishing the lesson's layers); it must hold the handler at its root and fit 50 MB "
-    "zipped and 250 MB unzipped with its layers, and with console_editable the 3 MB of the "
-    "console's code editor.",
-    {
-        "publish": PUBLISH_PARAM,
-        "console_editable": Field("boolean", "the .zip must be at most 3 MB (default false)"),
-    },
-    ("files", "zipped", "unzipped", "layers"),
-    static=_static_publish,
-)
 async def package_fits(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     await publish_lesson_layers(ctx, params)
     refs = ctx.service.function(ctx.name).layers

@@ -1,4 +1,5 @@
-"""The thumbnail_pipeline check kind: an image dropped into a local S3 bucket, end to end.
+"""Runner of the thumbnail_pipeline check kind (declared in bucket.py): an image dropped
+into a local S3 bucket, end to end.
 
 A LocalBucket over a temporary folder fires the learner's function (asynchronously, as S3
 does) for keys under `prefix` ending in `suffix`; the function reaches the bucket with boto3
@@ -24,10 +25,10 @@ from typing import Any
 
 from workbench.core.events import Event, InvocationCompleted, InvocationDropped, LogLine
 from workbench.core.model import FunctionConfig
-from workbench.lessons.checks import CheckContext, Outcome, failed, kind, passed
+from workbench.lessons.check_kinds.bucket import FORMATS
+from workbench.lessons.check_kinds.package_run import lesson_layer
+from workbench.lessons.checks import CheckContext, Outcome, failed, passed
 from workbench.lessons.feedback import clip
-from workbench.lessons.kinds_package import lesson_layer
-from workbench.lessons.schema import Field
 from workbench.packages.layers import stage_installed
 from workbench.triggers.bucket import LOOP_LIMIT, Firing, LocalBucket
 from workbench.triggers.s3_events import TriggerFilter, encode_key
@@ -35,30 +36,9 @@ from workbench.triggers.s3_events import TriggerFilter, encode_key
 POLL_S = 0.1  # the bucket's folder poll and this check's own
 DEFAULT_WAIT_S = 10.0
 PILLOW_LAYER = "pillow"  # what the thumbnail checks attach: Pillow is not in the runtime
-# Image formats by extension: what the generated image is saved as, and what the thumbnail
-# written under the same extension must be.
-FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
 _MISSING_KEY = re.compile(r"NoSuchKey|Not Found|\(404\)|does not exist", re.IGNORECASE)
 _NO_MODULE = re.compile(r"No module named '([^'.]+)")
 SHOWN_KEYS = 5
-
-
-def _static(params: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
-    found: list[tuple[tuple[str | int, ...], str]] = []
-    key = str(params.get("key", ""))
-    prefix = params.get("prefix", "input/")
-    suffix = params.get("suffix", PurePosixPath(key).suffix)
-    if PurePosixPath(key).suffix.lower() not in FORMATS:
-        found.append((("key",), f"the key must end in one of {', '.join(FORMATS)}"))
-    if not key.startswith(prefix) or not key.endswith(suffix):
-        found.append((("key",), f"{key!r} must start with {prefix!r} and end with {suffix!r}"))
-    size = params.get("image_size", [])
-    if len(size) != 2 or any(not isinstance(v, int) or not 1 <= v <= 4000 for v in size):
-        found.append((("image_size",), "give [width, height], each 1 to 4000 pixels"))
-    output = params.get("output_prefix", "output/")
-    if output.startswith(prefix) or prefix.startswith(output):
-        found.append((("output_prefix",), "the output prefix must not overlap the trigger's"))
-    return found
 
 
 @dataclass
@@ -142,27 +122,6 @@ def _keys(keys: list[str]) -> str:
     return shown or "nothing"
 
 
-@kind(
-    "thumbnail_pipeline",
-    "Drop a generated image at `key` in a local S3 bucket whose trigger fires the function for "
-    "keys under `prefix` ending in `suffix`; within `wait_s` the function must write a valid "
-    "image of the same format, at most `max_size` pixels on each side, at `output_prefix` + "
-    "the image's file name, without retriggering itself.",
-    {
-        "key": Field("string", "the key to upload, e.g. 'input/beach day.jpg'", True),
-        "image_size": Field("list", "[width, height] of the uploaded image", True, items="integer"),
-        "max_size": Field("integer", "the thumbnail's longest side, at most", True, minimum=1),
-        "prefix": Field("string", "the trigger's prefix (default input/)"),
-        "suffix": Field("string", "the trigger's suffix (default: the key's extension)"),
-        "output_prefix": Field("string", "where thumbnails go (default output/)"),
-        "bucket": Field("string", "the bucket's name (default photos)"),
-        "keep_aspect": Field("boolean", "the thumbnail must keep the image's proportions"),
-        "wait_s": Field("number", "how long to wait for the thumbnail", minimum=1, maximum=60),
-    },
-    ("key", "output", "size", "max_size", "written", "invocations"),
-    event_keys=(),
-    static=_static,
-)
 async def thumbnail_pipeline(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     key = params["key"]
     prefix = params.get("prefix", "input/")

@@ -19,34 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core.outcomes import Served
-from workbench.lessons.checks import EVENT_PARAMS, CheckContext, Outcome, failed, kind, passed
+from workbench.lessons.check_kinds.compare import compare
+from workbench.lessons.check_kinds.role import split_object
+from workbench.lessons.checks import CheckContext, Outcome, failed, passed
 from workbench.lessons.feedback import describe_error, error_of, short
-from workbench.lessons.kinds_invoke import COMPARE_PARAMS, compare, static_compare
-from workbench.lessons.schema import Field
 from workbench.triggers.bucket import ENDPOINT_VARIABLE
 from workbench.triggers.s3_access import service_identities
 from workbench.triggers.s3_api import S3Endpoint
 from workbench.triggers.s3_policy import POLICY_FILE, Policy, PolicyError, load_policy
 
 _DENIED = re.compile(r'perform: (\S+) on resource: "([^"]+)"')
-
-
-def _split(item: str) -> tuple[str, str]:
-    bucket, _, key = item.partition("/")
-    return bucket, key
-
-
-def _static(params: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
-    found = static_compare(params)
-    for name in ("objects", "written"):
-        for index, item in enumerate(params.get(name, [])):
-            bucket, key = _split(str(item))
-            if not bucket or not key:
-                found.append(((name, index), f"{item!r}: write BUCKET/KEY, e.g. photos/cat.jpg"))
-    for index, item in enumerate(params.get("forbid", [])):
-        if len(str(item).split()) != 2:
-            found.append(((("forbid", index)), f"{item!r}: write 'ACTION RESOURCE'"))
-    return found
 
 
 def _fields(policy: str = "", denied: str = "", error: str = "") -> dict[str, Any]:
@@ -72,22 +54,6 @@ def _resource_pattern(resource: str) -> str:
     return f"arn:aws:s3:::{bucket}/{folder}*"
 
 
-@kind(
-    "bucket_role",
-    "Serve local buckets seeded with `objects` on an S3 endpoint that enforces the function "
-    "folder's policy.json as its execution role, invoke once with the event; it must "
-    "succeed (response as for `returns`), the keys in `written` must exist afterwards, and "
-    "the policy must allow none of `forbid`.",
-    {
-        **EVENT_PARAMS,
-        **COMPARE_PARAMS,
-        "objects": Field("list", "BUCKET/KEY objects to create first", True, items="string"),
-        "written": Field("list", "BUCKET/KEY objects the function must write", items="string"),
-        "forbid": Field("list", "'ACTION RESOURCE' pairs the role must not allow", items="string"),
-    },
-    ("policy", "denied", "error"),
-    static=_static,
-)
 async def bucket_role(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     try:
         policy = load_policy(ctx.code_dir)
@@ -104,7 +70,7 @@ async def bucket_role(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="lesson-role-") as tmp:
         endpoint = S3Endpoint(service_identities(ctx.service))
         for item in [*params["objects"], *params.get("written", [])]:
-            bucket, key = _split(str(item))
+            bucket, key = split_object(str(item))
             folder = Path(tmp) / bucket
             folder.mkdir(exist_ok=True)
             endpoint.add_bucket(bucket, folder)
@@ -123,7 +89,9 @@ async def bucket_role(ctx: CheckContext, params: Mapping[str, Any]) -> Outcome:
         missing = [
             item
             for item in params.get("written", [])
-            if not (Path(tmp) / _split(item)[0]).joinpath(*_split(item)[1].split("/")).is_file()
+            if not (Path(tmp) / split_object(item)[0])
+            .joinpath(*split_object(item)[1].split("/"))
+            .is_file()
         ]
     if served.function_error:
         return _why_failed(served, allowed)
