@@ -40,7 +40,6 @@ from workbench.triggers.queue_batches import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_MAX_CONCURRENCY,
     BatchResult,
-    MappingError,  # noqa: F401  re-exported: lessons/kinds_queue.py (another owner) imports it here
     Outcome,
     PartialBatchVerdict,
     check_mapping_settings,

@@ -21,7 +21,8 @@ from workbench.lessons.check_kinds.config_run import succeeded
 from workbench.lessons.checks import CheckContext, Outcome, failed, passed
 from workbench.lessons.feedback import short
 from workbench.triggers.queue import Queue
-from workbench.triggers.queue_poller import BatchResult, MappingError, SqsEventSourceMapping
+from workbench.triggers.queue_batches import BatchResult, MappingError
+from workbench.triggers.queue_poller import SqsEventSourceMapping
 
 # Idle time (visibility timeouts) runs this much faster than real time during the check.
 QUEUE_CLOCK_SPEED = 40.0
