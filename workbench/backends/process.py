@@ -20,6 +20,7 @@ import shutil
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 from workbench.backends.pids import pid_alive, remove_leftover_folders
@@ -36,6 +37,7 @@ ISOLATION = (
     "Runtime API; use Docker to keep environments apart"
 )
 WATCH_INTERVAL_S = 0.02
+FREEZE_WAIT_S = 0.1  # then the freeze is reported, stopped or not (a busy host)
 OWNER_ARGUMENT = "--workbench-owner="
 # Address space is a loose backstop only: Python reserves far more than it touches.
 ADDRESS_SPACE_HEADROOM_MB = 1024
@@ -67,13 +69,17 @@ def _proc_status_kb(pid: int, field: str) -> int | None:
     return _kb(fields, field) if fields is not None else None
 
 
-def _proc_state(pid: int) -> str | None:
-    """The process's state letter from /proc (R, S, T, Z, ...), or None if it is gone."""
+def _stopped_or_gone(pid: int) -> bool:
+    """Whether our child has stopped (or is gone): one wait call, without reaping it.
+
+    Cheaper than reading /proc before every freeze; a stop reported here cannot be an old
+    one, as a continued process no longer reports its stop.
+    """
     try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return None
+        info = os.waitid(os.P_PID, pid, os.WSTOPPED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return True
+    return info is not None
 
 
 _KILL_BIT = 1 << (signal.SIGKILL - 1)
@@ -136,11 +142,14 @@ class ProcessSandbox:
         self._frozen = True
         self._signal(signal.SIGSTOP)
         # SIGSTOP is asynchronous: report frozen only once the kernel has stopped it. It
-        # usually lands within a loop turn or two, so look again at once before sleeping.
-        for attempt in range(110):
-            if _proc_state(self.pid) in ("T", None):
+        # usually lands within a millisecond: look on every loop turn until then (an
+        # invocation arriving meanwhile waits for the freeze), then every millisecond.
+        started = time.monotonic()
+        while not _stopped_or_gone(self.pid):
+            waited = time.monotonic() - started
+            if waited > FREEZE_WAIT_S:
                 return
-            await asyncio.sleep(0 if attempt < 10 else 0.001)
+            await asyncio.sleep(0 if waited < 0.002 else 0.001)
 
     async def thaw(self) -> None:
         self._signal(signal.SIGCONT)
