@@ -5,7 +5,9 @@ config folders; every test session gets fresh ones, so a run never reads or chan
 learner has (the cache, with downloaded wheels, is kept).
 """
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -15,6 +17,7 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 _SESSION_HOME = Path(tempfile.mkdtemp(prefix="lambda-workbench-tests-"))
+atexit.register(shutil.rmtree, _SESSION_HOME, True)  # a test session leaves nothing in /tmp
 for variable in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME"):
     os.environ[variable] = str(_SESSION_HOME / variable.lower())
 # What Lambda's runtimes provide (boto3, the AWS SDK v3) is installed once from PyPI and npm

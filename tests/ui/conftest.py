@@ -6,12 +6,15 @@ always with a time bound, and close the service at the end.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 
 # Before any Qt import: no display needed, and never touch the real user's data or settings.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _USER_DIRS = tempfile.mkdtemp(prefix="workbench-ui-tests-")
+atexit.register(shutil.rmtree, _USER_DIRS, True)  # a test session leaves nothing in /tmp
 os.environ["XDG_DATA_HOME"] = os.path.join(_USER_DIRS, "data")
 os.environ["XDG_CONFIG_HOME"] = os.path.join(_USER_DIRS, "config")
 
