@@ -48,3 +48,7 @@ if [ "${1:-}" = "--test" ]; then
 else
   .venv/bin/python -m pip install -q --disable-pip-version-check -e .
 fi
+# pip compiles what it installs, but not an editable project's own sources: compile them now,
+# so that every start (the CLI's, the app's) reads bytecode even where PYTHONDONTWRITEBYTECODE
+# stops Python from writing it on first import.
+.venv/bin/python -m compileall -q workbench >/dev/null
