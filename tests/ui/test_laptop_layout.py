@@ -60,10 +60,8 @@ def test_layouts_switch_and_are_remembered(window: MainWindow, qtbot, tmp_path: 
 
 
 def test_the_default_size_fits_the_screen(window: MainWindow):
-    from workbench.ui.window_layout import default_size
-
     available = QApplication.primaryScreen().availableGeometry()
-    width, height = default_size(window)
+    width, height = window.default_size()
     assert width <= max(available.width(), 1024) and height <= max(available.height(), 640)
 
 

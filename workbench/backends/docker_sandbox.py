@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import math
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import docker.errors
 import requests.exceptions
@@ -22,8 +22,19 @@ from workbench.backends.docker_run_options import CPU_PERIOD_US, cpu_quota
 from workbench.backends.docker_slots import ContainerSlot
 from workbench.core.sandbox import SandboxError, SandboxExit
 
-if TYPE_CHECKING:  # the backend creates its sandboxes; they call back into it
-    from workbench.backends.docker import DockerBackend
+
+class ContainerCalls(Protocol):
+    """What a sandbox asks of the backend that created it (DockerBackend)."""
+
+    async def call(self, function: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run a blocking SDK call on the backend's threads (SandboxError on engine errors)."""
+
+    async def remove_container(self, container: Any) -> None:
+        """Remove a container, or remember it for the backend's close."""
+
+    def note_failure(self, exc: BaseException) -> None:
+        """Remember why the engine last failed."""
+
 
 # What a call to the engine raises when the engine, not the request, is the trouble.
 DOCKER_FAILURES = (docker.errors.DockerException, requests.exceptions.RequestException, OSError)
@@ -34,7 +45,7 @@ class DockerSandbox:
 
     def __init__(
         self,
-        backend: DockerBackend,
+        backend: ContainerCalls,
         slot: ContainerSlot,
         memory_mb: int,
         runtime_peer: str | None,

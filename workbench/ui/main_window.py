@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from workbench.core.billing_meter import BillingMeter
 from workbench.core.events import Event
 from workbench.core.service import LambdaService
-from workbench.ui import theme, window_layout
+from workbench.ui import theme
 from workbench.ui.bridge import EventBridge
 from workbench.ui.controller import Controller
 from workbench.ui.intents import WorkspaceIntents
@@ -34,9 +34,15 @@ from workbench.ui.shortcuts import ShortcutsDialog
 from workbench.ui.tasks import spawn
 from workbench.ui.triggers.wiring import install_trigger_ui
 from workbench.ui.unsaved import ask_unsaved
-from workbench.ui.window_actions import build_actions, icon
+from workbench.ui.window_actions import WindowActions, icon
 from workbench.ui.window_hosting import PortHost
-from workbench.ui.window_layout import LAYOUT_KEY, LAYOUTS, ScrollingTabs
+from workbench.ui.window_layout import (
+    DEFAULT_SIZE,
+    LAYOUT_KEY,
+    LAYOUTS,
+    ScrollingTabs,
+    WindowLayout,
+)
 from workbench.ui.workspace import NewFunctionDialog, RecentFolders
 from workbench.workspace.recovery import RecoveryStore
 from workbench.workspace.saved_events import SavedEvents
@@ -44,7 +50,7 @@ from workbench.workspace.saved_events import SavedEvents
 __all__ = ["MainWindow", "icon"]
 
 
-class MainWindow(QMainWindow, PortHost):
+class MainWindow(QMainWindow, PortHost, WindowLayout, WindowActions):
     """Lambda Workbench's window: editor, event, result and logs, timeline, settings, billing."""
 
     sig_closed = Signal()
@@ -87,7 +93,7 @@ class MainWindow(QMainWindow, PortHost):
         self.billing_pane.sweep.set_host(self.controller)
         self._build_layout()
         self._build_status_bar()
-        build_actions(self)
+        self.build_actions()
         self.toolbar.setVisible(self.layout_name == "explore")  # the lesson layout needs room
         self.packages = PackageFeature(self)  # Function menu: Package…, image, export
         self.lessons = install_lessons(self, Path(data_dir))  # the Lessons dock
@@ -112,17 +118,17 @@ class MainWindow(QMainWindow, PortHost):
         self.side_tabs.setTabToolTip(0, "Handler, memory and timeout; Apply redeploys")
         self.side_tabs.setTabToolTip(1, "What these invocations would cost on AWS")
         saved = str(self.settings.value(LAYOUT_KEY, "explore"))
-        window_layout.arrange(self, saved if saved in LAYOUTS else "explore")
+        self.arrange(saved if saved in LAYOUTS else "explore")
 
     def set_layout(self, name: str) -> None:
         """Switch between the lesson and explore layouts (View → Layout), remembered."""
         if name not in LAYOUTS:
             return
         if name != self.layout_name:
-            window_layout.save_splitters(self)
+            self.save_splitters()
             dock_width = self.lessons.width()
-            window_layout.arrange(self, name)
-            window_layout.restore_splitters(self)
+            self.arrange(name)
+            self.restore_splitters()
             # A new central widget lets the dock take the surplus: keep the lesson's width
             # (once the new widgets are laid out, else Qt sizes the dock from stale hints).
             QApplication.sendPostedEvents()
@@ -181,11 +187,11 @@ class MainWindow(QMainWindow, PortHost):
         dock = self.lessons
         wanted = wanted or dock.width()
         if self.layout_name == "lesson" and dock.isVisible() and not dock.isFloating():
-            room = self.width() - window_layout.lesson_central_width(self)
+            room = self.width() - self.lesson_central_width()
             wanted = max(dock.minimumSizeHint().width(), min(wanted, room))
         self.resizeDocks([dock], [wanted], Qt.Orientation.Horizontal)
         if self.layout_name == "lesson":
-            window_layout.fit_lesson_columns(self)
+            self.fit_lesson_columns()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -297,16 +303,16 @@ class MainWindow(QMainWindow, PortHost):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            size = window_layout.default_size(self)
+            size = self.default_size()
             self.resize(*size)
             # A laptop screen smaller than the default: fill it (the frame fits, too).
-            self.start_maximized = size != window_layout.DEFAULT_SIZE
-        window_layout.restore_splitters(self)
+            self.start_maximized = size != DEFAULT_SIZE
+        self.restore_splitters()
 
     def save_layout(self) -> None:
         """Remember geometry and splitter positions for the next start."""
         self.settings.setValue("window/geometry", self.saveGeometry())
-        window_layout.save_splitters(self)
+        self.save_splitters()
         self.settings.sync()
 
     def reveal(self, pane: str) -> None:
@@ -320,7 +326,7 @@ class MainWindow(QMainWindow, PortHost):
         }.get(pane)
         if widget is None:
             return
-        for split in window_layout.splitters(self).values():
+        for split in self.splitters().values():
             sizes = split.sizes()
             for index in range(split.count()):
                 child = split.widget(index)

@@ -12,14 +12,9 @@ per layout.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QTabWidget, QWidget
-
-if TYPE_CHECKING:
-    from workbench.ui.main_window import MainWindow
 
 LAYOUTS = ("lesson", "explore")
 LAYOUT_KEY = "view/layout"
@@ -107,20 +102,6 @@ class SideScroll(QScrollArea):
         return self.pane.sizeHint()
 
 
-def _squeezable(window: MainWindow, pane: QWidget) -> QScrollArea:
-    """The pane in a SideScroll: shrinking never forces the window wider."""
-    area = SideScroll(pane)
-    window.squeeze_areas.append(area)
-    return area
-
-
-def _release(window: MainWindow) -> None:
-    """Take the panes out of the previous layout's scroll areas before they are dropped."""
-    for area in getattr(window, "squeeze_areas", []):
-        area.takeWidget()
-    window.squeeze_areas = []
-
-
 def _split(orientation: Qt.Orientation, *widgets: QWidget) -> QSplitter:
     split = QSplitter(orientation)
     for widget in widgets:
@@ -129,99 +110,110 @@ def _split(orientation: Qt.Orientation, *widgets: QWidget) -> QSplitter:
     return split
 
 
-def arrange(window: MainWindow, name: str) -> None:
-    """Put the panes into the named layout (the splitters of the other one are dropped)."""
-    w = window
-    vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
-    _release(w)
-    if name == "lesson":
-        # Proportions for a 1280×720 screen (they scale with the window): the event editor
-        # and the response 8+ lines, the timeline 4+ lanes, the tabs the rest.
-        w.work_split = _split(vertical, w.editor_pane, _squeezable(w, w.event_pane))
-        w.work_split.setSizes([390, 250])
-        w.bottom_split = _split(vertical, _squeezable(w, w.timeline_pane), w.side_tabs)
-        w.bottom_split.setSizes([238, 62])
-        w.right_split = _split(vertical, w.result_pane, w.bottom_split)
-        w.right_split.setSizes([372, 301])
-        w.result_pane.splitter.setSizes([247, 124])
-        w.outer_split = _split(horizontal, w.work_split, w.right_split)
-        w.outer_split.setStretchFactor(0, 1)
-        w.outer_split.setSizes([660, 380])
-    else:
-        w.right_split = _split(vertical, w.event_pane, w.result_pane)
-        w.right_split.setSizes([210, 490])
-        w.work_split = _split(horizontal, w.editor_pane, w.right_split)
-        w.work_split.setSizes([720, 680])
-        w.bottom_split = _split(horizontal, w.timeline_pane, w.side_tabs)
-        w.bottom_split.setSizes([830, 570])
-        w.outer_split = _split(vertical, w.work_split, w.bottom_split)
-        w.outer_split.setSizes([540, 360])
-    w.layout_name = name
-    w.setCentralWidget(w.outer_split)  # deletes the old splitters, now empty
-    toolbar = getattr(w, "toolbar", None)
-    if toolbar is not None:
-        # Its actions are in the menus and the panes; on a laptop its height goes to the panes.
-        toolbar.setVisible(name == "explore")
+class WindowLayout:
+    """The main window's half that arranges its panes (MainWindow inherits it): the panes,
+    splitters and settings named here are the window's own."""
 
+    squeeze_areas: list[QScrollArea]
 
-def editor_width(window: MainWindow, columns: int = EDITOR_COLUMNS) -> int:
-    """The editor pane's width that shows `columns` characters beside its line numbers."""
-    editor = window.editor_pane.editor
-    chrome = window.editor_pane.width() - editor.viewport().width()  # gutter, scroll bar
-    text = columns * editor.fontMetrics().horizontalAdvance("M")
-    return chrome + text + int(2 * editor.document().documentMargin()) + 2
+    def _squeezable(self, pane: QWidget) -> QScrollArea:
+        """The pane in a SideScroll: shrinking never forces the window wider."""
+        area = SideScroll(pane)
+        self.squeeze_areas.append(area)
+        return area
 
+    def _release(self) -> None:
+        """Take the panes out of the previous layout's scroll areas before they are dropped."""
+        for area in getattr(self, "squeeze_areas", []):
+            area.takeWidget()
+        self.squeeze_areas = []
 
-def lesson_central_width(window: MainWindow) -> int:
-    """What the lesson layout's columns need across: the event pane's and the timeline's
-    widths (so neither scrolls), plus the splitter handles."""
-    handles = 2 * window.outer_split.handleWidth() + 12  # and the dock separator
-    left = max(window.event_pane.minimumSizeHint().width(), editor_width(window))
-    return left + window.timeline_pane.minimumSizeHint().width() + handles
+    def arrange(self, name: str) -> None:
+        """Put the panes into the named layout (the splitters of the other one are dropped)."""
+        w = self
+        vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
+        w._release()
+        if name == "lesson":
+            # Proportions for a 1280×720 screen (they scale with the window): the event editor
+            # and the response 8+ lines, the timeline 4+ lanes, the tabs the rest.
+            w.work_split = _split(vertical, w.editor_pane, w._squeezable(w.event_pane))
+            w.work_split.setSizes([390, 250])
+            w.bottom_split = _split(vertical, w._squeezable(w.timeline_pane), w.side_tabs)
+            w.bottom_split.setSizes([238, 62])
+            w.right_split = _split(vertical, w.result_pane, w.bottom_split)
+            w.right_split.setSizes([372, 301])
+            w.result_pane.splitter.setSizes([247, 124])
+            w.outer_split = _split(horizontal, w.work_split, w.right_split)
+            w.outer_split.setStretchFactor(0, 1)
+            w.outer_split.setSizes([660, 380])
+        else:
+            w.right_split = _split(vertical, w.event_pane, w.result_pane)
+            w.right_split.setSizes([210, 490])
+            w.work_split = _split(horizontal, w.editor_pane, w.right_split)
+            w.work_split.setSizes([720, 680])
+            w.bottom_split = _split(horizontal, w.timeline_pane, w.side_tabs)
+            w.bottom_split.setSizes([830, 570])
+            w.outer_split = _split(vertical, w.work_split, w.bottom_split)
+            w.outer_split.setSizes([540, 360])
+        w.layout_name = name
+        w.setCentralWidget(w.outer_split)  # deletes the old splitters, now empty
+        toolbar = getattr(w, "toolbar", None)
+        if toolbar is not None:
+            # Its actions are in the menus and the panes; on a laptop its height goes to the panes.
+            toolbar.setVisible(name == "explore")
 
+    def editor_width(self, columns: int = EDITOR_COLUMNS) -> int:
+        """The editor pane's width that shows `columns` characters beside its line numbers."""
+        editor = self.editor_pane.editor
+        chrome = self.editor_pane.width() - editor.viewport().width()  # gutter, scroll bar
+        text = columns * editor.fontMetrics().horizontalAdvance("M")
+        return chrome + text + int(2 * editor.document().documentMargin()) + 2
 
-def fit_lesson_columns(window: MainWindow) -> None:
-    """Give the code and event column what it needs first; the right column the rest."""
-    split = window.outer_split
-    left, right = split.sizes()
-    total = left + right
-    left_need = max(window.event_pane.minimumSizeHint().width(), editor_width(window))
-    right_min = window.timeline_pane.minimumSizeHint().width()
-    right = max(right_min, min(right, total - left_need))
-    split.setSizes([total - right, right])
+    def lesson_central_width(self) -> int:
+        """What the lesson layout's columns need across: the event pane's and the timeline's
+        widths (so neither scrolls), plus the splitter handles."""
+        handles = 2 * self.outer_split.handleWidth() + 12  # and the dock separator
+        left = max(self.event_pane.minimumSizeHint().width(), self.editor_width())
+        return left + self.timeline_pane.minimumSizeHint().width() + handles
 
+    def fit_lesson_columns(self) -> None:
+        """Give the code and event column what it needs first; the right column the rest."""
+        split = self.outer_split
+        left, right = split.sizes()
+        total = left + right
+        left_need = max(self.event_pane.minimumSizeHint().width(), self.editor_width())
+        right_min = self.timeline_pane.minimumSizeHint().width()
+        right = max(right_min, min(right, total - left_need))
+        split.setSizes([total - right, right])
 
-def splitters(window: MainWindow) -> dict[str, QSplitter]:
-    """The current layout's splitters by name."""
-    return {
-        "work": window.work_split,
-        "right": window.right_split,
-        "bottom": window.bottom_split,
-        "outer": window.outer_split,
-    }
+    def splitters(self) -> dict[str, QSplitter]:
+        """The current layout's splitters by name."""
+        return {
+            "work": self.work_split,
+            "right": self.right_split,
+            "bottom": self.bottom_split,
+            "outer": self.outer_split,
+        }
 
+    def restore_splitters(self) -> None:
+        """The splitter positions the learner left in this layout."""
+        for key, split in self.splitters().items():
+            state = self.settings.value(f"split/{self.layout_name}/{key}")
+            if isinstance(state, QByteArray):
+                split.restoreState(state)
+                split.setChildrenCollapsible(False)
 
-def restore_splitters(window: MainWindow) -> None:
-    """The splitter positions the learner left in this layout."""
-    for key, split in splitters(window).items():
-        state = window.settings.value(f"split/{window.layout_name}/{key}")
-        if isinstance(state, QByteArray):
-            split.restoreState(state)
-            split.setChildrenCollapsible(False)
+    def save_splitters(self) -> None:
+        """Remember this layout's splitter positions."""
+        for key, split in self.splitters().items():
+            self.settings.setValue(f"split/{self.layout_name}/{key}", split.saveState())
 
-
-def save_splitters(window: MainWindow) -> None:
-    """Remember this layout's splitter positions."""
-    for key, split in splitters(window).items():
-        window.settings.setValue(f"split/{window.layout_name}/{key}", split.saveState())
-
-
-def default_size(window: MainWindow) -> tuple[int, int]:
-    """1400×900, or less on a smaller screen: the window must fit the available geometry."""
-    screen = window.screen() or QGuiApplication.primaryScreen()
-    if screen is None:
-        return DEFAULT_SIZE
-    available = screen.availableGeometry()
-    width = min(DEFAULT_SIZE[0], available.width())
-    height = min(DEFAULT_SIZE[1], available.height())
-    return max(width, MINIMUM_SIZE[0]), max(height, MINIMUM_SIZE[1])
+    def default_size(self) -> tuple[int, int]:
+        """1400×900, or less on a smaller screen: the window must fit the available geometry."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return DEFAULT_SIZE
+        available = screen.availableGeometry()
+        width = min(DEFAULT_SIZE[0], available.width())
+        height = min(DEFAULT_SIZE[1], available.height())
+        return max(width, MINIMUM_SIZE[0]), max(height, MINIMUM_SIZE[1])
