@@ -8,6 +8,7 @@ import argparse
 import importlib
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -92,20 +93,20 @@ def test_the_chosen_command_is_found_past_the_app_options():
     assert all(name in help_text for name in COMMANDS)
 
 
-def test_serve_parses_and_checks_its_folders_before_loading_the_engine():
-    """`serve` chooses the backend and starts the first container on a thread while the
-    engine loads (select_early): up to that point only light modules may be imported."""
+def test_serve_chooses_its_backend_before_loading_the_engine():
+    """`serve` chooses the backend and asks for the first environment (select_early) before
+    the engine and aiohttp load, so that the Docker engine starts the container meanwhile."""
     probe = (
         "import sys\n"
         "from workbench.cli import build_parser\n"
+        "from workbench.commands.function_options import select_early\n"
         "from workbench.commands.serve import load_functions\n"
-        "args = build_parser(['serve', 'sample_functions/hello']).parse_args("
-        "['serve', 'sample_functions/hello'])\n"
-        "load_functions(args)\n"
+        "argv = ['serve', 'sample_functions/hello', '--backend', 'process']\n"
+        "args = build_parser(argv).parse_args(argv)\n"
+        "first = load_functions(args)[0]\n"
+        "select_early(args, runtime=first.runtime, first=first)\n"
         "print('\\n'.join(sys.modules))\n"
     )
-    from pathlib import Path
-
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run(
         [sys.executable, "-c", probe],
@@ -115,5 +116,7 @@ def test_serve_parses_and_checks_its_folders_before_loading_the_engine():
         timeout=60,
         cwd=root,
     )
-    heavy = sorted(m for m in done.stdout.split() if m.startswith(HEAVY))
-    assert heavy == []
+    loaded = set(done.stdout.split())
+    assert "workbench.backends.process" in loaded  # the backend was chosen
+    engine = ("aiohttp", "workbench.core.service", "workbench.invoke_api", "PySide6")
+    assert sorted(m for m in loaded if m.startswith(engine)) == []

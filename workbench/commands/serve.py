@@ -8,7 +8,6 @@ import contextlib
 import errno
 import signal
 import sys
-from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from workbench.commands.function_options import (
@@ -24,8 +23,8 @@ if TYPE_CHECKING:
     from workbench.backends.detect import Selection
     from workbench.core.event_store import EventStore
 
-# The engine, aiohttp and the Docker SDK are imported only once the backend is being chosen
-# on its own thread (select_early): the first container starts while they load.
+# The engine and aiohttp are imported only after the backend is chosen (select_early): the
+# first container starts in the Docker engine while they load.
 
 
 def register(subparsers: Any) -> None:
@@ -104,7 +103,7 @@ def report_pending(store: EventStore | None, remaining: int) -> None:
 
 
 async def _serve(
-    args: argparse.Namespace, configs: list[FunctionConfig], selection: Future[Selection]
+    args: argparse.Namespace, configs: list[FunctionConfig], selection: Selection
 ) -> int:
     store = open_event_store()
     try:
@@ -118,7 +117,7 @@ async def _serve_with(
     args: argparse.Namespace,
     configs: list[FunctionConfig],
     store: EventStore | None,
-    selection: Future[Selection],
+    selection: Selection,
 ) -> int:
     from workbench.commands.function_options import running_service
     from workbench.invoke_api import bound_port, start_invoke_api
