@@ -7,17 +7,21 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.catalogue import CatalogueError, load_sample
 from workbench.commands.function_options import (
     add_function_options,
     function_from_args,
     running_service,
+    select_early,
 )
 from workbench.core.errors import InvokeError
 from workbench.core.events import LogLine
 from workbench.core.model import ConfigError
+
+if TYPE_CHECKING:
+    from workbench.backends.detect import Selection
 
 
 def register(subparsers: Any) -> None:
@@ -75,12 +79,16 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, ValueError, CatalogueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return asyncio.run(_invoke(args, config, payload))
+    # The backend first, asking for the function's container, then the engine loads meanwhile.
+    selection = select_early(args, image=config.image, runtime=config.runtime, first=config)
+    return asyncio.run(_invoke(args, config, payload, selection))
 
 
-async def _invoke(args: argparse.Namespace, config: Any, payload: bytes) -> int:
+async def _invoke(
+    args: argparse.Namespace, config: Any, payload: bytes, selection: Selection
+) -> int:
     status = 0
-    async with running_service(args, image=config.image, runtime=config.runtime) as service:
+    async with running_service(args, selection=selection) as service:
         service.bus.subscribe(_print_log_line)
         service.deploy(config)
         for _ in range(args.times):
