@@ -20,7 +20,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from workbench.catalogue.template import Context, TemplateError, render
+from workbench.catalogue.template import render
+from workbench.catalogue.values import Context, TemplateError
 from workbench.core.model import ACCOUNT_ID, REGION
 
 EVENTS_DIR = Path(__file__).resolve().parent / "events"
