@@ -35,7 +35,8 @@ class ProvisionedPools:
     clock: Clock
     _pools: dict[tuple[str, str], list[Environment]]
 
-    # Provided by LambdaService.
+    # Provided by LambdaService (function, resolve) and EnvironmentPools (the rest), which
+    # come before this class in LambdaService's bases.
     def function(self, name: str) -> FunctionConfig:
         raise NotImplementedError
 
