@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 from decimal import Decimal
 from pathlib import Path
 
@@ -94,3 +96,33 @@ async def test_an_alias_s_provisioned_environments_follow_it_to_a_new_version(
     result = await service.invoke("moving", b"{}", qualifier="live")
     assert json.loads(result.payload) == {"init": "provisioned-concurrency", "version": "2"}
     assert service.provisioned_ready("moving", "1") == 0
+
+
+PID = """
+import os
+def lambda_handler(event, context):
+    return {"pid": os.getpid(), "init": os.environ["AWS_LAMBDA_INITIALIZATION_TYPE"]}
+"""
+
+
+async def test_a_provisioned_environment_that_dies_idle_is_replaced(
+    make_service: ServiceFactory, tmp_path: Path
+):
+    """Lambda keeps the configured provisioned concurrency: a lost environment is replaced
+    without waiting for an invocation or a new deployment."""
+    service = await make_service()
+    service.deploy(write_function(tmp_path, PID, name="kept"))
+    service.publish_version("kept")
+    service.put_provisioned_concurrency("kept", "1", 1)
+    assert await wait_until(lambda: service.provisioned_ready("kept", "1") == 1)
+    first = json.loads((await service.invoke("kept", b"{}", qualifier="1")).payload)
+    assert first["init"] == "provisioned-concurrency"
+    os.kill(first["pid"], signal.SIGKILL)
+    assert await wait_until(
+        lambda: any(e.reason == "died" for e in service.bus.of_type(EnvironmentReaped))
+    )
+    assert await wait_until(lambda: service.provisioned_ready("kept", "1") == 1, timeout=15)
+    again = await service.invoke("kept", b"{}", qualifier="1")
+    body = json.loads(again.payload)
+    assert body["init"] == "provisioned-concurrency" and body["pid"] != first["pid"]
+    assert not again.cold

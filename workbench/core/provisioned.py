@@ -26,6 +26,8 @@ from workbench.core.versions import (
     check_provisioned_request,
 )
 
+REPLACE_BACKOFF_S = 10.0  # between rounds of replacing lost provisioned environments
+
 
 class ProvisionedPools:
     """Provisioned concurrency for LambdaService (which provides the members declared here)."""
@@ -34,6 +36,8 @@ class ProvisionedPools:
     gate: ConcurrencyGate
     clock: Clock
     _pools: dict[tuple[str, str], list[Environment]]
+    _functions: dict[str, FunctionConfig]
+    _replace_retry_at: dict[str, float]  # per function: no new replacements before then
 
     # Provided by LambdaService (function, resolve) and EnvironmentPools (the rest), which
     # come before this class in LambdaService's bases.
@@ -96,8 +100,20 @@ class ProvisionedPools:
             and env.initialised
         )
 
-    def _match_provisioned(self, name: str) -> None:
-        """Start or retire provisioned environments so each version has what is configured."""
+    def replace_lost_provisioned(self) -> None:
+        """Start a replacement for every provisioned environment that died or failed: Lambda
+        keeps the configured count, without waiting for an invocation or a deployment. At
+        most one round of replacements a function every REPLACE_BACKOFF_S, so that a runtime
+        that cannot start (the engine is away) is not retried in a tight loop."""
+        now = self.clock.monotonic()
+        for name in list(self._functions):
+            if now >= self._replace_retry_at.get(name, 0.0) and self._match_provisioned(name):
+                self._replace_retry_at[name] = now + REPLACE_BACKOFF_S
+
+    def _match_provisioned(self, name: str) -> int:
+        """Start or retire provisioned environments so each version has what is configured;
+        how many were started."""
+        started = 0
         for version in self.versions.versions(name):
             key = (name, str(version.number))
             wanted = self.versions.provisioned_for_version(name, key[1])
@@ -110,6 +126,8 @@ class ProvisionedPools:
             for _ in range(wanted - len(kept)):
                 env = self._new_environment(version.config, "provisioned-concurrency", key[1])
                 self._spawn(self._provision(env))
+                started += 1
             for env in kept[wanted:]:
                 if env.retire():
                     self._discard(env, "replaced")
+        return started

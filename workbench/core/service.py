@@ -95,6 +95,7 @@ class LambdaService(EnvironmentPools, ProvisionedPools):
             slots=self.gate.account.limit,
         )
         self._functions: dict[str, FunctionConfig] = {}
+        self._replace_retry_at: dict[str, float] = {}
         # Our own snapshot folder is removed on close (and by a later run if we die first).
         root = versions_root if versions_root is not None else scratch_dir("versions")
         self._own_versions_root = None if versions_root is not None else root
@@ -195,6 +196,13 @@ class LambdaService(EnvironmentPools, ProvisionedPools):
         return await self._run(
             _Request(name, payload, "RequestResponse", None, client_context, tenant_id, qualifier)
         )
+
+    def reap_idle(self) -> int:
+        """Shut down environments idle too long (the reaper's tick), and start replacements
+        for provisioned environments that were lost."""
+        reaped = super().reap_idle()
+        self.replace_lost_provisioned()
+        return reaped
 
     def resolve(self, name: str, qualifier: str | None = None) -> Resolved:
         """What `name:qualifier` runs; ResourceNotFoundException if nothing."""
