@@ -280,8 +280,8 @@ class ProcessBackend:
                 stdout=write_fd,
                 stderr=write_fd,
                 start_new_session=True,
-                preexec_fn=lambda: _limit_resources(limit),
             )
+            _limit_resources(process.pid, limit)
         except OSError as exc:
             os.close(read_fd)
             raise SandboxError(f"could not start the runtime process: {exc}") from exc
@@ -332,9 +332,19 @@ def _is_runtime(arguments: list[bytes], owner: bytes) -> bool:
     return position > 0 and arguments[position - 1].endswith(b"/bootstrap")
 
 
-def _limit_resources(address_space_bytes: int) -> None:
-    """Runs in the child before exec: Lambda's 1,024 file descriptors and a memory backstop."""
-    with contextlib.suppress(ValueError, OSError):
-        resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
-    with contextlib.suppress(ValueError, OSError):
-        resource.setrlimit(resource.RLIMIT_AS, (address_space_bytes, address_space_bytes))
+def _limit_resources(pid: int, address_space_bytes: int) -> None:
+    """Lambda's 1,024 file descriptors and a memory backstop, set on the started runtime.
+
+    Set from outside (prlimit) rather than in the child before exec: a preexec_fn runs
+    Python in a forked child of a threaded process and can deadlock there (it once hung a
+    cold start). The runtime has only just exec'd its interpreter when the limits land.
+    """
+    prlimit = getattr(resource, "prlimit", None)  # Linux only; elsewhere no backstop
+    if prlimit is None:
+        return
+    for kind, value in (
+        (resource.RLIMIT_NOFILE, 1024),
+        (resource.RLIMIT_AS, address_space_bytes),
+    ):
+        with contextlib.suppress(ValueError, OSError):  # ProcessLookupError: it died at once
+            prlimit(pid, kind, (value, value))
