@@ -120,3 +120,15 @@ def test_serve_chooses_its_backend_before_loading_the_engine():
     assert "workbench.backends.process" in loaded  # the backend was chosen
     engine = ("aiohttp", "workbench.core.service", "workbench.invoke_api", "PySide6")
     assert sorted(m for m in loaded if m.startswith(engine)) == []
+
+
+@pytest.mark.parametrize("command", ["serve", "invoke", "api"])
+def test_commands_that_run_a_function_load_the_engine_only_when_they_run(command):
+    """Their modules (what parsing the command line imports) hold no engine and no aiohttp:
+    the backend is chosen and the first container asked for before those load."""
+    probe = f"import sys, workbench.commands.{command}\nprint('\\n'.join(sys.modules))\n"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    engine = ("aiohttp", "docker", "workbench.core.service", "workbench.backends", "PySide6")
+    assert sorted(m for m in done.stdout.split() if m.startswith(engine)) == []

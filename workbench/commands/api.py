@@ -6,29 +6,28 @@ import argparse
 import asyncio
 import errno
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.commands.function_options import (
     add_function_options,
     add_server_options,
     function_from_args,
     running_service,
+    select_early,
 )
 from workbench.commands.serve import _log_printer, _until_stopped
 from workbench.core.model import ConfigError, FunctionConfig
-from workbench.invoke_api import bound_port
-from workbench.triggers.api_gateway import (
-    DEFAULT_BINARY_MEDIA_TYPES,
-    DEFAULT_HOST,
-    DEFAULT_PORT,
-    ApiGateway,
-    ApiRequestLog,
-    check_host,
-    gateway_of,
-    start_api_gateway,
-)
+from workbench.listen_address import API_GATEWAY_PORT, DEFAULT_HOST, check_loopback
+from workbench.triggers.api_gateway_events import DEFAULT_BINARY_MEDIA_TYPES
 from workbench.triggers.api_gateway_routes import RouteError, example_path, parse_routes
 from workbench.triggers.kinds.api import KIND
+
+if TYPE_CHECKING:
+    from workbench.backends.detect import Selection
+    from workbench.triggers.api_gateway import ApiGateway, ApiRequestLog
+
+# The gateway (aiohttp) and the engine load only after the backend is chosen and the
+# function's first container asked for (select_early), as in `serve`.
 
 _KINDS = {"2.0": "HTTP API, payload 2.0", "1.0": "REST API, payload 1.0"}
 
@@ -46,7 +45,7 @@ def register(subparsers: Any) -> None:
         ),
     )
     parser.add_argument("dir", metavar="DIR", help="the function's code folder")
-    add_server_options(parser, DEFAULT_PORT, DEFAULT_HOST)
+    add_server_options(parser, API_GATEWAY_PORT, DEFAULT_HOST)
     parser.add_argument(
         "--route",
         action="append",
@@ -95,17 +94,21 @@ def run(args: argparse.Namespace) -> int:
         print("error: --integration-timeout must be more than 0 seconds", file=sys.stderr)
         return 2
     try:
-        check_host(args.host)
+        check_loopback(args.host, "the local API")
         parse_routes(args.route, args.payload_version)
         config = function_from_args(args.dir, args)
     except (ConfigError, RouteError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return asyncio.run(_serve(args, config))
+    selection = select_early(args, image=config.image, runtime=config.runtime, first=config)
+    return asyncio.run(_serve(args, config, selection))
 
 
-async def _serve(args: argparse.Namespace, config: FunctionConfig) -> int:
-    async with running_service(args, image=config.image, runtime=config.runtime) as service:
+async def _serve(args: argparse.Namespace, config: FunctionConfig, selection: Selection) -> int:
+    from workbench.invoke_api import bound_port
+    from workbench.triggers.api_gateway import gateway_of, start_api_gateway
+
+    async with running_service(args, selection=selection) as service:
         service.bus.subscribe(_log_printer(prefix=False))
         service.deploy(config)
         try:

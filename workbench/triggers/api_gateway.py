@@ -30,7 +30,7 @@ from multidict import CIMultiDict
 from workbench.core.errors import InvokeError
 from workbench.core.outcomes import Served
 from workbench.core.service import LambdaService
-from workbench.listen_address import DEFAULT_HOST, check_loopback
+from workbench.listen_address import API_GATEWAY_PORT, DEFAULT_HOST, check_loopback
 from workbench.triggers import api_gateway_events as events
 from workbench.triggers.api_gateway_responses import (
     GatewayReply,
@@ -41,12 +41,9 @@ from workbench.triggers.api_gateway_responses import (
 )
 from workbench.triggers.api_gateway_routes import Route, find_route, parse_routes
 
-DEFAULT_PORT = 3000
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload quota (10 MB)
 INTEGRATION_TIMEOUT_S = {"2.0": 30.0, "1.0": 29.0}  # HTTP API maximum; REST API default
 DEFAULT_STAGE = {"2.0": "$default", "1.0": "Prod"}
-# What our REST API treats as binary, as if its binaryMediaTypes were set to these.
-DEFAULT_BINARY_MEDIA_TYPES = ("application/octet-stream", "image/*")
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +81,7 @@ class ApiGateway:
         *,
         stage: str | None = None,
         stage_variables: dict[str, str] | None = None,
-        binary_media_types: Sequence[str] = DEFAULT_BINARY_MEDIA_TYPES,
+        binary_media_types: Sequence[str] = events.DEFAULT_BINARY_MEDIA_TYPES,
         integration_timeout_s: float | None = None,
         on_request: RequestCallback | None = None,
     ) -> None:
@@ -269,17 +266,6 @@ def gateway_of(app: web.Application) -> ApiGateway:
     return app[_GATEWAY_KEY]
 
 
-def check_host(host: str) -> None:
-    """Raise ValueError unless host is a loopback address (the gateway has no auth)."""
-    try:
-        check_loopback(host)
-    except ValueError:
-        raise ValueError(
-            f"refusing to listen on {host!r}: the local API has no authentication, so it "
-            "only listens on loopback (e.g. 127.0.0.1)"
-        ) from None
-
-
 async def start_api_gateway(
     service: LambdaService,
     function_name: str,
@@ -287,7 +273,7 @@ async def start_api_gateway(
     payload_version: str = "2.0",
     *,
     host: str = DEFAULT_HOST,
-    port: int = DEFAULT_PORT,
+    port: int = API_GATEWAY_PORT,
     **options: Any,
 ) -> web.AppRunner:
     """Serve the gateway on host:port (loopback only; port 0 picks a free one).
@@ -295,7 +281,7 @@ async def start_api_gateway(
     The bound port is `workbench.invoke_api.bound_port(runner)`. Raises ValueError for a
     non-loopback host or a bad route, OSError when the address cannot be bound.
     """
-    check_host(host)
+    check_loopback(host, "the local API")
     app = create_api_gateway(service, function_name, routes, payload_version, **options)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
     await runner.setup()

@@ -90,6 +90,10 @@ def is_http_api_text(content_type: str | None) -> bool:
     return base.startswith("text/") or base in HTTP_API_TEXT_TYPES
 
 
+# What our REST API treats as binary, as if its binaryMediaTypes were set to these.
+DEFAULT_BINARY_MEDIA_TYPES = ("application/octet-stream", "image/*")
+
+
 def matches_media_types(content_type: str | None, media_types: tuple[str, ...]) -> bool:
     """Whether a Content-Type (or each type of an Accept list) matches binaryMediaTypes."""
     for candidate in (content_type or "").split(","):

@@ -17,13 +17,8 @@ import aiohttp
 from aiohttp import web
 
 from workbench.invoke_api import bound_port
-from workbench.triggers.api_gateway import (
-    DEFAULT_HOST,
-    DEFAULT_PORT,
-    ApiRequestLog,
-    gateway_of,
-    start_api_gateway,
-)
+from workbench.listen_address import API_GATEWAY_PORT, DEFAULT_HOST
+from workbench.triggers.api_gateway import ApiRequestLog, gateway_of, start_api_gateway
 from workbench.triggers.api_gateway_routes import (
     Route,
     example_path,
@@ -79,7 +74,7 @@ def port_problem(port: int, host: str = DEFAULT_HOST) -> str | None:
     return None
 
 
-def free_port(preferred: int = DEFAULT_PORT) -> int:
+def free_port(preferred: int = API_GATEWAY_PORT) -> int:
     """The preferred port when free (3000, as `sam local start-api`), else any free one."""
     if port_problem(preferred) is None:
         return preferred

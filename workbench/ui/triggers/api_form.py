@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QWidget
 
-from workbench.triggers.api_gateway import DEFAULT_HOST
+from workbench.listen_address import DEFAULT_HOST
 from workbench.triggers.api_gateway_routes import RouteError, example_path
 from workbench.triggers.api_trigger import (
     ApiSpec,
