@@ -149,6 +149,8 @@ async def running_service(
     try:
         clock = TeachingClock(args.clock_speed)
     except ValueError as exc:
+        if selection is not None:  # its first container may be starting: remove it
+            await selection.backend.close()
         raise SystemExit(f"error: {exc}") from None
     try:
         chosen = selection or await select_backend(args.backend, image or args.image, runtime)
