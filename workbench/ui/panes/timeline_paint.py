@@ -13,21 +13,17 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPalette, QPen
 
 from workbench.ui.panes.timeline_bars import (
     BILLED_LABEL_PX,
-    ERROR_KEY,
     LANE_HEIGHT,
     MIN_SPAN_PX,
     LaneBars,
     bar_geometry,
     bar_key,
 )
-from workbench.ui.panes.timeline_style import PHASE_KEYS, style
+from workbench.ui.panes.timeline_style import style
 from workbench.ui.timeline_model import Lane, Mark, Phase, Span
 
-# Colours come from the one style table (the legend is generated from the same entries);
-# marks look theirs up as they are drawn, so a new mark entry needs nothing here.
-PHASE_COLOURS: dict[str, tuple[str, str]] = {
-    phase: (style(key).light, style(key).dark) for phase, key in PHASE_KEYS.items()
-}
+# Colours come from the one style table (the legend is generated from the same entries): a
+# phase, the error bar and every mark are looked up by key as they are drawn.
 LABEL_WIDTH = 172  # room for "function · env 12" and a PC badge
 AXIS_HEIGHT = 22
 ID_LABEL_PX = 120  # ... and this wide its request id too
@@ -156,8 +152,7 @@ class LanePainter:
     def _brush(self, key: Phase | str) -> QColor:
         colour = self._colours.get(key)
         if colour is None:
-            entry = style(ERROR_KEY) if key == ERROR_KEY else style(PHASE_KEYS[key])  # type: ignore[index]
-            colour = self._colours[key] = QColor(entry.colour(self.dark))
+            colour = self._colours[key] = QColor(style(key).colour(self.dark))
         return colour
 
     def details(self, top, spans: list[Span], scale: Scale, now: float, selected) -> None:
@@ -212,7 +207,7 @@ class LanePainter:
 
     def _cross(self, centre: QPointF, colour: str | None = None, size: float = 4) -> None:
         painter = self.painter
-        painter.setPen(QPen(QColor(colour or PHASE_COLOURS[Phase.REAPED][self.dark]), 2))
+        painter.setPen(QPen(QColor(colour or style(Phase.REAPED).colour(self.dark)), 2))
         x, y = centre.x(), centre.y()
         painter.drawLine(QPointF(x - size, y - size), QPointF(x + size, y + size))
         painter.drawLine(QPointF(x - size, y + size), QPointF(x + size, y - size))

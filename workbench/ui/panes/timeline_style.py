@@ -117,10 +117,6 @@ STYLES: tuple[Style, ...] = (
         "PC: a provisioned-concurrency environment, initialised ahead of traffic",
     ),
 )  # fmt: skip
-# A lane's phase (timeline_model.Phase, a str) → the entry it is drawn with.
-PHASE_KEYS: dict[str, str] = {
-    phase: phase for phase in ("init", "invoke", "idle", "frozen", "reaped")
-}
 
 
 def style(key: str) -> Style:
